@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from accounts.models import Account
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]
+    list_filter = ["status", "relationship_type", "industry", "category"]
+    search_fields = ["name", "account_number", "emailaddress1", "address1_city"]
+    raw_id_fields = ["parent", "primary_contact", "owner"]
+    readonly_fields = ["status", "status_reason", "created_on", "created_by", "modified_on", "modified_by", "version"]
+    list_select_related = ["owner"]

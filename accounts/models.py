@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import (
+    PaymentTerms,
+    PreferredContactMethod,
+    PreferredDay,
+    PreferredTime,
+)
+from crm.models import (
+    Address1,
+    CustomerRecord,
+    CustomerRecordQuerySet,
+    count_field,
+    do_not_field,
+    email_field,
+    money_field,
+    phone_field,
+)
+
+
+class RelationshipType(models.TextChoices):
+    COMPETITOR = "competitor", _("Competitor")
+    CONSULTANT = "consultant", _("Consultant")
+    CUSTOMER = "customer", _("Customer")
+    INVESTOR = "investor", _("Investor")
+    PARTNER = "partner", _("Partner")
+    INFLUENCER = "influencer", _("Influencer")
+    PRESS = "press", _("Press")
+    PROSPECT = "prospect", _("Prospect")
+    RESELLER = "reseller", _("Reseller")
+    SUPPLIER = "supplier", _("Supplier")
+    VENDOR = "vendor", _("Vendor")
+    OTHER = "other", _("Other")
+
+
+class Industry(models.TextChoices):
+    ACCOUNTING = "accounting", _("Accounting")
+    AGRICULTURE = "agriculture", _("Agriculture and Non-petrol Natural Resource Extraction")
+    BROADCASTING = "broadcasting", _("Broadcasting Printing and Publishing")
+    BROKERS = "brokers", _("Brokers")
+    BUILDING_SUPPLY_RETAIL = "building_supply_retail", _("Building Supply Retail")
+    BUSINESS_SERVICES = "business_services", _("Business Services")
+    CONSULTING = "consulting", _("Consulting")
+    CONSUMER_SERVICES = "consumer_services", _("Consumer Services")
+    DESIGN = "design", _("Design, Direction and Creative Management")
+    DISTRIBUTORS = "distributors", _("Distributors, Dispatchers and Processors")
+    DOCTORS = "doctors", _("Doctor's Offices and Clinics")
+    DURABLE_MANUFACTURING = "durable_manufacturing", _("Durable Manufacturing")
+    EATING_DRINKING = "eating_drinking", _("Eating and Drinking Places")
+    ENTERTAINMENT_RETAIL = "entertainment_retail", _("Entertainment Retail")
+    EQUIPMENT_RENTAL = "equipment_rental", _("Equipment Rental and Leasing")
+    FINANCIAL = "financial", _("Financial")
+    FOOD_TOBACCO = "food_tobacco", _("Food and Tobacco Processing")
+    INBOUND_CAPITAL = "inbound_capital", _("Inbound Capital Intensive Processing")
+    INBOUND_REPAIR = "inbound_repair", _("Inbound Repair and Services")
+    INSURANCE = "insurance", _("Insurance")
+    LEGAL_SERVICES = "legal_services", _("Legal Services")
+    NON_DURABLE_RETAIL = "non_durable_retail", _("Non-Durable Merchandise Retail")
+    OUTBOUND_CONSUMER = "outbound_consumer", _("Outbound Consumer Service")
+    PETROCHEMICAL = "petrochemical", _("Petrochemical Extraction and Distribution")
+    SERVICE_RETAIL = "service_retail", _("Service Retail")
+    SIG_AFFILIATIONS = "sig_affiliations", _("SIG Affiliations")
+    SOCIAL_SERVICES = "social_services", _("Social Services")
+    SPECIAL_OUTBOUND = "special_outbound", _("Special Outbound Trade Contractors")
+    SPECIALTY_REALTY = "specialty_realty", _("Specialty Realty")
+    TRANSPORTATION = "transportation", _("Transportation")
+    UTILITY = "utility", _("Utility Creation and Distribution")
+    VEHICLE_RETAIL = "vehicle_retail", _("Vehicle Retail")
+    WHOLESALE = "wholesale", _("Wholesale")
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+    SUBSIDIARY = "subsidiary", _("Subsidiary")
+    OTHER = "other", _("Other")
+
+
+class Category(models.TextChoices):
+    PREFERRED_CUSTOMER = "preferred_customer", _("Preferred Customer")
+    STANDARD = "standard", _("Standard")
+
+
+class AccountQuerySet(CustomerRecordQuerySet):
+    def with_list_columns(self):
+        return self.select_related("owner", "primary_contact")
+
+    def search(self, term: str):
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(
+            models.Q(name__icontains=term)
+            | models.Q(account_number__icontains=term)
+            | models.Q(emailaddress1__icontains=term)
+            | models.Q(telephone1__icontains=term)
+            | models.Q(address1_city__icontains=term)
+        )
+
+
+class Account(Address1, CustomerRecord):
+    name = models.CharField(
+        _("Account Name"),
+        max_length=160,
+        help_text=_("The company's name as people know it. Required."),
+    )
+    account_number = models.CharField(
+        _("Account Number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Your own number or code for the account, e.g. from the ERP. Imports can match on it."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("Parent Account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The company this one belongs to, e.g. a head office. Must be active."),
+    )
+    primary_contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("Primary Contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_for_accounts",
+        help_text=_("The main person to talk to at this company. Must be active."),
+    )
+    telephone1 = phone_field(_("Main Phone"), _("The company's main phone number."))
+    telephone2 = phone_field(_("Other Phone"), _("A second phone number for the company."))
+    telephone3 = phone_field(_("Telephone 3"), _("A third phone number for the company."))
+    fax = phone_field(_("Fax"), _("Fax number, where the company still uses one."))
+    emailaddress1 = email_field(_("Email"), _("The company's main email address."))
+    emailaddress2 = email_field(_("Email Address 2"), _("A second email address."))
+    emailaddress3 = email_field(_("Email Address 3"), _("A third email address."))
+    website = models.URLField(
+        _("Website"),
+        max_length=200,
+        blank=True,
+        help_text=_("The company's website, e.g. https://www.contoso.com."),
+    )
+    ticker_symbol = models.CharField(
+        _("Ticker Symbol"), max_length=10, blank=True, help_text=_("Stock exchange symbol, for listed companies.")
+    )
+    stock_exchange = models.CharField(
+        _("Stock Exchange"), max_length=20, blank=True, help_text=_("Where the company's shares trade.")
+    )
+    sic_code = models.CharField(
+        _("SIC Code"), max_length=20, blank=True, help_text=_("Standard Industrial Classification code.")
+    )
+    relationship_type = models.CharField(
+        _("Relationship Type"),
+        max_length=20,
+        blank=True,
+        choices=RelationshipType.choices,
+        help_text=_("How you do business with the company: customer, supplier, partner..."),
+    )
+    industry = models.CharField(
+        _("Industry"),
+        max_length=30,
+        blank=True,
+        choices=Industry.choices,
+        help_text=_("The company's main line of business."),
+    )
+    ownership = models.CharField(
+        _("Ownership"),
+        max_length=20,
+        blank=True,
+        choices=Ownership.choices,
+        help_text=_("Public, private, subsidiary or other."),
+    )
+    category = models.CharField(
+        _("Category"),
+        max_length=20,
+        blank=True,
+        choices=Category.choices,
+        help_text=_("Preferred customers can be given priority."),
+    )
+    preferred_contact_method = models.CharField(
+        _("Preferred Method of Contact"),
+        max_length=10,
+        blank=True,
+        choices=PreferredContactMethod.choices,
+        help_text=_("How the company prefers to be contacted."),
+    )
+    preferred_day = models.CharField(
+        _("Preferred Day"),
+        max_length=10,
+        blank=True,
+        choices=PreferredDay.choices,
+        help_text=_("The best day of the week for appointments."),
+    )
+    preferred_time = models.CharField(
+        _("Preferred Time"),
+        max_length=10,
+        blank=True,
+        choices=PreferredTime.choices,
+        help_text=_("The best time of day for appointments."),
+    )
+    payment_terms = models.CharField(
+        _("Payment Terms"),
+        max_length=20,
+        blank=True,
+        choices=PaymentTerms.choices,
+        help_text=_("When invoices to the company are due."),
+    )
+    credit_limit = money_field(_("Credit Limit"), _("The most the company may owe at once, in your currency."))
+    credit_on_hold = models.BooleanField(
+        _("Credit Hold"), default=False, help_text=_("Tick to stop new credit until the hold is lifted.")
+    )
+    annual_revenue = money_field(_("Annual Revenue"), _("The company's yearly revenue, in your currency."))
+    market_cap = money_field(_("Market Capitalization"), _("Market value of the company's shares."))
+    number_of_employees = count_field(_("Number of Employees"), _("How many people the company employs."))
+    shares_outstanding = count_field(_("Shares Outstanding"), _("Number of shares the company has issued."))
+    description = models.TextField(
+        _("Description"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Anything worth knowing about the company (up to 2,000 characters)."),
+    )
+    do_not_email = do_not_field(_("Do not allow Emails"), _("Tick if the company must not be emailed."))
+    do_not_bulk_email = do_not_field(
+        _("Do not allow Bulk Emails"), _("Tick to leave the company out of marketing mailings.")
+    )
+    do_not_phone = do_not_field(_("Do not allow Phone Calls"), _("Tick if the company must not be phoned."))
+    do_not_fax = do_not_field(_("Do not allow Faxes"), _("Tick if the company must not be sent faxes."))
+    do_not_postal_mail = do_not_field(_("Do not allow Mails"), _("Tick if the company must not be sent post."))
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["name", "id"]
+        permissions = [
+            ("import_account", _("Can import accounts")),
+            ("export_account", _("Can export accounts")),
+        ]
+        indexes = [
+            models.Index(fields=["name", "id"], name="account_name_idx"),
+            models.Index(fields=["status", "name", "id"], name="account_status_name_idx"),
+            models.Index(fields=["owner", "status", "name", "id"], name="account_owner_status_name_idx"),
+            models.Index(fields=["account_number"], name="account_number_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An account can't be its own parent.")})
+        if self.pk is not None and self.pk in self.ancestor_ids(start=self.parent_id):
+            raise ValidationError(
+                {
+                    "parent": _("%(parent)s is already below this account; choose another parent.")
+                    % {"parent": self.parent}
+                }
+            )
+
+    @classmethod
+    def ancestor_ids(cls, *, start: int) -> list[int]:
+        """The chain of parent ids from `start` upwards. Stops on a cycle already in the data."""
+        chain: list[int] = []
+        current: int | None = start
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = cls.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+        return chain

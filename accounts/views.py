@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts import forms, services
+from accounts.filters import AccountFilter
+from accounts.forms import AccountForm, AccountQuickCreateForm
+from accounts.models import Account
+from accounts.tables import AccountTable
+from crm import record_views
+
+
+class AccountMixin:
+    model = Account
+    url_namespace = "accounts"
+
+
+class AccountListView(AccountMixin, record_views.RecordListView):
+    table_class = AccountTable
+    filterset_class = AccountFilter
+
+    def get_queryset(self):
+        return super().get_queryset().with_list_columns()
+
+
+class AccountDetailView(AccountMixin, record_views.RecordDetailView):
+    list_view_class = AccountListView
+    detail_sections = [
+        (gettext_lazy("Account information"), forms.SUMMARY_FIELDS),
+        (gettext_lazy("Address"), forms.ADDRESS_FIELDS),
+        (gettext_lazy("Company profile"), forms.PROFILE_FIELDS),
+        (gettext_lazy("Contact preferences"), forms.PREFERENCE_FIELDS),
+        (gettext_lazy("Billing"), forms.BILLING_FIELDS),
+        (gettext_lazy("Shipping"), forms.SHIPPING_FIELDS),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent", "primary_contact")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account = self.object
+        context["contacts"] = account.contacts.select_related("owner").order_by("full_name", "id")[:100]
+        context["contact_count"] = account.contacts.count()
+        context["sub_accounts"] = account.children.order_by("name", "id")[:100]
+        return context
+
+
+class AccountCreateView(AccountMixin, record_views.RecordCreateView):
+    form_class = AccountForm
+
+
+class AccountQuickCreateView(AccountMixin, record_views.RecordCreateView):
+    form_class = AccountQuickCreateForm
+    template_name = "crm/record_quick_create.html"
+
+
+class AccountUpdateView(AccountMixin, record_views.RecordUpdateView):
+    form_class = AccountForm
+
+
+class AccountDeleteView(AccountMixin, record_views.RecordDeleteView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contact_count"] = self.object.contacts.count()
+        context["sub_account_count"] = self.object.children.count()
+        return context
+
+    def delete_record(self, record):
+        services.account_delete(account=record)
+
+
+class AccountBulkActionView(AccountMixin, record_views.RecordBulkActionView):
+    def consequences(self, action, records):
+        if action == "delete":
+            return [
+                _("Accounts that still have contacts are not deleted: deactivate them, or move their contacts first."),
+                _("Sub-accounts of deleted accounts stay, without a parent account."),
+                _("Deleting can't be undone. Deactivating keeps the history."),
+            ]
+        if action == "deactivate":
+            return [
+                _("Inactive accounts are read-only and can't be chosen as parent account or company."),
+                _("Their contacts and sub-accounts keep their links. You can reactivate them at any time."),
+            ]
+        return []
+
+    def delete_records(self, records):
+        deleted, refused = services.accounts_delete(accounts=records)
+        if deleted:
+            messages.success(
+                self.request,
+                ngettext("%(count)d account was deleted.", "%(count)d accounts were deleted.", deleted)
+                % {"count": deleted},
+            )
+        if refused:
+            messages.error(self.request, services.refusal_message(refused))
+
+
+class AccountLookupView(AccountMixin, record_views.RecordLookupView):
+    def suggestion(self, record):
+        return {"id": record.pk, "label": record.name, "detail": record.address1_city or record.account_number}

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from contacts.models import Contact
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]
+    list_filter = ["status", "role"]
+    search_fields = ["full_name", "emailaddress1", "telephone1", "company__name"]
+    raw_id_fields = ["company", "manager", "owner"]
+    readonly_fields = [
+        "full_name",
+        "status",
+        "status_reason",
+        "created_on",
+        "created_by",
+        "modified_on",
+        "modified_by",
+        "version",
+    ]
+    list_select_related = ["owner", "company"]

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import PreferredContactMethod
+from crm.models import (
+    Address1,
+    Address2,
+    CustomerRecord,
+    CustomerRecordQuerySet,
+    count_field,
+    do_not_field,
+    email_field,
+    phone_field,
+)
+
+
+class Role(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("Decision Maker")
+    EMPLOYEE = "employee", _("Employee")
+    INFLUENCER = "influencer", _("Influencer")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "single", _("Single")
+    MARRIED = "married", _("Married")
+    DIVORCED = "divorced", _("Divorced")
+    WIDOWED = "widowed", _("Widowed")
+
+
+class ContactQuerySet(CustomerRecordQuerySet):
+    def with_list_columns(self):
+        return self.select_related("owner", "company")
+
+    def search(self, term: str):
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(
+            models.Q(full_name__icontains=term)
+            | models.Q(emailaddress1__icontains=term)
+            | models.Q(telephone1__icontains=term)
+            | models.Q(mobile_phone__icontains=term)
+            | models.Q(company__name__icontains=term)
+        )
+
+
+def compose_full_name(*parts: str) -> str:
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+class Contact(Address1, Address2, CustomerRecord):
+    salutation = models.CharField(
+        _("Salutation"), max_length=100, blank=True, help_text=_("How to address the person, e.g. Ms. or Dr.")
+    )
+    first_name = models.CharField(_("First Name"), max_length=50, blank=True, help_text=_("Given name. Recommended."))
+    middle_name = models.CharField(_("Middle Name"), max_length=50, blank=True, help_text=_("Middle name or initial."))
+    last_name = models.CharField(_("Last Name"), max_length=50, help_text=_("Family name. Required."))
+    suffix = models.CharField(_("Suffix"), max_length=10, blank=True, help_text=_("e.g. Jr., Sr. or III."))
+    nickname = models.CharField(
+        _("Nickname"), max_length=100, blank=True, help_text=_("The name the person goes by, if different.")
+    )
+    # Stored and indexed so lists sort and search on it cheaply; built from the name parts.
+    full_name = models.CharField(_("Full Name"), max_length=220, editable=False, db_index=True)
+    job_title = models.CharField(
+        _("Job Title"), max_length=100, blank=True, help_text=_("The person's title, e.g. Purchasing Manager.")
+    )
+    department = models.CharField(
+        _("Department"), max_length=100, blank=True, help_text=_("The department the person works in.")
+    )
+    company = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("Company Name"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text=_("The account the person works for. Must be active."),
+    )
+    role = models.CharField(
+        _("Role"),
+        max_length=20,
+        blank=True,
+        choices=Role.choices,
+        help_text=_("The person's part in buying decisions."),
+    )
+    emailaddress1 = email_field(_("Email"), _("The person's main email address. Imports can match on it."))
+    emailaddress2 = email_field(_("Email Address 2"), _("A second email address."))
+    emailaddress3 = email_field(_("Email Address 3"), _("A third email address."))
+    telephone1 = phone_field(_("Business Phone"), _("Work phone number."))
+    telephone2 = phone_field(_("Home Phone"), _("Home phone number."))
+    mobile_phone = phone_field(_("Mobile Phone"), _("Mobile phone number."))
+    fax = phone_field(_("Fax"), _("Fax number."))
+    website = models.URLField(
+        _("Website"), max_length=200, blank=True, help_text=_("A personal or profile page, e.g. https://...")
+    )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("Manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+        help_text=_("The contact this person reports to, at the same company. Must be active."),
+    )
+    assistant_name = models.CharField(
+        _("Assistant"), max_length=100, blank=True, help_text=_("Name of the person's assistant.")
+    )
+    assistant_phone = phone_field(_("Assistant Phone"), _("Phone number of the assistant."))
+    preferred_contact_method = models.CharField(
+        _("Preferred Method of Contact"),
+        max_length=10,
+        blank=True,
+        choices=PreferredContactMethod.choices,
+        help_text=_("How the person prefers to be contacted."),
+    )
+    gender = models.CharField(_("Gender"), max_length=10, blank=True, choices=Gender.choices, help_text=_("Optional."))
+    marital_status = models.CharField(
+        _("Marital Status"), max_length=10, blank=True, choices=MaritalStatus.choices, help_text=_("Optional.")
+    )
+    birthday = models.DateField(_("Birthday"), null=True, blank=True, help_text=_("Date of birth."))
+    anniversary = models.DateField(
+        _("Anniversary"), null=True, blank=True, help_text=_("Wedding or service anniversary.")
+    )
+    spouse_name = models.CharField(
+        _("Spouse/Partner Name"), max_length=100, blank=True, help_text=_("Name of the person's spouse or partner.")
+    )
+    children_names = models.CharField(
+        _("Children's Names"), max_length=255, blank=True, help_text=_("Names of the person's children.")
+    )
+    number_of_children = count_field(_("No. of Children"), _("How many children the person has."))
+    description = models.TextField(
+        _("Description"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Anything worth knowing about the person (up to 2,000 characters)."),
+    )
+    do_not_email = do_not_field(_("Do not allow Emails"), _("Tick if the person must not be emailed."))
+    do_not_bulk_email = do_not_field(
+        _("Do not allow Bulk Emails"), _("Tick to leave the person out of marketing mailings.")
+    )
+    do_not_phone = do_not_field(_("Do not allow Phone Calls"), _("Tick if the person must not be phoned."))
+    do_not_fax = do_not_field(_("Do not allow Faxes"), _("Tick if the person must not be sent faxes."))
+    do_not_postal_mail = do_not_field(_("Do not allow Mails"), _("Tick if the person must not be sent post."))
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["full_name", "id"]
+        permissions = [
+            ("import_contact", _("Can import contacts")),
+            ("export_contact", _("Can export contacts")),
+        ]
+        indexes = [
+            models.Index(fields=["full_name", "id"], name="contact_full_name_idx"),
+            models.Index(fields=["status", "full_name", "id"], name="contact_status_name_idx"),
+            models.Index(fields=["owner", "status", "full_name", "id"], name="contact_owner_status_name_idx"),
+            models.Index(fields=["emailaddress1"], name="contact_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:detail", args=[self.pk])
+
+    def refresh_full_name(self) -> None:
+        self.full_name = compose_full_name(self.first_name, self.middle_name, self.last_name, self.suffix)
+
+    def save(self, *args, **kwargs) -> None:
+        # full_name is derived data, not business logic: keep it true on every save.
+        self.refresh_full_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "middle_name", "last_name", "suffix"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "full_name"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.manager_id is None:
+            return
+        if self.pk is not None and self.manager_id == self.pk:
+            raise ValidationError({"manager": _("A contact can't be their own manager.")})
+        if self.manager.company_id != self.company_id:
+            raise ValidationError({"manager": _("The manager must work at the same company as the contact.")})

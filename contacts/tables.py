@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+
+from contacts.models import Contact
+from crm.lists import RecordTable
+
+
+class ContactTable(RecordTable):
+    full_name = tables.Column(order_by=("full_name", "id"))
+    emailaddress1 = tables.EmailColumn(order_by=("emailaddress1", "id"))
+    company = tables.Column(order_by=("company__name", "id"))
+    telephone1 = tables.Column(order_by=("telephone1", "id"))
+    job_title = tables.Column(order_by=("job_title", "id"))
+    owner = tables.Column(order_by=("owner__username", "id"))
+    status = tables.Column(order_by=("status", "id"))
+
+    class Meta(RecordTable.Meta):
+        model = Contact
+        fields = ("selected", "full_name", "emailaddress1", "company", "telephone1", "job_title", "owner", "status")
+
+    def render_full_name(self, record, value):
+        return self.record_link(record, value)

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.models import Account
+from contacts import forms
+from contacts.filters import ContactFilter
+from contacts.forms import ContactForm, ContactQuickCreateForm
+from contacts.models import Contact
+from contacts.tables import ContactTable
+from crm import record_views
+
+
+class ContactMixin:
+    model = Contact
+    url_namespace = "contacts"
+
+
+class ContactListView(ContactMixin, record_views.RecordListView):
+    table_class = ContactTable
+    filterset_class = ContactFilter
+
+    def get_queryset(self):
+        return super().get_queryset().with_list_columns()
+
+
+class ContactDetailView(ContactMixin, record_views.RecordDetailView):
+    list_view_class = ContactListView
+    detail_sections = [
+        (gettext_lazy("Name"), forms.NAME_FIELDS),
+        (gettext_lazy("Work"), forms.WORK_FIELDS),
+        (gettext_lazy("Contact information"), forms.CONTACT_FIELDS),
+        (gettext_lazy("Address 1"), forms.address_fields(1)),
+        (gettext_lazy("Address 2"), forms.address_fields(2)),
+        (gettext_lazy("Personal information"), forms.PERSONAL_FIELDS),
+        (gettext_lazy("Contact preferences"), forms.PREFERENCE_FIELDS),
+        (gettext_lazy("Description"), ["description"]),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("company", "manager")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["direct_reports"] = self.object.direct_reports.order_by("full_name", "id")[:100]
+        return context
+
+
+class ContactCreateView(ContactMixin, record_views.RecordCreateView):
+    form_class = ContactForm
+
+    def get_initial(self):
+        # "New contact" on an account's page arrives with ?company=<id>.
+        initial = super().get_initial()
+        company_id = self.request.GET.get("company", "")
+        if company_id.isdigit():
+            initial["company"] = Account.objects.active().filter(pk=company_id).first()
+        return initial
+
+
+class ContactQuickCreateView(ContactCreateView):
+    form_class = ContactQuickCreateForm
+    template_name = "crm/record_quick_create.html"
+
+
+class ContactUpdateView(ContactMixin, record_views.RecordUpdateView):
+    form_class = ContactForm
+
+
+class ContactDeleteView(ContactMixin, record_views.RecordDeleteView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["direct_report_count"] = self.object.direct_reports.count()
+        context["primary_for"] = list(self.object.primary_for_accounts.all()[:20])
+        return context
+
+    def delete_record(self, record):
+        record.delete()
+
+
+class ContactBulkActionView(ContactMixin, record_views.RecordBulkActionView):
+    def consequences(self, action, records):
+        if action == "delete":
+            return [
+                _("Accounts that have a deleted contact as primary contact keep no primary contact."),
+                _("Direct reports of a deleted contact keep no manager."),
+                _("Deleting can't be undone. Deactivating keeps the history."),
+            ]
+        if action == "deactivate":
+            return [
+                _("Inactive contacts are read-only and can't be chosen as manager or primary contact."),
+                _("You can reactivate them at any time."),
+            ]
+        return []
+
+    def delete_records(self, records):
+        deleted = records.count()
+        records.delete()
+        messages.success(
+            self.request,
+            ngettext("%(count)d contact was deleted.", "%(count)d contacts were deleted.", deleted)
+            % {"count": deleted},
+        )
+
+
+class ContactLookupView(ContactMixin, record_views.RecordLookupView):
+    label_field = "full_name"
+
+    def lookup_queryset(self):
+        return super().lookup_queryset().select_related("company")
+
+    def suggestion(self, record):
+        return {"id": record.pk, "label": record.full_name, "detail": record.company.name if record.company else ""}

@@ -1,0 +1,145 @@
+"""Form pieces every record form shares: field guides as tooltips, the row version,
+and lookups that scale to a million records (type a name, never scroll a <select>)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class LookupWidget(forms.Widget):
+    """A text box showing the chosen record's name, with its id in a hidden input.
+
+    With JavaScript, typing offers suggestions from `lookup_url` and picking one fills the id.
+    Without it, the typed name is resolved on the server.
+    """
+
+    template_name = "includes/lookup_widget.html"
+
+    def __init__(self, lookup_url_name: str, attrs=None):
+        super().__init__(attrs)
+        self.lookup_url_name = lookup_url_name
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        record_id, label = value if isinstance(value, tuple) else (value, None)
+        if label is None and record_id not in (None, ""):
+            label = self.label_for(record_id)
+        context["widget"].update(
+            record_id="" if record_id is None else record_id,
+            label=label or "",
+            lookup_url=reverse(self.lookup_url_name),
+        )
+        return context
+
+    def label_for(self, record_id) -> str:
+        record = self.choices.queryset.model._default_manager.filter(pk=record_id).first()
+        return str(record) if record else ""
+
+    def value_from_datadict(self, data, files, name):
+        return (data.get(name, ""), data.get(f"{name}_label", ""))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_label" not in data
+
+    def id_for_label(self, id_):
+        return f"{id_}_label" if id_ else id_
+
+
+class LookupField(forms.ModelChoiceField):
+    """Chooses one record of `queryset` by name; refuses unknown and ambiguous names."""
+
+    def __init__(self, queryset: QuerySet, *, lookup_url_name: str, label_field: str, **kwargs):
+        self.label_field = label_field
+        kwargs.setdefault("widget", LookupWidget(lookup_url_name))
+        super().__init__(queryset, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, tuple):
+            return value
+        if isinstance(value, Model):
+            return (value.pk, str(value))
+        return value
+
+    def to_python(self, value):
+        record_id, label = value if isinstance(value, tuple) else (value, None)
+        label = (label or "").strip()
+        if label == "" and isinstance(value, tuple):
+            return None
+        if record_id not in (None, ""):
+            record = super().to_python(record_id)
+            if record is not None and (not label or label == str(record)):
+                return record
+        if not label:
+            return None
+        matches = list(self.queryset.filter(**{f"{self.label_field}__iexact": label})[:2])
+        if not matches:
+            raise forms.ValidationError(
+                _("No active %(model)s is called “%(label)s”. Check the spelling or pick one from the suggestions."),
+                code="invalid_choice",
+                params={"model": self.queryset.model._meta.verbose_name, "label": label},
+            )
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                _("Several %(models)s are called “%(label)s”. Pick the right one from the suggestions."),
+                code="ambiguous",
+                params={"models": self.queryset.model._meta.verbose_name_plural, "label": label},
+            )
+        return matches[0]
+
+    def has_changed(self, initial, data):
+        initial_id = initial.pk if isinstance(initial, Model) else initial
+        try:
+            chosen = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        return str(initial_id or "") != str(chosen.pk if chosen else "")
+
+
+class RecordForm(forms.ModelForm):
+    """Base of every New/Edit form: help texts become field guides, the row version rides along."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+        if "owner" in self.fields:
+            self.fields["owner"].required = False
+            self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
+        self.setup_lookups()
+        for field in self.fields.values():
+            if field.help_text:
+                field.widget.attrs.update({"title": field.help_text, "data-bs-toggle": "tooltip"})
+
+    def setup_lookups(self) -> None:
+        """Subclasses replace foreign keys with LookupFields here."""
+
+    def clean_owner(self):
+        return self.cleaned_data.get("owner") or getattr(self.instance, "owner", None) or self.user
+
+    def limit_lookup(self, name: str, queryset: QuerySet) -> None:
+        """Offer only active records, but keep the one already linked even if it is inactive."""
+        current_id = getattr(self.instance, f"{name}_id", None)
+        if current_id is not None:
+            queryset = queryset.model._default_manager.filter(pk=current_id) | queryset
+        self.fields[name].queryset = queryset
+
+    def changed_data_against(self, record: Model) -> list[str]:
+        """Fields whose submitted value differs from what `record` holds now."""
+        names = []
+        for name in self.fields:
+            if name == "loaded_version" or name not in self.cleaned_data:
+                continue
+            submitted = self.cleaned_data[name]
+            stored = getattr(record, name, None)
+            if isinstance(submitted, Model) or isinstance(stored, Model):
+                submitted = getattr(submitted, "pk", submitted)
+                stored = getattr(record, f"{name}_id", stored)
+            if (submitted or None) != (stored or None):
+                names.append(name)
+        return names

@@ -1,0 +1,210 @@
+"""What accounts and contacts share: ownership, status, audit stamps, a row version,
+and the address block D365 users know."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import AddressType, FreightTerms, ShippingMethod, Status
+from crm.validators import phone_validator
+
+
+class CustomerRecordQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def inactive(self):
+        return self.filter(status=Status.INACTIVE)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class CustomerRecord(models.Model):
+    """An account or a contact: owned by a user, active or inactive, stamped and versioned."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The person responsible for this record. Their 'My Active' view lists it."),
+    )
+    status = models.CharField(
+        _("Status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        editable=False,
+        help_text=_("Inactive records are kept for history, read-only until reactivated."),
+    )
+    status_reason = models.CharField(
+        _("Status Reason"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        editable=False,
+        help_text=_("Why the record has its status."),
+    )
+    created_on = models.DateTimeField(_("Created On"), auto_now_add=True)
+    modified_on = models.DateTimeField(_("Modified On"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Created By"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Modified By"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Optimistic concurrency: an edit saves only if the version it was based on is current.
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+
+def phone_field(label: str, help_text: str = "", **kwargs) -> models.CharField:
+    return models.CharField(
+        label, max_length=50, blank=True, validators=[phone_validator], help_text=help_text, **kwargs
+    )
+
+
+def email_field(label: str, help_text: str) -> models.EmailField:
+    return models.EmailField(label, max_length=100, blank=True, help_text=help_text)
+
+
+def money_field(label: str, help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100_000_000_000_000)],
+        help_text=help_text,
+    )
+
+
+def count_field(label: str, help_text: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        label, null=True, blank=True, validators=[MaxValueValidator(1_000_000_000)], help_text=help_text
+    )
+
+
+def do_not_field(label: str, help_text: str) -> models.BooleanField:
+    return models.BooleanField(label, default=False, help_text=help_text)
+
+
+def address_block(number: int) -> type[models.Model]:
+    """An abstract model with the fields of address N, named like D365's (address1_city...).
+
+    Accounts use address 1; contacts use addresses 1 and 2. Generating the block keeps the
+    two in step instead of maintaining near-identical copies.
+    """
+    prefix = f"address{number}_"
+
+    def label(name):
+        return format_lazy(_("Address {number}: {name}"), number=number, name=name)
+
+    fields = {
+        "line1": models.CharField(
+            label(_("Street 1")),
+            max_length=250,
+            blank=True,
+            help_text=_("First line of the street address, e.g. 1 Microsoft Way."),
+        ),
+        "line2": models.CharField(
+            label(_("Street 2")), max_length=250, blank=True, help_text=_("Building, suite or floor, if any.")
+        ),
+        "line3": models.CharField(
+            label(_("Street 3")), max_length=250, blank=True, help_text=_("Any further address detail.")
+        ),
+        "city": models.CharField(label(_("City")), max_length=80, blank=True, help_text=_("City or town.")),
+        "state": models.CharField(
+            label(_("State/Province")), max_length=50, blank=True, help_text=_("State, province or region.")
+        ),
+        "postal_code": models.CharField(
+            label(_("ZIP/Postal Code")),
+            max_length=20,
+            blank=True,
+            help_text=_("ZIP or postal code, as the post office writes it."),
+        ),
+        "country": models.CharField(
+            label(_("Country/Region")), max_length=80, blank=True, help_text=_("Country or region.")
+        ),
+        "county": models.CharField(
+            label(_("County")), max_length=50, blank=True, help_text=_("County, where addresses use one.")
+        ),
+        "po_box": models.CharField(
+            label(_("Post Office Box")),
+            max_length=20,
+            blank=True,
+            help_text=_("Post office box number, if mail goes to one."),
+        ),
+        "phone": phone_field(label(_("Phone")), _("Phone number at this address.")),
+        "type": models.CharField(
+            label(_("Address Type")),
+            max_length=20,
+            blank=True,
+            choices=AddressType.choices,
+            help_text=_("What this address is used for: billing, shipping, primary or other."),
+        ),
+        "shipping_method": models.CharField(
+            label(_("Shipping Method")),
+            max_length=20,
+            blank=True,
+            choices=ShippingMethod.choices,
+            help_text=_("How deliveries to this address are shipped."),
+        ),
+        "freight_terms": models.CharField(
+            label(_("Freight Terms")),
+            max_length=20,
+            blank=True,
+            choices=FreightTerms.choices,
+            help_text=_("Who pays for shipping to this address."),
+        ),
+        "latitude": models.DecimalField(
+            label(_("Latitude")),
+            max_digits=9,
+            decimal_places=6,
+            null=True,
+            blank=True,
+            validators=[MinValueValidator(-90), MaxValueValidator(90)],
+            help_text=_("Latitude in decimal degrees, between -90 and 90."),
+        ),
+        "longitude": models.DecimalField(
+            label(_("Longitude")),
+            max_digits=9,
+            decimal_places=6,
+            null=True,
+            blank=True,
+            validators=[MinValueValidator(-180), MaxValueValidator(180)],
+            help_text=_("Longitude in decimal degrees, between -180 and 180."),
+        ),
+    }
+    attrs = {prefix + name: field for name, field in fields.items()}
+    attrs["__module__"] = __name__
+    attrs["Meta"] = type("Meta", (), {"abstract": True})
+    return type(f"Address{number}", (models.Model,), attrs)
+
+
+Address1 = address_block(1)
+Address2 = address_block(2)

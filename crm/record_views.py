@@ -1,0 +1,314 @@
+"""The CRUD screens every customer record has, kept shallow: each app subclasses these
+with its model, form, table and filter, and adds what is its own (e.g. delete rules)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from crm import lists, services
+
+# Suggestions offered by a lookup box while typing.
+LOOKUP_LIMIT = 10
+
+
+class RecordMixin:
+    """Every lookup of a record goes through `get_queryset`, scoped in one place."""
+
+    model = None
+    url_namespace = ""
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.all()
+
+    def url(self, name: str, *args) -> str:
+        return reverse(f"{self.url_namespace}:{name}", args=args)
+
+
+def safe_next_url(request: HttpRequest) -> str | None:
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return None
+
+
+class RecordListView(RecordMixin, SingleTableMixin, FilterView):
+    table_pagination = lists.PAGINATION
+    template_name = "crm/record_list.html"
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get_table_data(self):
+        return self.object_list
+
+    def get_table_pagination(self, table):
+        return {**super().get_table_pagination(table), "per_page": lists.page_size_from(self.request.GET)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        count, capped = lists.capped_count(self.object_list)
+        context.update(
+            record_count=count,
+            record_count_capped=capped,
+            page_sizes=lists.PAGE_SIZES,
+            per_page=lists.page_size_from(self.request.GET),
+            jump_letters=lists.JUMP_LETTERS,
+            opts=self.model._meta,
+            url_namespace=self.url_namespace,
+        )
+        return context
+
+
+def field_display(record, name: str) -> tuple[str, object]:
+    """A field's label and the value a person should read (choice labels, Yes/No)."""
+    field = record._meta.get_field(name)
+    if field.choices:
+        value = getattr(record, f"get_{name}_display")()
+    elif isinstance(field, BooleanField):
+        value = _("Yes") if getattr(record, name) else _("No")
+    else:
+        value = getattr(record, name)
+    return field.verbose_name, value
+
+
+class RecordDetailView(RecordMixin, DetailView):
+    list_view_class: type[RecordListView] | None = None
+    # (section title, field names) shown in order, as on the main form.
+    detail_sections: list[tuple[str, list[str]]] = []
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("owner", "created_by", "modified_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["record_set"] = self.record_set_links()
+        context["sections"] = [
+            {"title": title, "fields": [field_display(self.object, name) for name in names]}
+            for title, names in self.detail_sections
+        ]
+        context["opts"] = self.model._meta
+        context["url_namespace"] = self.url_namespace
+        return context
+
+    def record_set_links(self) -> dict[str, str]:
+        """Links to the previous and next record of the list the user opened this one from."""
+        raw = self.request.GET.get("list")
+        if raw is None or self.list_view_class is None:
+            return {}
+        params = QueryDict(raw)
+        view = self.list_view_class
+        record_set = lists.ordered_record_set(
+            table_class=view.table_class,
+            filterset_class=view.filterset_class,
+            queryset=RecordMixin.get_queryset(self),
+            params=params,
+            request=self.request,
+        )
+        found = lists.neighbours(record_set=record_set, params=params, pk=self.object.pk)
+        links = {"list": f"{self.url('list')}?{params.urlencode()}"}
+        for direction, (pk, carried) in found.items():
+            query = QueryDict(mutable=True)
+            query["list"] = carried.urlencode()
+            links[direction] = f"{self.url('detail', pk)}?{query.urlencode()}"
+        return links
+
+
+class RecordFormMixin(RecordMixin):
+    """Save / Save & Close / Save & New, and the `next` page a form was opened from."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = safe_next_url(self.request) or ""
+        context["url_namespace"] = self.url_namespace
+        context["opts"] = self.model._meta
+        return context
+
+    def redirect_after_save(self, record) -> HttpResponseRedirect:
+        command = self.request.POST.get("command", "save")
+        next_url = safe_next_url(self.request)
+        if command == "save_new":
+            return redirect(self.url("create") + (f"?next={next_url}" if next_url else ""))
+        if command == "save_close":
+            return redirect(next_url or record.get_absolute_url())
+        return redirect(self.url("update", record.pk) + (f"?next={next_url}" if next_url else ""))
+
+
+class RecordCreateView(RecordFormMixin, CreateView):
+    def form_valid(self, form):
+        record = services.record_create(record=form.instance, by=self.request.user)
+        messages.success(self.request, _("%(record)s was created.") % {"record": record})
+        return self.redirect_after_save(record)
+
+
+class RecordUpdateView(RecordFormMixin, UpdateView):
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.object.is_active:
+            messages.error(request, self.inactive_message())
+            return redirect(self.object.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def inactive_message(self) -> str:
+        return _("%(record)s is inactive, so it is read-only. Activate it to edit it.") % {"record": self.object}
+
+    def form_valid(self, form):
+        if not self.object.is_active:
+            form.add_error(None, self.inactive_message())
+            return self.form_invalid(form)
+        try:
+            record = services.record_update(
+                record=form.instance,
+                loaded_version=form.cleaned_data.get("loaded_version"),
+                by=self.request.user,
+            )
+        except services.RecordChangedError as conflict:
+            return self.conflict(form, conflict.current)
+        except services.RecordInactiveError:
+            form.add_error(None, self.inactive_message())
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(record)s was saved.") % {"record": record})
+        return self.redirect_after_save(record)
+
+    def conflict(self, form, current) -> HttpResponse:
+        """Someone saved first: keep what this user typed, show what the other person saved."""
+        changes = []
+        for name in form.changed_data_against(current):
+            field = form.fields[name]
+            theirs = getattr(current, name)
+            display = getattr(current, f"get_{name}_display", None)
+            changes.append(
+                {"label": field.label, "theirs": display() if callable(display) else ("" if theirs is None else theirs)}
+            )
+        data = form.data.copy()
+        data["loaded_version"] = str(current.version)
+        refreshed = self.get_form_class()(data=data, instance=current, user=self.request.user)
+        refreshed.is_valid()
+        refreshed.add_error(
+            None,
+            _(
+                "%(user)s saved this record after you opened it. Your changes are kept below and "
+                "their saved values are listed. Review, then save again to keep yours."
+            )
+            % {"user": current.modified_by or _("Someone")},
+        )
+        return self.render_to_response(self.get_context_data(form=refreshed, conflict_changes=changes))
+
+
+class RecordDeleteView(RecordMixin, DetailView):
+    """GET shows what deleting will do; POST deletes through the app's service."""
+
+    template_name_suffix = "_confirm_delete"
+
+    def delete_record(self, record) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_object()
+        try:
+            self.delete_record(record)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return redirect(record.get_absolute_url())
+        messages.success(request, _("%(record)s was deleted.") % {"record": record})
+        return redirect(self.url("list"))
+
+
+class RecordBulkActionView(RecordMixin, View):
+    """Activate, deactivate or delete the records ticked in a list (or one, from its page).
+
+    The first POST shows a confirmation listing the records; the second, with `confirmed`,
+    acts. Nothing is changed without that second step.
+    """
+
+    http_method_names = ["post"]
+    template_name = "crm/record_bulk_confirm.html"
+    ACTIONS = {"activate", "deactivate", "delete"}
+
+    def selected(self) -> QuerySet:
+        ids = [value for value in self.request.POST.getlist("selected") if value.isdigit()]
+        return self.get_queryset().filter(pk__in=ids)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action")
+        records = self.selected()
+        back = safe_next_url(request) or self.url("list")
+        if action not in self.ACTIONS:
+            messages.error(request, _("Choose an action."))
+            return redirect(back)
+        if not records.exists():
+            messages.error(request, _("Select at least one record first."))
+            return redirect(back)
+        if request.POST.get("confirmed") != "yes":
+            return render(request, self.template_name, self.confirm_context(action, records, back))
+        if action == "delete":
+            self.delete_records(records)
+        else:
+            changed = getattr(services, action)(records, by=request.user)
+            verb = _("activated") if action == "activate" else _("deactivated")
+            messages.success(
+                request,
+                ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
+                % {"count": changed, "verb": verb},
+            )
+        return redirect(back)
+
+    def confirm_context(self, action: str, records: QuerySet, back: str) -> dict:
+        return {
+            "action": action,
+            "records": records[:500],
+            "record_count": records.count(),
+            "next_url": back,
+            "opts": self.model._meta,
+            "consequences": self.consequences(action, records),
+        }
+
+    def consequences(self, action: str, records: QuerySet) -> list[str]:
+        return []
+
+    def delete_records(self, records: QuerySet) -> None:
+        raise NotImplementedError
+
+
+class RecordLookupView(RecordMixin, View):
+    """Suggestions for a lookup box: active records whose name starts with, then contains, q."""
+
+    label_field = "name"
+
+    def lookup_queryset(self) -> QuerySet:
+        return self.get_queryset().active()
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        term = request.GET.get("q", "").strip()
+        if not term:
+            return JsonResponse({"results": []})
+        records = self.lookup_queryset().order_by(self.label_field, "pk")
+        found = list(records.filter(**{f"{self.label_field}__istartswith": term})[:LOOKUP_LIMIT])
+        if len(found) < LOOKUP_LIMIT:
+            found += list(
+                records.filter(**{f"{self.label_field}__icontains": term}).exclude(
+                    pk__in=[record.pk for record in found]
+                )[: LOOKUP_LIMIT - len(found)]
+            )
+        return JsonResponse({"results": [self.suggestion(record) for record in found]})
+
+    def suggestion(self, record) -> dict:
+        return {"id": record.pk, "label": str(record), "detail": ""}

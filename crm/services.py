@@ -1,0 +1,67 @@
+"""Writes every customer record goes through: saving with a version check, status changes."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from crm.choices import Status
+from crm.models import CustomerRecord
+
+
+class RecordChangedError(Exception):
+    """Someone saved the record after the editor loaded it; `current` is what they saved."""
+
+    def __init__(self, current: CustomerRecord):
+        super().__init__(f"{current._meta.label} {current.pk} changed since it was loaded")
+        self.current = current
+
+
+class RecordInactiveError(Exception):
+    """The record was deactivated; it is read-only until reactivated."""
+
+
+def record_create(*, record: CustomerRecord, by) -> CustomerRecord:
+    record.created_by = record.modified_by = by
+    if record.owner_id is None:
+        record.owner = by
+    record.save()
+    return record
+
+
+def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> CustomerRecord:
+    """Save an edit only if nobody saved the record since `loaded_version` was read.
+
+    The row is locked for the check-and-write, so two simultaneous saves can't both win.
+    """
+    model = type(record)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().get(pk=record.pk)
+        if loaded_version is not None and current.version != loaded_version:
+            raise RecordChangedError(current)
+        if not current.is_active:
+            raise RecordInactiveError
+        record.version = current.version + 1
+        record.modified_by = by
+        record.save()
+    return record
+
+
+def records_set_status(*, records: QuerySet, status: str, by) -> int:
+    """Activate or deactivate many records at once; returns how many changed."""
+    return records.exclude(status=status).update(
+        status=status,
+        status_reason=status,
+        modified_by=by,
+        modified_on=timezone.now(),
+        version=F("version") + 1,
+    )
+
+
+def deactivate(records: QuerySet, *, by) -> int:
+    return records_set_status(records=records, status=Status.INACTIVE, by=by)
+
+
+def activate(records: QuerySet, *, by) -> int:
+    return records_set_status(records=records, status=Status.ACTIVE, by=by)

@@ -1,0 +1,111 @@
+// Harbor CRM: small progressive enhancements. Every page works without this file.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  // Field guides: Bootstrap tooltips on every element that carries one.
+  if (window.bootstrap) {
+    document.querySelectorAll("[data-bs-toggle='tooltip']").forEach((element) => {
+      new window.bootstrap.Tooltip(element);
+    });
+  }
+
+  // "Select all" checkbox of a list: ticks every row checkbox of the same form.
+  document.querySelectorAll("[data-select-all]").forEach((master) => {
+    master.addEventListener("change", () => {
+      master.form.querySelectorAll("input[name='selected']").forEach((box) => {
+        box.checked = master.checked;
+      });
+    });
+  });
+
+  // Rows per page and view picker submit themselves when changed.
+  document.querySelectorAll("[data-autosubmit]").forEach((control) => {
+    control.addEventListener("change", () => control.form.requestSubmit());
+  });
+});
+
+// Lookup boxes (parent account, company, manager...): suggestions while typing.
+// The hidden input carries the chosen id; editing the text clears it, and the server
+// then resolves the typed name, so the box also works without this script.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".crm-lookup").forEach((box) => {
+    const idInput = box.querySelector("[data-lookup-id]");
+    const textInput = box.querySelector("[data-lookup-input]");
+    const menu = box.querySelector("[role='listbox']");
+    let timer = null;
+    let active = -1;
+
+    const close = () => {
+      menu.classList.remove("show");
+      textInput.setAttribute("aria-expanded", "false");
+      textInput.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    const options = () => Array.from(menu.querySelectorAll("[role='option']"));
+    const highlight = (index) => {
+      const items = options();
+      items.forEach((item, i) => item.classList.toggle("active", i === index));
+      active = index;
+      if (items[index]) textInput.setAttribute("aria-activedescendant", items[index].id);
+    };
+    const choose = (item) => {
+      idInput.value = item.dataset.id;
+      textInput.value = item.dataset.label;
+      close();
+    };
+    const show = (results) => {
+      menu.replaceChildren();
+      results.forEach((result, index) => {
+        const item = document.createElement("li");
+        item.id = `${menu.id}_${index}`;
+        item.className = "dropdown-item";
+        item.setAttribute("role", "option");
+        item.dataset.id = result.id;
+        item.dataset.label = result.label;
+        item.textContent = result.label;
+        if (result.detail) {
+          const detail = document.createElement("small");
+          detail.className = "text-body-secondary ms-2";
+          detail.textContent = result.detail;
+          item.append(detail);
+        }
+        item.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          choose(item);
+        });
+        menu.append(item);
+      });
+      menu.classList.toggle("show", results.length > 0);
+      textInput.setAttribute("aria-expanded", results.length > 0 ? "true" : "false");
+      active = -1;
+    };
+
+    textInput.addEventListener("input", () => {
+      idInput.value = "";
+      clearTimeout(timer);
+      const term = textInput.value.trim();
+      if (!term) return close();
+      timer = setTimeout(async () => {
+        const url = `${box.dataset.lookupUrl}?q=${encodeURIComponent(term)}`;
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (response.ok) show((await response.json()).results);
+      }, 150);
+    });
+    textInput.addEventListener("keydown", (event) => {
+      const items = options();
+      if (event.key === "ArrowDown" && items.length) {
+        event.preventDefault();
+        highlight(Math.min(active + 1, items.length - 1));
+      } else if (event.key === "ArrowUp" && items.length) {
+        event.preventDefault();
+        highlight(Math.max(active - 1, 0));
+      } else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        choose(items[active]);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    textInput.addEventListener("blur", () => setTimeout(close, 100));
+  });
+});
