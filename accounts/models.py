@@ -15,6 +15,7 @@ from crm.models import (
     Address1,
     CustomerRecord,
     CustomerRecordQuerySet,
+    WebsiteField,
     count_field,
     do_not_field,
     email_field,
@@ -140,7 +141,7 @@ class Account(Address1, CustomerRecord):
     emailaddress1 = email_field(_("Email"), _("The company's main email address."))
     emailaddress2 = email_field(_("Email Address 2"), _("A second email address."))
     emailaddress3 = email_field(_("Email Address 3"), _("A third email address."))
-    website = models.URLField(
+    website = WebsiteField(
         _("Website"),
         max_length=200,
         blank=True,

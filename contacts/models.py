@@ -11,6 +11,7 @@ from crm.models import (
     Address2,
     CustomerRecord,
     CustomerRecordQuerySet,
+    WebsiteField,
     count_field,
     do_not_field,
     email_field,
@@ -99,7 +100,7 @@ class Contact(Address1, Address2, CustomerRecord):
     telephone2 = phone_field(_("Home Phone"), _("Home phone number."))
     mobile_phone = phone_field(_("Mobile Phone"), _("Mobile phone number."))
     fax = phone_field(_("Fax"), _("Fax number."))
-    website = models.URLField(
+    website = WebsiteField(
         _("Website"), max_length=200, blank=True, help_text=_("A personal or profile page, e.g. https://...")
     )
     manager = models.ForeignKey(

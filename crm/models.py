@@ -81,6 +81,14 @@ class CustomerRecord(models.Model):
         return self.status == Status.ACTIVE
 
 
+class WebsiteField(models.URLField):
+    """A URL field whose form assumes https:// when the scheme is left out (Django 6's default)."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+
 def phone_field(label: str, help_text: str = "", **kwargs) -> models.CharField:
     return models.CharField(
         label, max_length=50, blank=True, validators=[phone_validator], help_text=help_text, **kwargs

@@ -1,0 +1,28 @@
+"""Fixtures every app's tests share: the three personas where access matters."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.tests.factories import UserFactory
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="owner", first_name="Olivia", last_name="Owner")
+
+
+@pytest.fixture
+def teammate(db):
+    return UserFactory(username="teammate", first_name="Tom", last_name="Mate")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
