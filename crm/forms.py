@@ -69,7 +69,10 @@ class LookupField(forms.ModelChoiceField):
         if label == "" and isinstance(value, tuple):
             return None
         if record_id not in (None, ""):
-            record = super().to_python(record_id)
+            try:
+                record = super().to_python(record_id)
+            except forms.ValidationError:
+                record = None  # e.g. deactivated meanwhile: the typed name explains better
             if record is not None and (not label or label == str(record)):
                 return record
         if not label:

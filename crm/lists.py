@@ -101,7 +101,8 @@ class RecordTable(tables.Table):
         template_name = "includes/record_table.html"
         attrs = {"class": "table table-hover table-sm align-middle crm-list-table"}
         order_by_field = "sort"
-        per_page_field = "per_page"
+        # Rows per page are validated by the view (25/50/100/250), not taken raw from the URL.
+        per_page_field = "unused_per_page"
         empty_text = _("No records in this view.")
 
     def record_link(self, record, text):
