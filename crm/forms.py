@@ -102,7 +102,10 @@ class LookupField(forms.ModelChoiceField):
 
 
 class RecordForm(forms.ModelForm):
-    """Base of every New/Edit form: help texts become field guides, the row version rides along."""
+    """Base of every New/Edit form: owner defaults, lookups, and the row version riding along.
+
+    Help texts are shown as field guides by the crispy template bootstrap5/layout/help_text.html.
+    """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -115,9 +118,6 @@ class RecordForm(forms.ModelForm):
             self.fields["owner"].required = False
             self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
         self.setup_lookups()
-        for field in self.fields.values():
-            if field.help_text:
-                field.widget.attrs.update({"title": field.help_text, "data-bs-toggle": "tooltip"})
 
     def setup_lookups(self) -> None:
         """Subclasses replace foreign keys with LookupFields here."""

@@ -2,13 +2,6 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  // Field guides: Bootstrap tooltips on every element that carries one.
-  if (window.bootstrap) {
-    document.querySelectorAll("[data-bs-toggle='tooltip']").forEach((element) => {
-      new window.bootstrap.Tooltip(element);
-    });
-  }
-
   // "Select all" checkbox of a list: ticks every row checkbox of the same form.
   document.querySelectorAll("[data-select-all]").forEach((master) => {
     master.addEventListener("change", () => {
