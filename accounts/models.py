@@ -16,6 +16,7 @@ from crm.models import (
     CustomerRecord,
     CustomerRecordQuerySet,
     WebsiteField,
+    chain_ids,
     count_field,
     do_not_field,
     email_field,
@@ -263,20 +264,10 @@ class Account(Address1, CustomerRecord):
             return
         if self.pk is not None and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An account can't be its own parent.")})
-        if self.pk is not None and self.pk in self.ancestor_ids(start=self.parent_id):
+        if self.pk is not None and self.pk in chain_ids(Account, start=self.parent_id, link="parent"):
             raise ValidationError(
                 {
                     "parent": _("%(parent)s is already below this account; choose another parent.")
                     % {"parent": self.parent}
                 }
             )
-
-    @classmethod
-    def ancestor_ids(cls, *, start: int) -> list[int]:
-        """The chain of parent ids from `start` upwards. Stops on a cycle already in the data."""
-        chain: list[int] = []
-        current: int | None = start
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = cls.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-        return chain

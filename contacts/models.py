@@ -12,6 +12,7 @@ from crm.models import (
     CustomerRecord,
     CustomerRecordQuerySet,
     WebsiteField,
+    chain_ids,
     count_field,
     do_not_field,
     email_field,
@@ -192,5 +193,12 @@ class Contact(Address1, Address2, CustomerRecord):
             return
         if self.pk is not None and self.manager_id == self.pk:
             raise ValidationError({"manager": _("A contact can't be their own manager.")})
+        if self.pk is not None and self.pk in chain_ids(Contact, start=self.manager_id, link="manager"):
+            raise ValidationError(
+                {
+                    "manager": _("%(manager)s already reports to this contact; choose another manager.")
+                    % {"manager": self.manager}
+                }
+            )
         if self.manager.company_id != self.company_id:
             raise ValidationError({"manager": _("The manager must work at the same company as the contact.")})

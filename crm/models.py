@@ -89,6 +89,16 @@ class WebsiteField(models.URLField):
         return super().formfield(**kwargs)
 
 
+def chain_ids(model: type[models.Model], *, start: int, link: str) -> list[int]:
+    """Ids met following `link` (e.g. parent, manager) upwards from `start`; stops on a loop."""
+    chain: list[int] = []
+    current: int | None = start
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = model._default_manager.filter(pk=current).values_list(f"{link}_id", flat=True).first()
+    return chain
+
+
 def phone_field(label: str, help_text: str = "", **kwargs) -> models.CharField:
     return models.CharField(
         label, max_length=50, blank=True, validators=[phone_validator], help_text=help_text, **kwargs

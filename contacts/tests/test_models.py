@@ -48,3 +48,13 @@ def test_a_manager_at_the_same_company_is_accepted(owner):
     company = AccountFactory(owner=owner)
     manager = ContactFactory(company=company, owner=owner)
     ContactFactory.build(company=company, manager=manager, owner=owner).full_clean()
+
+
+def test_a_manager_cannot_report_to_their_own_report(owner):
+    company = AccountFactory(owner=owner)
+    boss = ContactFactory(company=company, owner=owner)
+    report = ContactFactory(company=company, manager=boss, owner=owner)
+    boss.manager = report
+    with pytest.raises(ValidationError) as raised:
+        boss.full_clean()
+    assert "already reports to this contact" in raised.value.message_dict["manager"][0]
