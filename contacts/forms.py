@@ -101,6 +101,7 @@ class ContactLookupsMixin:
                 Contact.objects.active(),
                 lookup_url_name="contacts:lookup",
                 label_field="full_name",
+                narrowed_by="company",
                 required=False,
                 label=manager.verbose_name,
                 help_text=manager.help_text,

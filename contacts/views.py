@@ -109,7 +109,10 @@ class ContactLookupView(ContactMixin, record_views.RecordLookupView):
     label_field = "full_name"
 
     def lookup_queryset(self):
-        return super().lookup_queryset().select_related("company")
+        # A manager box sends the chosen company: only colleagues can be a contact's manager.
+        records = super().lookup_queryset().select_related("company")
+        company = self.request.GET.get("company", "")
+        return records.filter(company_id=company) if company.isdigit() else records
 
     def suggestion(self, record):
         return {"id": record.pk, "label": record.full_name, "detail": record.company.name if record.company else ""}

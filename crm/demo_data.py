@@ -6,6 +6,7 @@ Deterministic for a given seed, fast enough for a million rows (bulk inserts in 
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -210,7 +211,8 @@ def _phone(rng: random.Random) -> str:
 
 
 def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in ascii_text.lower() if ch.isalnum())
 
 
 def generate_accounts(count: int, owners: list, rng: random.Random, start: int = 0) -> Iterator[Account]:

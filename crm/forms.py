@@ -18,9 +18,11 @@ class LookupWidget(forms.Widget):
 
     template_name = "includes/lookup_widget.html"
 
-    def __init__(self, lookup_url_name: str, attrs=None):
+    def __init__(self, lookup_url_name: str, attrs=None, *, narrowed_by: str = ""):
         super().__init__(attrs)
         self.lookup_url_name = lookup_url_name
+        # Another field of the form whose chosen id narrows the suggestions (manager by company).
+        self.narrowed_by = narrowed_by
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -31,6 +33,7 @@ class LookupWidget(forms.Widget):
             record_id="" if record_id is None else record_id,
             label=label or "",
             lookup_url=reverse(self.lookup_url_name),
+            narrowed_by=self.narrowed_by,
         )
         return context
 
@@ -51,9 +54,9 @@ class LookupWidget(forms.Widget):
 class LookupField(forms.ModelChoiceField):
     """Chooses one record of `queryset` by name; refuses unknown and ambiguous names."""
 
-    def __init__(self, queryset: QuerySet, *, lookup_url_name: str, label_field: str, **kwargs):
+    def __init__(self, queryset: QuerySet, *, lookup_url_name: str, label_field: str, narrowed_by: str = "", **kwargs):
         self.label_field = label_field
-        kwargs.setdefault("widget", LookupWidget(lookup_url_name))
+        kwargs.setdefault("widget", LookupWidget(lookup_url_name, narrowed_by=narrowed_by))
         super().__init__(queryset, **kwargs)
 
     def prepare_value(self, value):

@@ -135,3 +135,13 @@ def test_contacts_bulk_deactivate_after_confirmation(owner_client, owner):
     assert Contact.objects.active().count() == 3
     owner_client.post(bulk, {"action": "deactivate", "selected": [c.pk for c in contacts], "confirmed": "yes"})
     assert Contact.objects.inactive().count() == 3
+
+
+def test_the_manager_lookup_offers_only_colleagues_once_a_company_is_chosen(owner_client, owner):
+    contoso, fabrikam = AccountFactory(owner=owner), AccountFactory(owner=owner)
+    ContactFactory(first_name="Ann", last_name="Inside", company=contoso, owner=owner)
+    ContactFactory(first_name="Ann", last_name="Outside", company=fabrikam, owner=owner)
+    lookup = reverse("contacts:lookup")
+    assert len(owner_client.get(lookup, {"q": "ann"}).json()["results"]) == 2
+    results = owner_client.get(lookup, {"q": "ann", "company": contoso.pk}).json()["results"]
+    assert [r["label"] for r in results] == ["Ann Inside"]

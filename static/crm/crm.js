@@ -79,7 +79,13 @@ document.addEventListener("DOMContentLoaded", () => {
       const term = textInput.value.trim();
       if (!term) return close();
       timer = setTimeout(async () => {
-        const url = `${box.dataset.lookupUrl}?q=${encodeURIComponent(term)}`;
+        const params = new URLSearchParams({ q: term });
+        const narrowedBy = box.dataset.lookupNarrowedBy;
+        if (narrowedBy) {
+          const other = box.closest("form").querySelector(`input[name='${narrowedBy}']`);
+          if (other && other.value) params.set(narrowedBy, other.value);
+        }
+        const url = `${box.dataset.lookupUrl}?${params}`;
         const response = await fetch(url, { headers: { Accept: "application/json" } });
         if (response.ok) show((await response.json()).results);
       }, 150);
