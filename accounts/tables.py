@@ -14,7 +14,7 @@ class AccountTable(RecordTable):
     address1_city = tables.Column(verbose_name=_("City"), order_by=("address1_city", "id"))
     primary_contact = tables.Column(order_by=("primary_contact__full_name", "id"))
     emailaddress1 = tables.EmailColumn(order_by=("emailaddress1", "id"))
-    owner = tables.Column(order_by=("owner__username", "id"))
+    owner = tables.Column(order_by=("owner__first_name", "owner__last_name", "owner__username", "id"))
     status = tables.Column(order_by=("status", "id"))
 
     class Meta(RecordTable.Meta):

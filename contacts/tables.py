@@ -12,7 +12,7 @@ class ContactTable(RecordTable):
     company = tables.Column(order_by=("company__name", "id"))
     telephone1 = tables.Column(order_by=("telephone1", "id"))
     job_title = tables.Column(order_by=("job_title", "id"))
-    owner = tables.Column(order_by=("owner__username", "id"))
+    owner = tables.Column(order_by=("owner__first_name", "owner__last_name", "owner__username", "id"))
     status = tables.Column(order_by=("status", "id"))
 
     class Meta(RecordTable.Meta):

@@ -105,6 +105,10 @@ class RecordTable(tables.Table):
         per_page_field = "unused_per_page"
         empty_text = _("No records in this view.")
 
+    def render_owner(self, value):
+        # People know their teammates by name, not by sign-in (as on the record's page).
+        return value.get_full_name() or value.get_username()
+
     def record_link(self, record, text):
         # The detail page uses `list` to step to the next/previous record of this view.
         params = self.request.GET.urlencode() if getattr(self, "request", None) else ""
