@@ -99,7 +99,8 @@ def screenshot(page, request, console_errors) -> Callable[[str], Path]:
 def dana(transactional_db):
     from crm.tests.factories import UserFactory
 
-    return UserFactory(username="dana", first_name="Dana", last_name="Reyes")
+    # The demo loader shares its data between the user called "demo" and a teammate: Dana is "demo".
+    return UserFactory(username="demo", first_name="Dana", last_name="Reyes")
 
 
 @pytest.fixture
@@ -108,9 +109,6 @@ def sales_data(dana):
     from accounts.models import Account
     from crm import demo_data, services
 
-    # The demo loader shares the data between the demo user and a teammate: make Dana the demo user.
-    dana.username = "demo"
-    dana.save(update_fields=["username"])
     demo_data.load_demo_data(accounts=120, contacts_per_account=2, seed=6)
     last_three = Account.objects.filter(owner=dana).order_by("-name").values_list("pk", flat=True)[:3]
     services.deactivate(Account.objects.filter(pk__in=list(last_three)), by=dana)
