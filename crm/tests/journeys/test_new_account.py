@@ -44,13 +44,21 @@ def test_a_salesperson_creates_edits_deactivates_and_reactivates_an_account(sign
     page.get_by_label("Industry").select_option(label="Transportation")
     page.get_by_role("button", name="Save", exact=True).click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved yet")
-    expect(page.get_by_text("This field is required.")).to_be_visible()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Nothing was saved yet")
+    expect(summary).to_contain_text("Account Name: This field is required.")
+    screenshot("new-account-error-summary")
+    summary.get_by_role("link", name="Account Name").click()
+    expect(page.get_by_label("Account Name")).to_be_focused()
+    # ... and the field it jumps to shows below the sticky top bar, with its label.
+    top_bar = page.get_by_role("banner").bounding_box()
+    label = page.locator("label").filter(has_text="Account Name").bounding_box()
+    assert label["y"] >= top_bar["y"] + top_bar["height"]
     for label, value in TYPED.items():
         expect(page.get_by_label(label, exact=label == "Description")).to_have_value(value)
     expect(page.get_by_label("Industry")).to_have_value("transportation")
     assert not Account.objects.filter(account_number="HV-2041").exists()
-    page.get_by_label("Account Name").scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
     screenshot("new-account-missing-name")
 
     page.get_by_label("Account Name").fill("Harborview Logistics")
