@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, EmailField, QuerySet, URLField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from crm import lists, services
+from crm.validators import phone_validator
 
 # Suggestions offered by a lookup box while typing.
 LOOKUP_LIMIT = 10
@@ -73,16 +74,25 @@ class RecordListView(RecordMixin, SingleTableMixin, FilterView):
         return context
 
 
-def field_display(record, name: str) -> tuple[str, object]:
-    """A field's label and the value a person should read (choice labels, Yes/No)."""
+def field_display(record, name: str) -> dict:
+    """A field's label, the value a person should read (choice labels, Yes/No) and, for
+    e-mail addresses, websites, phone numbers and linked records, where clicking it goes."""
     field = record._meta.get_field(name)
+    raw = getattr(record, name)
+    value, href = raw, ""
     if field.choices:
         value = getattr(record, f"get_{name}_display")()
     elif isinstance(field, BooleanField):
-        value = _("Yes") if getattr(record, name) else _("No")
-    else:
-        value = getattr(record, name)
-    return field.verbose_name, value
+        value = _("Yes") if raw else _("No")
+    elif raw and isinstance(field, EmailField):
+        href = f"mailto:{raw}"
+    elif raw and isinstance(field, URLField) and raw.lower().startswith(("http://", "https://")):
+        href = raw  # never a javascript: link, even if one slipped past validation
+    elif raw and phone_validator in field.validators:
+        href = "tel:" + "".join(ch for ch in raw if ch.isdigit() or ch == "+")
+    elif raw is not None and hasattr(raw, "get_absolute_url"):
+        href = raw.get_absolute_url()
+    return {"label": field.verbose_name, "value": value, "href": href}
 
 
 class RecordDetailView(RecordMixin, DetailView):

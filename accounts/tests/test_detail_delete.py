@@ -20,6 +20,19 @@ def test_the_detail_page_shows_the_record_its_contacts_parent_and_sub_accounts(o
     assert f'href="/contacts/new/?company={account.pk}&amp;next=/accounts/{account.pk}/"' in html
 
 
+def test_emails_websites_and_phones_are_links(owner_client, owner):
+    account = AccountFactory(
+        owner=owner,
+        emailaddress1="info@contoso.example.com",
+        website="https://contoso.example.com",
+        telephone1="+1 (425) 555-0100",
+    )
+    html = owner_client.get(account.get_absolute_url()).content.decode()
+    assert '<a href="mailto:info@contoso.example.com">info@contoso.example.com</a>' in html
+    assert '<a href="https://contoso.example.com" rel="noopener noreferrer" target="_blank">' in html
+    assert '<a href="tel:+14255550100">+1 (425) 555-0100</a>' in html
+
+
 def test_the_detail_page_steps_through_the_list_it_was_opened_from(owner_client, owner):
     a, b, c = (AccountFactory(name=name, owner=owner) for name in ["A", "B", "C"])
     response = owner_client.get(b.get_absolute_url(), {"list": "sort=name"})
