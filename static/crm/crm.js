@@ -109,3 +109,51 @@ document.addEventListener("DOMContentLoaded", () => {
     textInput.addEventListener("blur", () => setTimeout(close, 100));
   });
 });
+
+// Pin toggles (site map, Home, a record's page): pin or unpin without a page load. The
+// server answers with the fresh lists; each element of that fragment replaces the one with
+// the same id on this page. Without this script the form posts and redirects back.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-recent-pin]")) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  const place = form.parentElement.closest("[id]");
+  button.disabled = true;
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Fragment": "recent" },
+      credentials: "same-origin",
+    });
+  } catch {
+    response = null;
+  }
+  if (!response || !response.ok) {
+    form.submit(); // Let the server explain (expired form, record gone...) as it would without JS.
+    return;
+  }
+  const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+  fragment.body.querySelectorAll(":scope > [id]").forEach((fresh) => {
+    const current = document.getElementById(fresh.id);
+    if (!current) return;
+    if (current.getAttribute("role") === "status") {
+      current.textContent = fresh.textContent; // Keep the live region so the change is announced.
+      return;
+    }
+    if (current.tagName === "DETAILS") fresh.open = current.open;
+    current.replaceWith(fresh);
+  });
+  // The pressed button was replaced: put keyboard focus back on its successor, or nearby.
+  const again = place && document.getElementById(place.id);
+  const target =
+    document.getElementById(form.id) ||
+    again?.querySelector(`[data-pin-key="${form.dataset.pinKey}"] button`) ||
+    again?.querySelector("summary, h2");
+  if (target) {
+    if (target.matches("form")) target.querySelector("button").focus();
+    else target.focus();
+  }
+});
