@@ -107,6 +107,7 @@ class RecentEntry:
     inactive: bool
     opened_at: datetime
     pinned_at: datetime | None
+    type_name: str
 
     @property
     def url(self) -> str:
@@ -152,9 +153,12 @@ class RecentLists:
     @cached_property
     def entries(self) -> list[RecentEntry]:
         by_content_type = {entry.content_type.pk: entry for entry in _tracked.values()}
+        # Type names are translated once here, not once per line of the lists.
+        type_names = {content_type: str(entry.type_name) for content_type, entry in by_content_type.items()}
         return [
             RecentEntry(
                 tracked=by_content_type[row.content_type_id],
+                type_name=type_names[row.content_type_id],
                 object_id=row.object_id,
                 label=row.record_label,
                 inactive=row.record_status == Status.INACTIVE,
