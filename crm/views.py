@@ -53,20 +53,22 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
 
 
+def pressed_pin_button(request: HttpRequest) -> tuple[str, int, bool]:
+    """(record type, record id, pin?) from the button pressed: name pin or unpin, value
+    "<namespace>-<id>". One form serves a whole list, so each line is just a button."""
+    for action in ("pin", "unpin"):
+        namespace, _, pk = request.POST.get(action, "").rpartition("-")
+        if namespace and pk.isdigit():
+            return namespace, int(pk), action == "pin"
+    raise Http404
+
+
 @require_POST
 def recent_pin(request: HttpRequest) -> HttpResponse:
-    """Pin (pinned=1) or unpin a record. Without JavaScript it redirects back; the pin
-    toggles' script asks for the fragment instead and swaps it in without a page load.
-
-    The record comes in the form (record_type, record_id) rather than the URL, so that a
-    list of 40 toggles doesn't reverse 40 URLs on every page.
-    """
-    namespace, pk = request.POST.get("record_type", ""), request.POST.get("record_id", "")
-    if not pk.isdigit():
-        raise Http404
-    pk = int(pk)
+    """Pin or unpin a record. Without JavaScript it redirects back; the pin buttons'
+    script asks for the fragment instead and swaps it in without a page load."""
+    namespace, pk, pin = pressed_pin_button(request)
     entry, record = recent.tracked_record_or_404(namespace, pk)
-    pin = request.POST.get("pinned") == "1"
     try:
         if pin:
             recent.recent_item_pin(user=request.user, tracked=entry, object_id=pk)

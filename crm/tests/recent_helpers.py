@@ -25,13 +25,8 @@ def pinned_names(client) -> list[str]:
 
 
 def pin(client, record, *, pinned: bool = True, **extra):
-    data = {
-        "record_type": record._meta.app_label,
-        "record_id": record.pk,
-        "pinned": "1" if pinned else "0",
-        "next": record.get_absolute_url(),
-    }
-    return client.post(reverse("recent_pin"), data, **extra)
+    button = {("pin" if pinned else "unpin"): f"{record._meta.app_label}-{record.pk}"}
+    return client.post(reverse("recent_pin"), {**button, "next": record.get_absolute_url()}, **extra)
 
 
 def writes(captured) -> list[str]:

@@ -110,29 +110,28 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
-// Pin toggles (site map, Home, a record's page): pin or unpin without a page load. The
+// Pin buttons (site map, Home, a record's page): pin or unpin without a page load. The
 // server answers with the fresh lists; each element of that fragment replaces the one with
 // the same id on this page. Without this script the form posts and redirects back.
 document.addEventListener("submit", async (event) => {
   const form = event.target;
-  if (!form.matches("form[data-recent-pin]")) return;
+  const button = event.submitter;
+  if (!form.matches("form[data-recent-pin]") || !button || form.dataset.plainSubmit) return;
   event.preventDefault();
-  const button = form.querySelector("button");
-  const place = form.parentElement.closest("[id]");
+  const body = new FormData(form);
+  body.append(button.name, button.value);
+  const place = form.closest("[id]");
   button.disabled = true;
-  let response;
+  let response = null;
   try {
-    response = await fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { "X-Fragment": "recent" },
-      credentials: "same-origin",
-    });
+    response = await fetch(form.action, { method: "POST", body, headers: { "X-Fragment": "recent" } });
   } catch {
-    response = null;
+    // Offline or refused: the plain submit below shows what the server says.
   }
   if (!response || !response.ok) {
-    form.submit(); // Let the server explain (expired form, record gone...) as it would without JS.
+    button.disabled = false;
+    form.dataset.plainSubmit = "yes"; // Let the server explain (expired form, record gone...).
+    form.requestSubmit(button);
     return;
   }
   const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -146,14 +145,8 @@ document.addEventListener("submit", async (event) => {
     if (current.tagName === "DETAILS") fresh.open = current.open;
     current.replaceWith(fresh);
   });
-  // The pressed button was replaced: put keyboard focus back on its successor, or nearby.
+  // The pressed button was replaced: put keyboard focus on its successor, or nearby.
   const again = place && document.getElementById(place.id);
-  const target =
-    document.getElementById(form.id) ||
-    again?.querySelector(`[data-pin-key="${form.dataset.pinKey}"] button`) ||
-    again?.querySelector("summary, h2");
-  if (target) {
-    if (target.matches("form")) target.querySelector("button").focus();
-    else target.focus();
-  }
+  const successor = again?.querySelector(`button[value="${CSS.escape(button.value)}"]`);
+  (successor || again?.querySelector("summary, h2"))?.focus();
 });
