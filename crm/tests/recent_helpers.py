@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from crm.tests.factories import AccountFactory
+
 WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def numbered_accounts(count: int) -> list:
+    return [AccountFactory(name=f"Account {number:02d}") for number in range(count)]
 
 
 def open_record(client, record) -> None:

@@ -10,6 +10,7 @@ from crm.models import RecentItem
 from crm.recent import RECENT_LIMIT
 from crm.tests.factories import AccountFactory, ContactFactory
 from crm.tests.recent_helpers import (
+    numbered_accounts,
     open_record,
     pin,
     pinned_names,
@@ -48,7 +49,7 @@ def test_an_account_and_a_contact_with_the_same_id_are_two_entries(owner_client)
 
 
 def test_only_the_twenty_most_recently_opened_records_are_kept(owner_client, owner):
-    accounts = [AccountFactory(name=f"Account {number:02d}") for number in range(RECENT_LIMIT + 2)]
+    accounts = numbered_accounts(RECENT_LIMIT + 2)
     for account in accounts:
         open_record(owner_client, account)
     names = recent_names(owner_client)
@@ -57,7 +58,7 @@ def test_only_the_twenty_most_recently_opened_records_are_kept(owner_client, own
 
 
 def test_a_full_list_gives_up_a_deleted_records_place_before_the_oldest(owner_client):
-    accounts = [AccountFactory(name=f"Account {number:02d}") for number in range(RECENT_LIMIT)]
+    accounts = numbered_accounts(RECENT_LIMIT)
     for account in accounts:
         open_record(owner_client, account)
     accounts[5].delete()
@@ -71,8 +72,8 @@ def test_pinned_records_stay_pinned_and_leave_recent_its_twenty_places(owner_cli
     favourite = AccountFactory(name="Favourite")
     open_record(owner_client, favourite)
     pin(owner_client, favourite)
-    for number in range(RECENT_LIMIT + 1):
-        open_record(owner_client, AccountFactory(name=f"Account {number:02d}"))
+    for account in numbered_accounts(RECENT_LIMIT + 1):
+        open_record(owner_client, account)
     assert "Favourite" not in recent_names(owner_client)
     assert len(recent_names(owner_client)) == RECENT_LIMIT
     assert RecentItem.objects.filter(user=owner, pinned_at__isnull=False).count() == 1
@@ -138,8 +139,8 @@ def test_requests_other_than_a_record_page_write_nothing(owner_client, url):
 
 @pytest.mark.parametrize("already_full", [False, True])
 def test_opening_a_record_costs_one_read_and_one_write_of_the_recent_list(owner_client, already_full):
-    for number in range(RECENT_LIMIT if already_full else 3):
-        open_record(owner_client, AccountFactory(name=f"Account {number:02d}"))
+    for account in numbered_accounts(RECENT_LIMIT if already_full else 3):
+        open_record(owner_client, account)
     account = AccountFactory(name="Contoso")
     with CaptureQueriesContext(connection) as captured:
         open_record(owner_client, account)
@@ -148,3 +149,16 @@ def test_opening_a_record_costs_one_read_and_one_write_of_the_recent_list(owner_
     assert len(queries) == 2
     assert len(writes(captured)) == 1
     assert recent_names(owner_client)[0] == "Contoso"
+
+
+def test_a_failed_recent_write_does_not_fail_the_record_page(owner_client, monkeypatch):
+    from django.db import DatabaseError
+
+    from crm import recent
+
+    def broken(**kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(recent, "recent_item_open", broken)
+    account = AccountFactory(name="Contoso")
+    assert owner_client.get(account.get_absolute_url()).status_code == 200

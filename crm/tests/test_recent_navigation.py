@@ -9,6 +9,7 @@ from django.urls import reverse
 from crm.choices import Status
 from crm.tests.factories import AccountFactory, ContactFactory
 from crm.tests.recent_helpers import (
+    numbered_accounts,
     open_record,
     pin,
     pinned_names,
@@ -104,8 +105,8 @@ def test_a_user_never_sees_another_users_lists(owner_client, teammate, outsider)
 
 @pytest.mark.parametrize("opened", [0, 1, 20])
 def test_the_navigation_reads_both_lists_with_one_query_whatever_their_length(owner_client, opened):
-    for number in range(opened):
-        open_record(owner_client, AccountFactory(name=f"Account {number:02d}"))
+    for account in numbered_accounts(opened):
+        open_record(owner_client, account)
     if opened:
         pin(owner_client, AccountFactory(name="Pinned"))
     owner_client.get(reverse("contacts:list"))  # warm the content-type cache, as a running server has

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from crm.recent import PINNED_LIMIT
 from crm.tests.factories import AccountFactory, ContactFactory
-from crm.tests.recent_helpers import open_record, pin, pinned_names, recent_names
+from crm.tests.recent_helpers import numbered_accounts, open_record, pin, pinned_names, recent_names
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,8 @@ def test_pinning_an_unknown_record_or_type_is_not_found(owner_client, button):
 
 
 def test_pinning_is_refused_beyond_the_limit(owner_client):
-    for number in range(PINNED_LIMIT):
-        pin(owner_client, AccountFactory(name=f"Account {number:02d}"))
+    for account in numbered_accounts(PINNED_LIMIT):
+        pin(owner_client, account)
     response = pin(owner_client, AccountFactory(name="One too many"), follow=True)
     assert f"You can pin up to {PINNED_LIMIT} records. Unpin one first." in response.content.decode()
     assert len(pinned_names(owner_client)) == PINNED_LIMIT
@@ -99,7 +99,7 @@ def test_pinning_is_refused_beyond_the_limit(owner_client):
 
 
 def test_a_deleted_pinned_record_frees_its_place(owner_client):
-    accounts = [AccountFactory(name=f"Account {number:02d}") for number in range(PINNED_LIMIT)]
+    accounts = numbered_accounts(PINNED_LIMIT)
     for account in accounts:
         pin(owner_client, account)
     accounts[0].delete()
