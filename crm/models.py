@@ -226,3 +226,48 @@ def address_block(number: int) -> type[models.Model]:
 
 Address1 = address_block(1)
 Address2 = address_block(2)
+
+
+class RecentItemQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def pinned(self):
+        return self.filter(pinned_at__isnull=False)
+
+    def unpinned(self):
+        return self.filter(pinned_at__isnull=True)
+
+
+class RecentItem(models.Model):
+    """A record a user opened (Recent) or pinned (Pinned), kept per user on the server so the
+    lists follow the user to any browser. `crm.recent` registers which models are tracked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("User"), on_delete=models.CASCADE, related_name="+"
+    )
+    # A generic reference, so that a later app registers its model without a migration here.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("Record type"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("Record id"))
+    opened_at = models.DateTimeField(_("Opened on"))
+    pinned_at = models.DateTimeField(_("Pinned on"), null=True, blank=True)
+
+    objects = RecentItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recent item")
+        verbose_name_plural = _("recent items")
+        constraints = [
+            # One row per user and record: opening it again moves it up instead of adding a row,
+            # and the upsert that does so relies on this constraint.
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="recentitem_user_record_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None

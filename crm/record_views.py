@@ -17,7 +17,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm import lists, services
+from crm import lists, recent, services
 from crm.validators import phone_validator
 
 # Suggestions offered by a lookup box while typing.
@@ -112,6 +112,8 @@ class RecordDetailView(RecordMixin, DetailView):
         ]
         context["opts"] = self.model._meta
         context["url_namespace"] = self.url_namespace
+        # Read from the navigation's query of the same page: costs nothing more.
+        context["pin_state"] = recent.pin_state(self.request, self.url_namespace, self.object.pk)
         return context
 
     def record_set_links(self) -> dict[str, str]:

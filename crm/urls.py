@@ -7,6 +7,7 @@ from crm import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("recent/pin/", views.recent_pin, name="recent_pin"),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),

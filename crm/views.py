@@ -1,14 +1,23 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Account
 from contacts.models import Contact
+from crm import recent
+from crm.record_views import safe_next_url
 
 # Global search shows a handful of each type; the lists do the heavy lifting.
 SEARCH_PREVIEW_SIZE = 10
+
+PINNED_MESSAGE = _("%(record)s is pinned.")
+UNPINNED_MESSAGE = _("%(record)s is unpinned.")
+PIN_LIMIT_MESSAGE = _("You can pin up to %(limit)d records. Unpin one first.")
 
 
 @require_GET
@@ -42,3 +51,37 @@ def search(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     # Django's default page explains CSRF to developers; users need to know what to do.
     return render(request, "403_csrf.html", status=403)
+
+
+def pressed_pin_button(request: HttpRequest) -> tuple[str, int, bool]:
+    """(record type, record id, pin?) from the button pressed: name pin or unpin, value
+    "<namespace>-<id>". One form serves a whole list, so each line is just a button."""
+    for action in ("pin", "unpin"):
+        namespace, _, pk = request.POST.get(action, "").rpartition("-")
+        if namespace and pk.isdigit():
+            return namespace, int(pk), action == "pin"
+    raise Http404
+
+
+@require_POST
+def recent_pin(request: HttpRequest) -> HttpResponse:
+    """Pin or unpin a record. Without JavaScript it redirects back; the pin buttons'
+    script asks for the fragment instead and swaps it in without a page load."""
+    namespace, pk, pin = pressed_pin_button(request)
+    entry, record = recent.tracked_record_or_404(namespace, pk)
+    try:
+        if pin:
+            recent.recent_item_pin(user=request.user, tracked=entry, object_id=pk)
+        else:
+            recent.recent_item_unpin(user=request.user, tracked=entry, object_id=pk)
+    except recent.PinLimitReached:
+        level, status = messages.ERROR, PIN_LIMIT_MESSAGE % {"limit": recent.PINNED_LIMIT}
+    else:
+        level, status = messages.SUCCESS, (PINNED_MESSAGE if pin else UNPINNED_MESSAGE) % {"record": record}
+    next_url = safe_next_url(request) or reverse("home")
+    if request.headers.get("X-Fragment") == "recent":
+        context = {"page_url": next_url, "recent_status": status, "pin_type": namespace, "pin_id": pk}
+        context["pin_name"], context["pinned"] = record, recent.lists_for(request).is_pinned(namespace, pk)
+        return render(request, "includes/recent_fragment.html", context)
+    messages.add_message(request, level, status)
+    return redirect(next_url)

@@ -108,3 +108,44 @@ document.addEventListener("DOMContentLoaded", () => {
     textInput.addEventListener("blur", () => setTimeout(close, 100));
   });
 });
+
+// Pin buttons (site map, Home, a record's page): pin or unpin without a page load. The
+// server answers with the fresh lists; each element of that fragment replaces the one with
+// the same id on this page. Without this script the form posts and redirects back.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  const button = event.submitter;
+  if (!form.matches("form[data-recent-pin]") || !button || form.dataset.plainSubmit) return;
+  event.preventDefault();
+  const body = new FormData(form);
+  body.append(button.name, button.value);
+  const place = form.closest("[id]");
+  button.disabled = true;
+  let response = null;
+  try {
+    response = await fetch(form.action, { method: "POST", body, headers: { "X-Fragment": "recent" } });
+  } catch {
+    // Offline or refused: the plain submit below shows what the server says.
+  }
+  if (!response || !response.ok) {
+    button.disabled = false;
+    form.dataset.plainSubmit = "yes"; // Let the server explain (expired form, record gone...).
+    form.requestSubmit(button);
+    return;
+  }
+  const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+  fragment.body.querySelectorAll(":scope > [id]").forEach((fresh) => {
+    const current = document.getElementById(fresh.id);
+    if (!current) return;
+    if (current.getAttribute("role") === "status") {
+      current.textContent = fresh.textContent; // Keep the live region so the change is announced.
+      return;
+    }
+    if (current.tagName === "DETAILS") fresh.open = current.open;
+    current.replaceWith(fresh);
+  });
+  // The pressed button was replaced: put keyboard focus on its successor, or nearby.
+  const again = place && document.getElementById(place.id);
+  const successor = again?.querySelector(`button[value="${CSS.escape(button.value)}"]`);
+  (successor || again?.querySelector("summary, h2"))?.focus();
+});

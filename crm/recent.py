@@ -1,0 +1,290 @@
+"""Recent and pinned records: which models are tracked, the per-user lists the navigation
+shows, and the few writes behind them.
+
+An app makes its records show up in Recent with one line in its AppConfig.ready():
+
+    recent.track(Account, namespace="accounts")
+
+From then on, a successful GET of `accounts:detail` moves that account to the top of the
+user's Recent list (crm.middleware.RecentItemsMiddleware does the call).
+
+Deleted records are filtered out when the lists are read, not cleaned up by each delete path:
+the same query that reads the names tells which records are gone, so every way of deleting
+(a form, a bulk action, the admin, a later app's cascade) is covered without each one knowing
+about recent items, and a delete never has to write into other users' lists. The rows left
+behind are reused first when a list is full, and purged when the pin limit is reached.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from crm.choices import Status
+from crm.models import RecentItem
+
+RECENT_LIMIT = 20
+PINNED_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class TrackedModel:
+    model: type[models.Model]
+    namespace: str
+    label_field: str
+    status_field: str | None
+    icon: str
+
+    @property
+    def content_type(self) -> ContentType:
+        # ContentType caches per process, so this is a query only the first time.
+        return ContentType.objects.get_for_model(self.model)
+
+    @property
+    def type_name(self) -> str:
+        return capfirst(self.model._meta.verbose_name)
+
+    def record_or_404(self, pk: int) -> models.Model:
+        return get_object_or_404(self.model._default_manager, pk=pk)
+
+
+_tracked: dict[str, TrackedModel] = {}
+
+
+def track(
+    model: type[models.Model],
+    *,
+    namespace: str,
+    label_field: str = "name",
+    status_field: str | None = "status",
+    icon: str | None = None,
+) -> None:
+    """Track opens of `<namespace>:detail` (URL kwarg `pk`, an integer primary key) for `model`.
+
+    `label_field` is the never-empty column shown as the record's name; `status_field`, if
+    any, holds crm.choices.Status so inactive records can say so.
+    """
+    _tracked[namespace] = TrackedModel(
+        model=model,
+        namespace=namespace,
+        label_field=label_field,
+        status_field=status_field,
+        icon=icon or model._meta.model_name,
+    )
+
+
+def tracked(namespace: str | None) -> TrackedModel | None:
+    return _tracked.get(namespace or "")
+
+
+def tracked_record_or_404(namespace: str, pk: int) -> tuple[TrackedModel, models.Model]:
+    entry = tracked(namespace)
+    if entry is None:
+        raise Http404
+    return entry, entry.record_or_404(pk)
+
+
+@dataclass(frozen=True)
+class RecentEntry:
+    """One line of the Recent or Pinned list, as the templates show it."""
+
+    tracked: TrackedModel
+    object_id: int
+    label: str
+    inactive: bool
+    opened_at: datetime
+    pinned_at: datetime | None
+    type_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(f"{self.tracked.namespace}:detail", args=[self.object_id])
+
+    @property
+    def pinned(self) -> bool:
+        return self.pinned_at is not None
+
+
+def with_record_columns(queryset: models.QuerySet) -> models.QuerySet:
+    """Annotate each row with its record's name and status, in the same query.
+
+    A record that no longer exists gets no name (NULL); that is how deleted ones are told apart.
+    """
+    content_types = ContentType.objects.get_for_models(*(entry.model for entry in _tracked.values()))
+    labels, statuses = [], []
+    for entry in _tracked.values():
+        is_this_type = {"content_type_id": content_types[entry.model].pk}
+        record = entry.model._default_manager.filter(pk=OuterRef("object_id")).order_by()
+        labels.append(When(**is_this_type, then=Subquery(record.values(entry.label_field)[:1])))
+        if entry.status_field:
+            statuses.append(When(**is_this_type, then=Subquery(record.values(entry.status_field)[:1])))
+    return queryset.annotate(
+        record_label=Case(*labels, default=Value(None), output_field=CharField()),
+        record_status=Case(*statuses, default=Value(""), output_field=CharField()),
+    )
+
+
+class RecentLists:
+    """A user's Recent and Pinned lists, read with one query the first time either is used."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def rows(self) -> list[RecentItem]:
+        """Every row of the user, deleted records included (the opening write reuses those)."""
+        if not self.user.is_authenticated:
+            return []
+        return list(with_record_columns(RecentItem.objects.for_user(self.user)).order_by("-opened_at", "-pk"))
+
+    @cached_property
+    def entries(self) -> list[RecentEntry]:
+        by_content_type = {entry.content_type.pk: entry for entry in _tracked.values()}
+        # Type names are translated once here, not once per line of the lists.
+        type_names = {content_type: str(entry.type_name) for content_type, entry in by_content_type.items()}
+        return [
+            RecentEntry(
+                tracked=by_content_type[row.content_type_id],
+                type_name=type_names[row.content_type_id],
+                object_id=row.object_id,
+                label=row.record_label,
+                inactive=row.record_status == Status.INACTIVE,
+                opened_at=row.opened_at,
+                pinned_at=row.pinned_at,
+            )
+            for row in self.rows
+            if row.record_label is not None and row.content_type_id in by_content_type
+        ]
+
+    @property
+    def recent(self) -> list[RecentEntry]:
+        return [entry for entry in self.entries if not entry.pinned][:RECENT_LIMIT]
+
+    @property
+    def pinned(self) -> list[RecentEntry]:
+        pinned = [entry for entry in self.entries if entry.pinned]
+        return sorted(pinned, key=lambda entry: entry.pinned_at, reverse=True)
+
+    def is_pinned(self, namespace: str, object_id: int) -> bool:
+        return any(
+            entry.pinned and entry.tracked.namespace == namespace and entry.object_id == object_id
+            for entry in self.entries
+        )
+
+
+def lists_for(request: HttpRequest) -> RecentLists:
+    """The request's lists, shared by the navigation, the page and the middleware."""
+    if not hasattr(request, "_recent_lists"):
+        request._recent_lists = RecentLists(request.user)
+    return request._recent_lists
+
+
+def pin_state(request: HttpRequest, namespace: str, object_id: int) -> bool | None:
+    """Whether a record's page shows Pin (False) or Unpin (True); None if it isn't tracked."""
+    if tracked(namespace) is None:
+        return None
+    return lists_for(request).is_pinned(namespace, object_id)
+
+
+@contextmanager
+def commit_without_waiting_for_disk():
+    """A transaction whose commit doesn't wait for the disk flush (PostgreSQL).
+
+    Waiting for the flush was most of the cost of a Recent write on a busy server; a crash
+    can lose at most the last fraction of a second of Recent entries, which is harmless.
+    SQLite runs in WAL mode with synchronous=NORMAL, which already commits that way.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def recent_item_open(*, lists: RecentLists, tracked: TrackedModel, object_id: int) -> None:
+    """Move a record to the top of the user's Recent list, with one small write.
+
+    `lists.rows` (usually read already, for the navigation of the same page) says whether the
+    record is listed and whether the list is full. A full list reuses its oldest row instead
+    of inserting and then deleting, so the bound costs no second write.
+    """
+    content_type, now = tracked.content_type, timezone.now()
+    listed = any(row.content_type_id == content_type.pk and row.object_id == object_id for row in lists.rows)
+    unpinned = [row for row in lists.rows if row.pinned_at is None]
+    with commit_without_waiting_for_disk():
+        if not listed and len(unpinned) >= RECENT_LIMIT:
+            # Rows of deleted records go first, then the oldest.
+            oldest = min(unpinned, key=lambda row: (row.record_label is not None, row.opened_at, row.pk))
+            if _reuse_row(oldest, user=lists.user, content_type=content_type, object_id=object_id, opened_at=now):
+                return
+        RecentItem.objects.bulk_create(
+            [RecentItem(user=lists.user, content_type=content_type, object_id=object_id, opened_at=now)],
+            update_conflicts=True,
+            unique_fields=["user", "content_type", "object_id"],
+            update_fields=["opened_at"],
+        )
+
+
+def _reuse_row(row: RecentItem, *, user, content_type: ContentType, object_id: int, opened_at: datetime) -> bool:
+    """Point the row at the opened record, unless another tab pinned the row or listed the
+    record since `row` was read; then the caller's upsert does the right thing instead."""
+    listed_meanwhile = RecentItem.objects.for_user(user).filter(content_type=content_type, object_id=object_id)
+    reused = (
+        RecentItem.objects.filter(pk=row.pk, pinned_at__isnull=True)
+        .exclude(Exists(listed_meanwhile))
+        .update(content_type=content_type, object_id=object_id, opened_at=opened_at)
+    )
+    return reused == 1
+
+
+class PinLimitReached(Exception):
+    pass
+
+
+def recent_item_pin(*, user, tracked: TrackedModel, object_id: int) -> None:
+    """Pin a record (listing it if needed). Refuses a pin beyond PINNED_LIMIT."""
+    content_type = tracked.content_type
+    pinned = RecentItem.objects.for_user(user).pinned()
+    others = pinned.exclude(content_type=content_type, object_id=object_id)
+    if others.count() >= PINNED_LIMIT:
+        purge_missing_records(user=user)
+        if others.count() >= PINNED_LIMIT:
+            raise PinLimitReached
+    if pinned.filter(content_type=content_type, object_id=object_id).exists():
+        return
+    now = timezone.now()
+    RecentItem.objects.bulk_create(
+        [RecentItem(user=user, content_type=content_type, object_id=object_id, opened_at=now, pinned_at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "content_type", "object_id"],
+        update_fields=["pinned_at"],
+    )
+
+
+def recent_item_unpin(*, user, tracked: TrackedModel, object_id: int) -> None:
+    """Unpin a record: it goes back to Recent, where only the newest RECENT_LIMIT stay."""
+    items = RecentItem.objects.for_user(user)
+    items.filter(content_type=tracked.content_type, object_id=object_id).update(pinned_at=None)
+    newest = items.unpinned().order_by("-opened_at", "-pk").values_list("pk", flat=True)[:RECENT_LIMIT]
+    items.unpinned().exclude(pk__in=list(newest)).delete()
+
+
+def purge_missing_records(*, user) -> int:
+    """Delete the user's rows whose record was deleted; returns how many went."""
+    purged = 0
+    items = RecentItem.objects.for_user(user)
+    for entry in _tracked.values():
+        existing = entry.model._default_manager.order_by().values("pk")
+        purged += items.filter(content_type=entry.content_type).exclude(object_id__in=existing).delete()[0]
+    return purged
