@@ -209,14 +209,14 @@ class Column:
 
     def render(self, record) -> object:
         """The cell an export writes: what a person reads and what import reads back."""
-        if self.kind in ("owner", "account"):
-            related = getattr(record, self.name)
-            if related is None:
-                return ""
-            if self.kind == "owner":
-                return related.get_username()
-            return related.account_number or related.name
-        value = getattr(record, self.name)
+        return self.render_value(getattr(record, self.name))
+
+    def render_value(self, value) -> object:
+        if self.kind == "owner":
+            return value.get_username() if value is not None else ""
+        if self.kind == "account":
+            # The name people know; on re-import a repeated name keeps the company already set.
+            return value.name if value is not None else ""
         if self.kind == "choice":
             return str(dict(self.field.choices).get(value, value)) if value else ""
         if self.kind == "bool":

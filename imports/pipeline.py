@@ -298,9 +298,9 @@ class Importer:
         if not record.is_active:
             return _("The matching record is inactive, so it is read-only; activate it first.")
         parent_id = values.get("parent_id")
-        if parent_id is not None and parent_id != record.parent_id:
-            if parent_id == record.pk or record.pk in Account.ancestor_ids(start=parent_id):
-                return _("Parent Account: that account is below this one, so it can't be its parent.")
+        changes_parent = parent_id is not None and parent_id != record.parent_id
+        if changes_parent and (parent_id == record.pk or record.pk in Account.ancestor_ids(start=parent_id)):
+            return _("Parent Account: that account is below this one, so it can't be its parent.")
         self.assign(record, values)
         record.version += 1
         record.modified_by_id = self.plan.by_id

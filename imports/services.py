@@ -122,7 +122,11 @@ def import_job_run(*, job_id: int) -> None:
         finish(job, ImportJob.Status.FAILED, str(error))
     except Exception:
         logger.exception("Import job %s failed", job.pk)
-        finish(job, ImportJob.Status.FAILED, _("The import stopped on an unexpected error; the rows counted so far were saved."))
+        finish(
+            job,
+            ImportJob.Status.FAILED,
+            _("The import stopped on an unexpected error; the rows counted so far were saved."),
+        )
         raise
     else:
         finish(job, ImportJob.Status.COMPLETED, "")

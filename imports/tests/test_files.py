@@ -17,7 +17,11 @@ from imports.tests.files import SPREADSHEETS, csv_bytes, upload, xlsx_bytes
 pytestmark = pytest.mark.django_db
 
 ROWS = [["First Name", "Last Name", "City"], ["Zoé", "Müller", "Besançon"], ["Łukasz", "Nowak", "Kraków"]]
-LATIN = [["First Name", "Last Name", "Address 1: City"], ["Zoé", "Müller", "Besançon"], ["François", "Dupré", "Orléans"]]
+LATIN = [
+    ["First Name", "Last Name", "Address 1: City"],
+    ["Zoé", "Müller", "Besançon"],
+    ["François", "Dupré", "Orléans"],
+]
 
 
 def cities(job) -> set[str]:
@@ -39,7 +43,9 @@ def test_a_windows_1252_semicolon_file_from_french_excel_keeps_its_accents(run_i
     assert "semicolon" in job.file_description
 
 
-@pytest.mark.parametrize(("delimiter", "name"), [(",", "p.csv"), (";", "p.csv"), ("\t", "p.tsv"), ("\t", "p.txt"), (":", "p.txt")])
+@pytest.mark.parametrize(
+    ("delimiter", "name"), [(",", "p.csv"), (";", "p.csv"), ("\t", "p.tsv"), ("\t", "p.txt"), (":", "p.txt")]
+)
 def test_the_delimiter_is_detected(run_import, delimiter, name):
     job = run_import(name, csv_bytes(LATIN, delimiter=delimiter))
     assert cities(job) == {"Besançon", "Orléans"}
@@ -72,7 +78,7 @@ def test_xlsx_formulas_are_read_as_values_and_phantom_empty_rows_ignored(run_imp
     sheet = workbook.active
     sheet.append(["First Name", "Last Name", "No. of Children"])
     sheet.append(["Ana", "Lopez", 2])
-    sheet.append(["Bo", "Li", "=B2&\"x\""])
+    sheet.append(["Bo", "Li", '=B2&"x"'])
     # LibreOffice writes styled empty rows down to the end of what was once formatted.
     for row in range(4, 200):
         sheet.cell(row=row, column=1).number_format = "@"
@@ -151,7 +157,9 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(importer):
 def test_xml_entity_expansion_is_not_followed(importer):
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">' for n in range(1, 10))
+        + "".join(
+            f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">' for n in range(1, 10)
+        )
         + "]>"
     )
     data = xlsx_bytes([["Last Name"], ["&lol9;"]])

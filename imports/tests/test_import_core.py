@@ -31,7 +31,12 @@ def test_contacts_import_with_their_company_found_by_name_or_number(run_import, 
 
 def test_a_company_that_matches_no_account_or_several_fails_the_row_with_the_reason(run_import):
     AccountFactory.create_batch(2, name="Twin Corp")
-    rows = [HEADER, ["A", "One", "", "Nowhere Ltd", "", ""], ["B", "Two", "", "Twin Corp", "", ""], ["C", "Ok", "", "", "", ""]]
+    rows = [
+        HEADER,
+        ["A", "One", "", "Nowhere Ltd", "", ""],
+        ["B", "Two", "", "Twin Corp", "", ""],
+        ["C", "Ok", "", "", "", ""],
+    ]
     job = run_import("people.csv", csv_bytes(rows))
     assert (job.created_count, job.failed_count) == (1, 2)
     reasons = {failure.line: failure.reason for failure in job.failures.all()}
@@ -90,7 +95,11 @@ def test_a_key_repeated_in_the_file_updates_the_record_the_first_row_created(run
 def test_accounts_match_on_account_number_or_on_name(run_import):
     by_number = AccountFactory(name="Old name", account_number="A-1")
     by_name = AccountFactory(name="Northwind", account_number="")
-    rows = [["Account Name", "Account Number", "Main Phone"], ["New name", "A-1", "+1 555 0100"], ["Northwind", "", "+1 555 0200"]]
+    rows = [
+        ["Account Name", "Account Number", "Main Phone"],
+        ["New name", "A-1", "+1 555 0100"],
+        ["Northwind", "", "+1 555 0200"],
+    ]
     run_import("a.csv", csv_bytes(rows[:2]), match_key="account_number")
     by_number.refresh_from_db()
     assert by_number.name == "New name"
@@ -101,10 +110,17 @@ def test_accounts_match_on_account_number_or_on_name(run_import):
 
 
 def test_choices_accept_their_label_in_any_case_or_their_stored_value(run_import):
-    rows = [["Account Name", "Industry", "Relationship Type", "Payment Terms"], ["A", "legal services", "CUSTOMER", "net45"]]
+    rows = [
+        ["Account Name", "Industry", "Relationship Type", "Payment Terms"],
+        ["A", "legal services", "CUSTOMER", "net45"],
+    ]
     run_import("a.csv", csv_bytes(rows))
     account = Account.objects.get()
-    assert (account.industry, account.relationship_type, account.payment_terms) == ("legal_services", "customer", "net45")
+    assert (account.industry, account.relationship_type, account.payment_terms) == (
+        "legal_services",
+        "customer",
+        "net45",
+    )
 
 
 def test_owner_is_found_by_user_name_or_email(run_import):
@@ -125,14 +141,23 @@ def test_bad_values_fail_their_row_with_every_reason_and_line(run_import):
     assert (job.created_count, job.failed_count) == (1, 1)
     failure = job.failures.get()
     assert failure.line == 3
-    for expected in ("Account Name: This field is required", "Email: Enter a valid email", "Number of Employees", "Credit Limit", "Industry"):
+    for expected in (
+        "Account Name: This field is required",
+        "Email: Enter a valid email",
+        "Number of Employees",
+        "Credit Limit",
+        "Industry",
+    ):
         assert expected in failure.reason
     assert failure.values == ["", "not-an-email", "many", "-3", "Basket weaving"]
     assert Account.objects.get().credit_limit == 1500.50
 
 
 def test_logical_names_map_as_well_as_labels(run_import):
-    rows = [["name", "telephone1", "address1_city", "accountnumber", "websiteurl"], ["A", "+1 555 0100", "Lyon", "N-1", "contoso.com"]]
+    rows = [
+        ["name", "telephone1", "address1_city", "accountnumber", "websiteurl"],
+        ["A", "+1 555 0100", "Lyon", "N-1", "contoso.com"],
+    ]
     job = run_import("a.csv", csv_bytes(rows))
     assert job.mapping == ["name", "telephone1", "address1_city", "account_number", "website"]
     account = Account.objects.get()
@@ -151,7 +176,12 @@ def test_removing_an_import_deletes_the_records_it_created_only(run_import):
     from imports import services
 
     kept = ContactFactory(emailaddress1="ana@x.com", first_name="Old")
-    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Bo", "Li", "bo@x.com", "", "", ""], ["Cy", "Wu", "", "", "", ""]]
+    rows = [
+        HEADER,
+        ["Ana", "Lopez", "ana@x.com", "", "", ""],
+        ["Bo", "Li", "bo@x.com", "", "", ""],
+        ["Cy", "Wu", "", "", "", ""],
+    ]
     job = run_import("p.csv", csv_bytes(rows))
     assert (job.created_count, job.updated_count) == (2, 1)
     deleted, refused = services.import_job_delete(job=job, with_records=True)
