@@ -85,13 +85,15 @@ ENTITY_CHOICES = [(ACCOUNT.key, _("Accounts")), (CONTACT.key, _("Contacts"))]
 
 
 def detect_entity(headers: list[str]) -> Entity | None:
-    """The record type whose columns the headers match best; None when it's a tie or no match."""
-    scores = {entity: sum(1 for name in entity.auto_mapping(headers) if name) for entity in ENTITIES.values()}
-    # Last Name or Account Name decides between the two: the shared columns (Email...) don't.
+    """The record type whose columns the headers match best; None on a tie or no match.
+
+    Having the required column (Account Name, Last Name) counts first: the columns both
+    types share (Email, Fax...) don't tell them apart.
+    """
+    ranked = []
     for entity in ENTITIES.values():
         mapped = entity.auto_mapping(headers)
-        if not all(name in mapped for name in entity.required):
-            scores[entity] -= 1000
-    best = max(scores.values())
-    winners = [entity for entity, score in scores.items() if score == best]
-    return winners[0] if best > 0 and len(winners) == 1 else None
+        ranked.append(((all(name in mapped for name in entity.required), sum(1 for name in mapped if name)), entity))
+    ranked.sort(key=lambda item: item[0], reverse=True)
+    (best, winner), (runner_up, _other) = ranked[0], ranked[1]
+    return winner if best[1] > 0 and best != runner_up else None

@@ -81,8 +81,22 @@ def saved_mapping_apply(*, saved: SavedMapping, headers: list[str], entity: Enti
     return mapping
 
 
+def import_job_remap(*, job: ImportJob, entity: Entity, saved: SavedMapping | None) -> ImportJob:
+    """Switch a draft to another record type or a saved mapping; columns map afresh."""
+    job.entity = entity.key
+    job.mapping = (
+        saved_mapping_apply(saved=saved, headers=job.headers, entity=entity)
+        if saved is not None and saved.entity == entity.key
+        else entity.auto_mapping(job.headers)
+    )
+    if job.match_key not in entity.match_keys:
+        job.match_key = entity.match_keys[0]
+    job.save(update_fields=["entity", "mapping", "match_key"])
+    return job
+
+
 def import_job_submit(
-    *, job: ImportJob, entity: Entity, mapping: list[str], duplicates: str, match_key: str, record_owner, by
+    *, job: ImportJob, entity: Entity, mapping: list[str], duplicates: str, match_key: str, record_owner
 ) -> ImportJob:
     """Queue a mapped job for the background worker."""
     job.entity = entity.key

@@ -45,7 +45,6 @@ def run_import(importer):
             duplicates=duplicates,
             match_key=match_key or info.match_keys[0],
             record_owner=importer,
-            by=importer,
         )
         return ImportJob.objects.get(pk=job.pk)
 
