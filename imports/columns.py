@@ -22,6 +22,7 @@ FALSE_WORDS = {"no", "false", "0", "n", "", "non", "faux", "allow"}
 # D365 logical names that differ from ours once underscores are dropped.
 D365_NAMES = {
     "website": ["websiteurl"],
+    "emailaddress1": ["e-mail", "email address", "e-mail address"],
     "parent": ["parentaccountid", "parentaccount"],
     "company": ["parentcustomerid", "companyname", "company"],
     "owner": ["ownerid"],

@@ -189,6 +189,11 @@ class Importer:
         now = timezone.now()
         for row in rows:
             if row.errors:
+                # Report the lookups' problems too, so one round of fixes is enough.
+                try:
+                    self.resolve(row, accounts, None)
+                except CellError as error:
+                    row.errors.append(str(error))
                 tally.fail(row.line, " ".join(row.errors), row.cells)
                 continue
             key = (row.values.get(self.plan.match_key) or "").casefold() if self.plan.duplicates != "create" else ""

@@ -88,6 +88,7 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
         saved = SavedMapping.objects.filter(owner=request.user, pk=request.POST.get("saved_mapping") or 0).first()
         services.import_job_remap(job=job, entity=entity or job.entity_info, saved=saved)
         return redirect(job.get_absolute_url())
+    undetected = not job.entity
     entity = ENTITIES[job.entity if job.entity in allowed else next(iter(allowed))]
     if job.entity != entity.key:
         services.import_job_remap(job=job, entity=entity, saved=None)
@@ -118,7 +119,11 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
         (field, [row[index] if index < len(row) else "" for row in samples])
         for index, field in enumerate(form.column_fields())
     ]
-    return render(request, "imports/job_map.html", {"job": job, "form": form, "columns": columns, "entity": entity})
+    return render(
+        request,
+        "imports/job_map.html",
+        {"job": job, "form": form, "columns": columns, "entity": entity, "undetected": undetected},
+    )
 
 
 @require_GET
