@@ -28,6 +28,7 @@ from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
 
 CHUNK_SIZE = 1000
+UPDATE_BATCH_SIZE = 100
 AMBIGUOUS = -1
 
 
@@ -100,8 +101,8 @@ class Importer:
         self.mapped = {column.name for _index, column in self.columns}
         self.lookups = [column for _index, column in self.columns if column.kind == "account"]
         self.account_cache: dict[str, list[int]] = {}
+        self.changed_fields: set[str] = set()
         self.users = self.load_users() if "owner" in self.mapped else {}
-        self.update_fields = self.fields_to_update()
 
     def run(self, rows: Iterable[tuple[int, list]], on_chunk: Callable[[Tally], None]) -> Tally:
         total = Tally()
@@ -179,6 +180,8 @@ class Importer:
 
     def import_chunk(self, chunk: list[tuple[int, list]]) -> Tally:
         tally = Tally()
+        # Only the fields some row really changes are written (bulk_update's cost grows with them).
+        self.changed_fields: set[str] = set()
         rows = [self.parse(line, cells) for line, cells in chunk]
         account_keys = {row.values[column.name] for row in rows for column in self.lookups} - {""}
         accounts = self.resolve_accounts(account_keys) if account_keys else {}
@@ -298,7 +301,8 @@ class Importer:
     def update(self, record, values: dict, now) -> bool | str | None:
         """Apply a row to an existing record: None when nothing changes, a reason when it
         can't change, True when it does."""
-        if all(getattr(record, name) == value for name, value in values.items()):
+        changed = {name for name, value in values.items() if getattr(record, name) != value}
+        if not changed:
             return None
         if not record.is_active:
             return _("The matching record is inactive, so it is read-only; activate it first.")
@@ -307,18 +311,11 @@ class Importer:
         if changes_parent and (parent_id == record.pk or record.pk in Account.ancestor_ids(start=parent_id)):
             return _("Parent Account: that account is below this one, so it can't be its parent.")
         self.assign(record, values)
+        self.changed_fields |= changed
         record.version += 1
         record.modified_by_id = self.plan.by_id
         record.modified_on = now
         return True
-
-    def fields_to_update(self) -> list[str]:
-        names = set()
-        for name in self.mapped:
-            names.add(f"{name}_id" if self.entity.by_name[name].kind in ("account", "owner") else name)
-        if hasattr(self.model, "refresh_full_name"):
-            names.add("full_name")
-        return sorted(names | {"version", "modified_by_id", "modified_on"})
 
     def save(self, creates: list, updates: list, tally: Tally) -> None:
         if creates:
@@ -326,4 +323,12 @@ class Importer:
             if connection.features.can_return_rows_from_bulk_insert:
                 tally.created_ids = [record.pk for record in created]
         if updates:
-            self.model.objects.bulk_update(updates, [name.removesuffix("_id") for name in self.update_fields])
+            # bulk_update writes one CASE per field with a branch per row, which the database
+            # evaluates for every row: small batches keep that from growing quadratically.
+            names = self.changed_fields | {"version", "modified_by_id", "modified_on"}
+            if names & {"first_name", "middle_name", "last_name", "suffix"} and hasattr(
+                self.model, "refresh_full_name"
+            ):
+                names.add("full_name")
+            fields = [name.removesuffix("_id") for name in sorted(names)]
+            self.model.objects.bulk_update(updates, fields, batch_size=UPDATE_BATCH_SIZE)
