@@ -1,10 +1,15 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import Account
+from accounts.resources import AccountResource
+from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ImportExportModelAdmin):
+    resource_classes = [AccountResource]
+    import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]
     list_filter = ["status", "relationship_type", "industry", "category"]
     search_fields = ["name", "account_number", "emailaddress1", "address1_city"]

@@ -93,9 +93,12 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "crm",
     "accounts",
     "contacts",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +240,13 @@ LOGGING = {
 
 # Form widgets render with the project's templates too (the lookup widget lives there).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# Imports and exports. Uploads larger than this are refused before anything is read.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
+# django-import-export (admin): importing and exporting need their own permissions
+# (accounts.import_account, contacts.export_contact...), not just staff status.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# Background jobs (imports) through the Django Tasks API; `manage.py db_worker` runs them.
+# Moving to Django 6's built-in tasks or another backend is a change of BACKEND here.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

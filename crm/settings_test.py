@@ -19,3 +19,5 @@ STORAGES = {
 # WhiteNoise warns when the collectstatic folder is missing; tests serve from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# Background jobs run inline, so a test sees the finished import.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

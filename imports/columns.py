@@ -1,0 +1,251 @@
+"""The columns of an import or export file: which field each one fills, the header a user
+sees, and how a cell becomes a value and back. One vocabulary for the Import Data page, the
+admin's resources and the list exports, so a file exported anywhere imports back anywhere."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TRUE_WORDS = {"yes", "true", "1", "y", "x", "oui", "vrai", "do not allow"}
+FALSE_WORDS = {"no", "false", "0", "n", "", "non", "faux", "allow"}
+# D365 logical names that differ from ours once underscores are dropped.
+D365_NAMES = {
+    "website": ["websiteurl"],
+    "emailaddress1": ["e-mail", "email address", "e-mail address"],
+    "parent": ["parentaccountid", "parentaccount"],
+    "company": ["parentcustomerid", "companyname", "company"],
+    "owner": ["ownerid"],
+    "sic_code": ["sic"],
+    "relationship_type": ["customertypecode"],
+    "industry": ["industrycode"],
+    "ownership": ["ownershipcode"],
+    "category": ["accountcategorycode"],
+    "preferred_contact_method": ["preferredcontactmethodcode"],
+    "preferred_day": ["preferredappointmentdaycode"],
+    "preferred_time": ["preferredappointmenttimecode"],
+    "payment_terms": ["paymenttermscode"],
+    "role": ["accountrolecode"],
+    "gender": ["gendercode"],
+    "marital_status": ["familystatuscode"],
+    "birthday": ["birthdate"],
+    "spouse_name": ["spousesname"],
+    "children_names": ["childrensnames"],
+    "annual_revenue": ["revenue"],
+    "address1_postal_code": ["address1postalcode"],
+    "address2_postal_code": ["address2postalcode"],
+}
+
+
+class CellError(ValueError):
+    """A cell that can't become a value; the message says why, for the failed-rows report."""
+
+
+def normalise_header(header: object) -> str:
+    """Headers compare without case, surrounding or repeated spaces, or a BOM."""
+    return " ".join(str(header or "").replace("\ufeff", "").split()).casefold()
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def cell_text(raw: object) -> str:
+    """A cell as text: spreadsheet numbers without a spurious ".0", dates in ISO form, and the
+    apostrophe our exports add against formula injection taken off again."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return _("Yes") if raw else _("No")
+    if isinstance(raw, float):
+        raw = int(raw) if raw.is_integer() else Decimal(repr(raw))
+    if isinstance(raw, datetime.datetime):
+        raw = raw.date() if raw.time() == datetime.time() else raw
+    if isinstance(raw, datetime.date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS and len(text) > 1:
+        return text[1:]
+    return text
+
+
+def parse_decimal(text: str) -> Decimal:
+    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    for symbol in "$€£¥":
+        cleaned = cleaned.replace(symbol, "")
+    if "," in cleaned and "." in cleaned:
+        # Whichever separator comes last is the decimal one: 1,234.56 or 1.234,56.
+        thousands = "," if cleaned.rfind(",") < cleaned.rfind(".") else "."
+        cleaned = cleaned.replace(thousands, "").replace(",", ".")
+    elif cleaned.count(",") == 1 and not re.fullmatch(r"-?\d{1,3},\d{3}", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a number.") % {"value": text}) from None
+    if not value.is_finite():
+        raise CellError(_("“%(value)s” is not a number.") % {"value": text})
+    return value
+
+
+def parse_date(raw: object, text: str) -> datetime.date:
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date, no time zone
+        except ValueError:
+            continue
+    raise CellError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 1980-04-23.") % {"value": text})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One importable field. `kind` picks the conversion; lookups are resolved in bulk later."""
+
+    field: models.Field
+    extra_names: tuple[str, ...] = ()
+    kind: str = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "kind", column_kind(self.field))
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def label(self) -> str:
+        return str(self.field.verbose_name)
+
+    def header_names(self) -> set[str]:
+        """Every header that means this column: label (current language and English), names."""
+        with translation.override("en"):
+            english = str(self.field.verbose_name)
+        names = {self.label, english, self.name, self.name.replace("_", ""), *self.extra_names}
+        return {normalise_header(name) for name in names}
+
+    @cached_property
+    def choice_values(self) -> dict[str, str]:
+        """Choice label (any case, current language or English) or stored value -> stored value."""
+        found: dict[str, str] = {}
+        for value, label in self.field.choices or []:
+            with translation.override("en"):
+                english = str(label)
+            for key in (value, str(label), english):
+                found[normalise_header(key)] = value
+        return found
+
+    def parse(self, raw: object) -> object:
+        """The value to store for a cell, or CellError. Lookups return their key text."""
+        text = cell_text(raw)
+        if self.kind in ("owner", "account"):
+            return text
+        if self.kind == "bool":
+            lowered = text.casefold()
+            if lowered in TRUE_WORDS or lowered == _("Yes").casefold():
+                return True
+            if lowered in FALSE_WORDS or lowered == _("No").casefold():
+                return False
+            raise CellError(self.problem(_("“%(value)s” is not yes or no.") % {"value": text}))
+        if not text:
+            if not self.field.blank:
+                raise CellError(self.problem(_("This field is required.")))
+            return None if self.field.null else ""
+        try:
+            value = self.convert(raw, text)
+            self.field.run_validators(value)
+        except CellError as error:
+            raise CellError(self.problem(str(error))) from None
+        except ValidationError as error:
+            raise CellError(self.problem(" ".join(error.messages))) from None
+        return value
+
+    def convert(self, raw: object, text: str) -> object:
+        if self.kind == "choice":
+            try:
+                return self.choice_values[normalise_header(text)]
+            except KeyError:
+                allowed = ", ".join(str(label) for _value, label in self.field.choices)
+                raise CellError(
+                    _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+                ) from None
+        if self.kind == "decimal":
+            value = parse_decimal(text)
+            if isinstance(raw, float):
+                # A spreadsheet number carries binary noise (0.1 + 0.2); typed text is kept as is.
+                value = round(value, self.field.decimal_places)
+            return value
+        if self.kind == "int":
+            value = parse_decimal(text)
+            if value != value.to_integral_value():
+                raise CellError(_("“%(value)s” is not a whole number.") % {"value": text})
+            return int(value)
+        if self.kind == "date":
+            return parse_date(raw, text)
+        if self.kind == "url" and "://" not in text:
+            # As the form does: a website typed without a scheme means https.
+            return f"https://{text}"
+        return text
+
+    def problem(self, message: str) -> str:
+        return f"{self.label}: {message}"
+
+    def render(self, record) -> object:
+        """The cell an export writes: what a person reads and what import reads back."""
+        return self.render_value(getattr(record, self.name))
+
+    def render_value(self, value) -> object:
+        if self.kind == "owner":
+            return value.get_username() if value is not None else ""
+        if self.kind == "account":
+            # The name people know; on re-import a repeated name keeps the company already set.
+            return value.name if value is not None else ""
+        if self.kind == "choice":
+            return str(dict(self.field.choices).get(value, value)) if value else ""
+        if self.kind == "bool":
+            return _("Yes") if value else _("No")
+        if value is None:
+            return ""
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+
+def column_kind(model_field: models.Field) -> str:
+    if model_field.is_relation:
+        return "owner" if model_field.name == "owner" else "account"
+    if model_field.choices:
+        return "choice"
+    if isinstance(model_field, models.BooleanField):
+        return "bool"
+    if isinstance(model_field, models.DecimalField):
+        return "decimal"
+    if isinstance(model_field, models.IntegerField):
+        return "int"
+    if isinstance(model_field, models.DateField):
+        return "date"
+    if isinstance(model_field, models.URLField):
+        return "url"
+    return "text"
+
+
+def columns_for(model: type[models.Model], field_names: list[str]) -> tuple[Column, ...]:
+    return tuple(Column(model._meta.get_field(name), tuple(D365_NAMES.get(name, ()))) for name in field_names)

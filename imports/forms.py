@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from imports import readers
+from imports.entities import ENTITIES, Entity
+from imports.models import ImportJob, SavedMapping
+
+
+def entity_choices(user) -> list[tuple[str, str]]:
+    return [
+        (entity.key, str(entity.label).capitalize())
+        for entity in ENTITIES.values()
+        if user.has_perm(entity.permission("import"))
+    ]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV, text (.txt, .tsv), Excel (.xlsx, .xls) or OpenDocument (.ods), or a .zip holding several."),
+    )
+    entity = forms.ChoiceField(label=_("Record type"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].choices = [("", _("Detect from the column headings")), *entity_choices(user)]
+        self.fields["file"].widget.attrs["accept"] = ",".join(sorted(readers.UPLOAD_EXTENSIONS))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if readers.extension(upload.name) not in readers.UPLOAD_EXTENSIONS:
+            raise forms.ValidationError(
+                _("This type of file can't be imported: use CSV, TXT, TSV, XLSX, XLS, ODS or ZIP.")
+            )
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("This file is %(size)s; files up to %(limit)s can be imported. Split it into smaller files.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
+
+class MappingForm(forms.Form):
+    """Column mapping and options for one draft job. One select per column, named col_N."""
+
+    entity = forms.ChoiceField(label=_("Record type"))
+    saved_mapping = forms.ModelChoiceField(
+        label=_("Use a saved mapping"), queryset=SavedMapping.objects.none(), required=False
+    )
+    duplicates = forms.ChoiceField(
+        label=_("When a row matches an existing record"),
+        choices=ImportJob.Duplicates.choices,
+        widget=forms.RadioSelect,
+    )
+    match_key = forms.ChoiceField(label=_("Match existing records on"))
+    record_owner = forms.ModelChoiceField(
+        label=_("Owner of new records"),
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        help_text=_("Used when the file has no Owner column, or the cell is empty."),
+    )
+    save_as = forms.CharField(
+        label=_("Save this mapping as"),
+        max_length=100,
+        required=False,
+        help_text=_("Give it a name to reuse it with the next file."),
+    )
+
+    def __init__(self, *args, job: ImportJob, entity: Entity, user, **kwargs):
+        initial = {
+            "entity": entity.key,
+            "duplicates": job.duplicates,
+            "match_key": job.match_key if job.match_key in entity.match_keys else entity.match_keys[0],
+            "record_owner": job.record_owner_id or user.pk,
+            **{f"col_{index}": name for index, name in enumerate(job.mapping)},
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.job, self.entity, self.user = job, entity, user
+        self.fields["entity"].choices = entity_choices(user)
+        self.fields["saved_mapping"].queryset = SavedMapping.objects.filter(owner=user, entity=entity.key)
+        self.fields["match_key"].choices = [(key, entity.by_name[key].label) for key in entity.match_keys]
+        field_choices = [("", _("(not mapped: ignore)"))] + [(column.name, column.label) for column in entity.columns]
+        for index, header in enumerate(job.headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header or _("Column %(n)d") % {"n": index + 1}, choices=field_choices, required=False
+            )
+
+    def column_fields(self):
+        return [self[f"col_{index}"] for index in range(len(self.job.headers))]
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(f"col_{index}", "") for index in range(len(self.job.headers))]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("entity") != self.entity.key:
+            raise forms.ValidationError(_("The record type changed: check the mapping, then import."))
+        mapping = self.mapping()
+        labels = {column.name: column.label for column in self.entity.columns}
+        repeated = sorted({labels[name] for name in mapping if name and mapping.count(name) > 1})
+        if repeated:
+            raise forms.ValidationError(
+                _("Each field can take one column only; several columns map to: %(fields)s.")
+                % {"fields": ", ".join(repeated)}
+            )
+        missing = [labels[name] for name in self.entity.required if name not in mapping]
+        if missing:
+            raise forms.ValidationError(
+                _("Map a column to each required field: %(fields)s.") % {"fields": ", ".join(missing)}
+            )
+        key = cleaned.get("match_key")
+        if cleaned.get("duplicates") != ImportJob.Duplicates.CREATE and key and key not in mapping:
+            raise forms.ValidationError(
+                _("To find existing records by %(field)s, map a column to it (or choose to create new records).")
+                % {"field": labels[key]}
+            )
+        return cleaned

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from imports.entities import ENTITIES, ENTITY_CHOICES
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """People see their own imports; administrators see everyone's."""
+        if user.is_superuser:
+            return self
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """One file being imported: its mapping and options, where it stands, and what it did."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Waiting for mapping")
+        SUBMITTED = "submitted", _("Submitted")
+        PARSING = "parsing", _("Parsing")
+        IMPORTING = "importing", _("Importing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    class Duplicates(models.TextChoices):
+        CREATE = "create", _("Create new records anyway")
+        UPDATE = "update", _("Update the existing record")
+        SKIP = "skip", _("Skip the row")
+
+    FINISHED = (Status.COMPLETED, Status.FAILED)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Imported by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_on = models.DateTimeField(_("Uploaded on"), auto_now_add=True)
+    # Files unpacked from one .zip share a batch, so mapping moves from one to the next.
+    batch = models.UUIDField(default=uuid.uuid4, editable=False)
+    file = models.FileField(_("File"), upload_to="imports/%Y/%m/", max_length=300)
+    file_name = models.CharField(_("File name"), max_length=255)
+    file_description = models.CharField(_("Read as"), max_length=100, blank=True)
+    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES, blank=True)
+    headers = models.JSONField(_("Column headings"), default=list)
+    # One entry per column: the field it fills, or "" when it is ignored.
+    mapping = models.JSONField(_("Mapping"), default=list)
+    duplicates = models.CharField(
+        _("When a record already exists"), max_length=10, choices=Duplicates.choices, default=Duplicates.UPDATE
+    )
+    match_key = models.CharField(_("Match existing records on"), max_length=50, blank=True)
+    record_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Owner of the imported records"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    total_rows = models.PositiveIntegerField(_("Rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("Rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("Created"), default=0)
+    updated_count = models.PositiveIntegerField(_("Updated"), default=0)
+    skipped_count = models.PositiveIntegerField(_("Skipped"), default=0)
+    failed_count = models.PositiveIntegerField(_("Failed"), default=0)
+    error = models.TextField(_("Error"), blank=True)
+    # The ids of the records this import created, as [first, last] ranges (bulk inserts
+    # number rows consecutively, so 50,000 records usually take a handful of ranges).
+    created_ids = models.JSONField(default=list, editable=False)
+    started_on = models.DateTimeField(_("Started on"), null=True, blank=True)
+    finished_on = models.DateTimeField(_("Finished on"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        if self.status == self.Status.DRAFT:
+            return reverse("imports:map", args=[self.pk])
+        return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def entity_info(self):
+        return ENTITIES.get(self.entity)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    def created_id_filter(self) -> models.Q:
+        query = models.Q(pk__in=[])
+        for first, last in self.created_ids:
+            query |= models.Q(pk__range=(first, last))
+        return query
+
+
+class ImportFailure(models.Model):
+    """A row that could not be imported: where it was, why, and its cells as read."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="failures")
+    line = models.PositiveIntegerField(_("Line"))
+    reason = models.TextField(_("Reason"))
+    values = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}"
+
+
+class SavedMapping(models.Model):
+    """A named column mapping ("data map") a user saved to reuse on the next file."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES)
+    name = models.CharField(_("Mapping name"), max_length=100)
+    # Normalised heading -> field name ("" for a heading the user chose to ignore).
+    columns = models.JSONField(default=dict)
+    modified_on = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "entity", "name"], name="saved_mapping_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,116 @@
+"""django-import-export resources built from the same columns as the Import Data page, so
+the admin's import and export speak the same headers, lookups and conversions."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+
+from accounts.models import Account
+from imports.columns import CellError, Column, cell_text, neutralise
+from imports.entities import Entity
+
+
+class ColumnWidget(widgets.Widget):
+    def __init__(self, column: Column):
+        super().__init__()
+        self.column = column
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            parsed = self.column.parse(value)
+        except CellError as error:
+            raise ValueError(str(error)) from None
+        if self.column.kind == "account":
+            return self.account(parsed) if parsed else None
+        if self.column.kind == "owner":
+            return self.user(parsed) if parsed else None
+        return parsed
+
+    def account(self, text: str) -> Account:
+        matches = list(Account.objects.filter(account_number=text)[:2]) or list(
+            Account.objects.filter(Q(name__iexact=text) | Q(account_number__iexact=text))[:3]
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ValueError(
+                self.column.problem(_("no account has the name or account number “%(value)s”.") % {"value": text})
+            )
+        raise ValueError(
+            self.column.problem(_("“%(value)s” matches several accounts; use the account number.") % {"value": text})
+        )
+
+    def user(self, text: str):
+        users = list(get_user_model().objects.filter(Q(username__iexact=text) | Q(email__iexact=text))[:2])
+        if len(users) != 1:
+            raise ValueError(_("Owner: no single user has the user name or email “%(value)s”.") % {"value": text})
+        return users[0]
+
+    def render(self, value, obj=None, **kwargs):
+        # Every export path neutralises formula-looking text, the admin's included.
+        return neutralise(self.column.render_value(value))
+
+
+class EntityResource(resources.ModelResource):
+    """Subclasses set `entity`; fields come from its columns, headed by their labels."""
+
+    entity: Entity
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fields = {
+            column.name: fields.Field(
+                attribute=column.name,
+                column_name=column.label,
+                widget=ColumnWidget(column),
+                # An empty Owner cell keeps the owner; a new record gets the importing user.
+                saves_null_values=column.kind != "owner",
+            )
+            for column in self.entity.columns
+        }
+
+    def get_export_order(self):
+        return tuple(self.fields)
+
+    def get_import_id_fields(self):
+        return []
+
+    def before_import(self, dataset, **kwargs):
+        # Headers may be labels or logical names, in any case: rename them to the labels.
+        renamed = []
+        for header in dataset.headers or []:
+            column = self.entity.column_for_header(header)
+            renamed.append(column.label if column else header)
+        dataset.headers = renamed
+
+    def get_instance(self, instance_loader, row):
+        for key in self.entity.match_keys:
+            value = cell_text(row.get(self.entity.by_name[key].label))
+            if not value:
+                continue
+            matches = list(self._meta.model.objects.filter(**{f"{key}__iexact": value})[:2])
+            if len(matches) > 1:
+                raise ValueError(
+                    _("Several existing records have “%(value)s”; make it unique first.") % {"value": value}
+                )
+            if matches:
+                return matches[0]
+        return None
+
+    def before_save_instance(self, instance, row, **kwargs):
+        user = kwargs.get("user")
+        if instance.pk is None:
+            instance.created_by = user
+            if instance.owner_id is None:
+                instance.owner = user
+        else:
+            instance.version += 1
+        instance.modified_by = user
+
+
+# The admin offers the formats people exchange with spreadsheets, not JSON/YAML/HTML.
+ADMIN_FORMATS = [base_formats.CSV, base_formats.TSV, base_formats.XLSX, base_formats.XLS, base_formats.ODS]

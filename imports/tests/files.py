@@ -1,0 +1,49 @@
+"""Build the files people send, in the tests: CSV in any encoding, and real spreadsheets
+written by the libraries office programs' files are compatible with."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+def csv_bytes(rows: list[list], *, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def dataset(rows: list[list]) -> tablib.Dataset:
+    data = tablib.Dataset(headers=rows[0])
+    for row in rows[1:]:
+        data.append(row)
+    return data
+
+
+def ods_bytes(rows: list[list]) -> bytes:
+    return dataset(rows).export("ods")
+
+
+def xls_bytes(rows: list[list]) -> bytes:
+    return dataset(rows).export("xls")
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+SPREADSHEETS = {"xlsx": xlsx_bytes, "xls": xls_bytes, "ods": ods_bytes}

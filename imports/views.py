@@ -1,0 +1,226 @@
+"""Import Data: upload, map, follow the job, fix failed rows; and the list exports."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from imports import exports, readers, services
+from imports.columns import cell_text, neutralise
+from imports.entities import ENTITIES
+from imports.forms import MappingForm, UploadForm, entity_choices
+from imports.models import ImportJob, SavedMapping
+
+logger = logging.getLogger(__name__)
+SAMPLE_ROWS = 3
+
+
+def import_permission_required(view):
+    """Import Data is for people allowed to import at least one record type."""
+
+    @wraps(view)
+    def check(request: HttpRequest, *args, **kwargs):
+        if not entity_choices(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return check
+
+
+def job_for(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+
+
+@import_permission_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            jobs = services.import_jobs_create(
+                upload=form.cleaned_data["file"], entity=form.cleaned_data["entity"], by=request.user
+            )
+        except readers.UnreadableFile as error:
+            form.add_error("file", str(error))
+        else:
+            if len(jobs) > 1:
+                messages.info(
+                    request, _("The zip file holds %(count)d files: map each in turn.") % {"count": len(jobs)}
+                )
+            return redirect(jobs[0].get_absolute_url())
+    return render(request, "imports/upload.html", {"form": form})
+
+
+def sample_rows(job: ImportJob) -> list[list[str]]:
+    """The first rows, to show next to each column while mapping."""
+    try:
+        table = readers.open_table(Path(job.file.path), job.file_name)
+        rows = []
+        for _line, cells in table.rows():
+            rows.append([cell_text(cell) for cell in cells])
+            if len(rows) == SAMPLE_ROWS:
+                break
+        return rows
+    except (readers.UnreadableFile, OSError):
+        return []
+
+
+@import_permission_required
+@require_http_methods(["GET", "POST"])
+def job_map(request: HttpRequest, pk: int) -> HttpResponse:
+    job = job_for(request, pk)
+    if job.status != ImportJob.Status.DRAFT:
+        return redirect(job.get_absolute_url())
+    allowed = dict(entity_choices(request.user))
+    if request.method == "POST" and "refresh" in request.POST:
+        entity = ENTITIES.get(request.POST.get("entity", "")) if request.POST.get("entity") in allowed else None
+        saved = SavedMapping.objects.filter(owner=request.user, pk=request.POST.get("saved_mapping") or 0).first()
+        services.import_job_remap(job=job, entity=entity or job.entity_info, saved=saved)
+        return redirect(job.get_absolute_url())
+    undetected = not job.entity
+    entity = ENTITIES[job.entity if job.entity in allowed else next(iter(allowed))]
+    if job.entity != entity.key:
+        services.import_job_remap(job=job, entity=entity, saved=None)
+    form = MappingForm(request.POST or None, job=job, entity=entity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        mapping = form.mapping()
+        if form.cleaned_data["save_as"]:
+            services.saved_mapping_save(
+                owner=request.user,
+                entity=entity,
+                name=form.cleaned_data["save_as"],
+                headers=job.headers,
+                mapping=mapping,
+            )
+        services.import_job_submit(
+            job=job,
+            entity=entity,
+            mapping=mapping,
+            duplicates=form.cleaned_data["duplicates"],
+            match_key=form.cleaned_data["match_key"],
+            record_owner=form.cleaned_data["record_owner"],
+        )
+        messages.success(request, _("%(file)s was submitted for import.") % {"file": job.file_name})
+        following = ImportJob.objects.visible_to(request.user).filter(batch=job.batch, status=ImportJob.Status.DRAFT)
+        return redirect((following.order_by("pk").first() or job).get_absolute_url())
+    samples = sample_rows(job)
+    columns = [
+        (field, [row[index] if index < len(row) else "" for row in samples])
+        for index, field in enumerate(form.column_fields())
+    ]
+    return render(
+        request,
+        "imports/job_map.html",
+        {"job": job, "form": form, "columns": columns, "entity": entity, "undetected": undetected},
+    )
+
+
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = job_for(request, pk)
+    failures = job.failures.all()[:200]
+    return render(request, "imports/job_detail.html", {"job": job, "failures": failures})
+
+
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = job_for(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "finished": job.is_finished,
+            "percent": job.percent,
+            "total": job.total_rows,
+            "processed": job.processed_rows,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "skipped": job.skipped_count,
+            "failed": job.failed_count,
+        }
+    )
+
+
+@require_GET
+def job_failures(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The failed rows as they were read, plus an Error column, to fix and import again."""
+    job = job_for(request, pk)
+    writer = csv.writer(exports.Echo())
+
+    def lines():
+        # The BOM makes Excel read the accents right.
+        yield "\ufeff" + writer.writerow([*job.headers, _("Error")])
+        for failure in job.failures.iterator(chunk_size=2000):
+            cells = [*failure.values, *[""] * (len(job.headers) - len(failure.values))]
+            reason = _("Line %(line)d: %(reason)s") % {"line": failure.line, "reason": failure.reason}
+            yield writer.writerow([neutralise(cell) for cell in [*cells, reason]])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = Path(job.file_name).stem
+    response["Content-Disposition"] = exports.attachment(f"{name} - {_('failed rows')}.csv")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def job_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    job = job_for(request, pk)
+    if request.method == "POST":
+        try:
+            deleted, kept = services.import_job_delete(job=job, with_records=request.POST.get("with_records") == "yes")
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return redirect(job.get_absolute_url())
+        if kept:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(deleted)d record was removed; %(kept)d account was kept because it has contacts now.",
+                    "%(deleted)d records were removed; %(kept)d accounts were kept because they have contacts now.",
+                    kept,
+                )
+                % {"deleted": deleted, "kept": kept},
+            )
+            return redirect(job.get_absolute_url())
+        messages.success(
+            request,
+            ngettext(
+                "The import was removed, with %(count)d record it created.",
+                "The import was removed, with %(count)d records it created.",
+                deleted,
+            )
+            % {"count": deleted},
+        )
+        return redirect("imports:history")
+    return render(request, "imports/job_confirm_delete.html", {"job": job})
+
+
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    return render(request, "imports/history.html", {"page": page, "can_import": bool(entity_choices(request.user))})
+
+
+@require_GET
+def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpResponse:
+    """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel."""
+    info = ENTITIES.get(entity)
+    if info is None or file_format not in ("csv", "xlsx"):
+        raise PermissionDenied
+    if not request.user.has_perm(info.permission("export")):
+        raise PermissionDenied
+    records = exports.records_in_view(entity=info, request=request)
+    if file_format == "csv":
+        return exports.csv_response(entity=info, records=records)
+    return exports.xlsx_response(entity=info, records=records)
