@@ -76,13 +76,14 @@ def test_a_salesperson_imports_contacts_on_the_import_data_page_and_downloads_th
     page = signed_in_page
     grant(sales_data, "import_contact")
     company = Account.objects.active().owned_by(sales_data).order_by("name").first()
+    unknown_company = ["Ida", "Quarles", "ida.quarles@leads.example", "No Such Company", "", "Dinner"]
     spreadsheet = tmp_path / "trade show leads.csv"
     with spreadsheet.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(["First Name", "Last Name", "E-mail", "Company Name", "Cell", "Met at"])
         writer.writerow(["Zoë", "Quiroga", "zoe.quiroga@leads.example", company.name, "+1 206 555 0101", "Booth 4"])
         writer.writerow(["Björn", "Quist", "bjorn.quist@leads.example", company.name, "+1 206 555 0102", "Booth 4"])
-        writer.writerow(["Ida", "Quarles", "ida.quarles@leads.example", "No Such Company", "", "Dinner"])
+        writer.writerow(unknown_company)
         writer.writerow(["Mo", "Quade", "mo.quade@leads.example", "", "+1 206 555 0104", "Booth 9"])
 
     # The Site map shows Import Data from the next page on, now that Dana may import.
