@@ -46,12 +46,18 @@ class UploadForm(forms.Form):
         return upload
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # People know their teammates by name, not by sign-in (as in the lists).
+        return obj.get_full_name() or obj.get_username()
+
+
 class MappingForm(forms.Form):
     """Column mapping and options for one draft job. One select per column, named col_N."""
 
     entity = forms.ChoiceField(label=_("Record type"))
     saved_mapping = forms.ModelChoiceField(
-        label=_("Use a saved mapping"), queryset=SavedMapping.objects.none(), required=False
+        label=_("Use a saved mapping"), queryset=SavedMapping.objects.none(), required=False, empty_label=_("None")
     )
     duplicates = forms.ChoiceField(
         label=_("When a row matches an existing record"),
@@ -59,7 +65,7 @@ class MappingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     match_key = forms.ChoiceField(label=_("Match existing records on"))
-    record_owner = forms.ModelChoiceField(
+    record_owner = PersonChoiceField(
         label=_("Owner of new records"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         help_text=_("Used when the file has no Owner column, or the cell is empty."),

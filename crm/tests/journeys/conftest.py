@@ -115,6 +115,12 @@ def sales_data(dana):
     return dana
 
 
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    """Uploaded import files go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def sign_in(page, username: str) -> None:
     page.goto("/")
     page.get_by_label("Username").fill(username)
