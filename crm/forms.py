@@ -119,6 +119,7 @@ class RecordForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
         if "owner" in self.fields:
             self.fields["owner"].required = False
+            self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
             self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
         self.setup_lookups()
 

@@ -28,6 +28,11 @@ def test_the_new_account_form_offers_every_field_with_its_guide(owner_client):
         assert label in html
 
 
+def test_the_owner_is_chosen_by_full_name(owner_client, owner):
+    html = owner_client.get(CREATE).content.decode()
+    assert f'<option value="{owner.pk}">Olivia Owner</option>' in html
+
+
 def test_saving_a_new_account_stamps_it_and_makes_me_the_owner(owner_client, owner):
     response = owner_client.post(CREATE, form_data(telephone1="+1 425 555 0100", command="save"))
     account = Account.objects.get()
