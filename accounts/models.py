@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from crm.models import (
     count_field,
     do_not_field,
     email_field,
+    first_letter,
     money_field,
     phone_field,
 )
@@ -248,7 +250,14 @@ class Account(Address1, CustomerRecord):
             models.Index(fields=["name", "id"], name="account_name_idx"),
             models.Index(fields=["status", "name", "id"], name="account_status_name_idx"),
             models.Index(fields=["owner", "status", "name", "id"], name="account_owner_status_name_idx"),
-            models.Index(fields=["account_number"], name="account_number_idx"),
+            # Every sortable column of the list, with the id as tie-breaker (the list's order).
+            models.Index(fields=["account_number", "id"], name="account_number_idx"),
+            models.Index(fields=["telephone1", "id"], name="account_phone_idx"),
+            models.Index(fields=["address1_city", "id"], name="account_city_idx"),
+            models.Index(fields=["emailaddress1", "id"], name="account_email_idx"),
+            models.Index(fields=["status", "id"], name="account_status_idx"),
+            # The A-Z bar: rows of one first letter, already in list order.
+            models.Index(first_letter("name"), F("name"), F("id"), name="account_letter_idx"),
         ]
 
     def __str__(self) -> str:

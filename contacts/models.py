@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from crm.models import (
     count_field,
     do_not_field,
     email_field,
+    first_letter,
     phone_field,
 )
 
@@ -45,13 +47,12 @@ class ContactQuerySet(CustomerRecordQuerySet):
         term = term.strip()
         if not term:
             return self
-        return self.filter(
-            models.Q(full_name__icontains=term)
-            | models.Q(emailaddress1__icontains=term)
-            | models.Q(telephone1__icontains=term)
-            | models.Q(mobile_phone__icontains=term)
-            | models.Q(company__name__icontains=term)
-        )
+        own = models.Q(full_name__icontains=term) | models.Q(emailaddress1__icontains=term)
+        own |= models.Q(telephone1__icontains=term) | models.Q(mobile_phone__icontains=term)
+        # The company name lives in another table: an OR across the join can use no index, so
+        # the matches are collected per table (each from its trigram indexes) and united.
+        by_company = Contact.objects.filter(company__name__icontains=term).order_by().values("pk")
+        return self.filter(pk__in=Contact.objects.filter(own).order_by().values("pk").union(by_company))
 
 
 def compose_full_name(*parts: str) -> str:
@@ -166,7 +167,13 @@ class Contact(Address1, Address2, CustomerRecord):
             models.Index(fields=["full_name", "id"], name="contact_full_name_idx"),
             models.Index(fields=["status", "full_name", "id"], name="contact_status_name_idx"),
             models.Index(fields=["owner", "status", "full_name", "id"], name="contact_owner_status_name_idx"),
-            models.Index(fields=["emailaddress1"], name="contact_email_idx"),
+            # Every sortable column of the list, with the id as tie-breaker (the list's order).
+            models.Index(fields=["emailaddress1", "id"], name="contact_email_idx"),
+            models.Index(fields=["telephone1", "id"], name="contact_phone_idx"),
+            models.Index(fields=["job_title", "id"], name="contact_job_title_idx"),
+            models.Index(fields=["status", "id"], name="contact_status_idx"),
+            # The A-Z bar: rows of one first letter, already in list order.
+            models.Index(first_letter("full_name"), F("full_name"), F("id"), name="contact_letter_idx"),
         ]
 
     def __str__(self) -> str:

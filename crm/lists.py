@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import django_filters
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.http import QueryDict
 from django.utils.html import format_html
@@ -76,7 +76,36 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_letter(self, queryset, name, value):
         if value == "#":
             return queryset.exclude(**{f"{self.NAME_FIELD}__regex": r"^[A-Za-z]"})
-        return queryset.filter(Q(**{f"{self.NAME_FIELD}__istartswith": value}))
+        return queryset.starting_with(self.NAME_FIELD, value)
+
+
+def memoize_cell_signatures() -> None:
+    """Remember the parameters of each cell renderer instead of inspecting it for every cell.
+
+    django-tables2 calls inspect.signature() for each cell it renders (450 times for a page of
+    50 rows), about a third of the time a list page takes. A renderer's parameters never
+    change, so they are looked up once per function. Idempotent.
+    """
+    from django_tables2 import utils
+
+    if getattr(utils.signature, "memoized", False):
+        return
+    inspect_signature = utils.signature
+    known: dict[tuple[object, bool], tuple] = {}
+
+    def signature(fn):
+        # Bound methods of the same function share parameters (inspect drops `self` for both).
+        key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
+        try:
+            return known[key]
+        except KeyError:
+            known[key] = found = inspect_signature(fn)
+            return found
+        except TypeError:  # an unhashable callable: don't remember it
+            return inspect_signature(fn)
+
+    signature.memoized = True
+    utils.signature = signature
 
 
 class SelectColumn(tables.Column):

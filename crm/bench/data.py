@@ -183,14 +183,12 @@ def copy_model(cursor, model: type[Model], rows: Iterable[dict]) -> None:
     sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
     raw = cursor.connection.cursor()  # psycopg2's own cursor, for copy_expert
     buffer = io.StringIO()
-    count = 0
-    for fields_values in rows:
+    for count, fields_values in enumerate(rows, start=1):
         line = template.copy()
         for name, value in fields_values.items():
             line[position[name]] = copy_text(value)
         buffer.write("\t".join(line))
         buffer.write("\n")
-        count += 1
         if count % COPY_CHUNK_ROWS == 0:
             buffer.seek(0)
             raw.copy_expert(sql, buffer)

@@ -98,9 +98,7 @@ def count_queries(client: Client, url: str) -> tuple[int, int]:
     return len(captured.captured_queries), response.status_code
 
 
-def measure(
-    client: Client, section: str, scenarios: list[Scenario], *, repeat: int, warmup: int = 2
-) -> list[Result]:
+def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: int, warmup: int = 2) -> list[Result]:
     """Median and p95 server time of each scenario over `repeat` interleaved rounds."""
     for _ in range(warmup):
         for scenario in scenarios:

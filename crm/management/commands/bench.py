@@ -75,7 +75,9 @@ def machine() -> dict:
     cpu = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line), "")
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line), ""
+        )
     memory = ""
     meminfo = Path("/proc/meminfo")
     if meminfo.exists():
@@ -111,7 +113,6 @@ def render_table(results: list[Result]) -> str:
                 figure = next(iter(result.figures.values()))
             figure_text = f"{figure:g}" if figure is not None else ""
             verdict = "" if ok is None else ("PASS" if ok else "MISS")
-            lines.append(
-                f"{label[:58]:<58} {columns[0]:>8} {columns[1]:>8} {columns[2]:>4}  {target_text:<18} {figure_text:>8}  {verdict}"
-            )
+            timing = f"{columns[0]:>8} {columns[1]:>8} {columns[2]:>4}"
+            lines.append(f"{label[:58]:<58} {timing}  {target_text:<18} {figure_text:>8}  {verdict}")
     return "\n".join(lines)
