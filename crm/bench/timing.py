@@ -46,6 +46,7 @@ class Result:
     median_ms: float | None = None
     p95_ms: float | None = None
     queries: int | None = None
+    sql_ms: float | None = None  # median time spent waiting for the database
     figures: dict[str, float] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     note: str = ""
@@ -98,17 +99,35 @@ def count_queries(client: Client, url: str) -> tuple[int, int]:
     return len(captured.captured_queries), response.status_code
 
 
+class SQLTimer:
+    """Adds up the time spent in the database, to tell SQL cost from Python (rendering) cost."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
 def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: int, warmup: int = 2) -> list[Result]:
     """Median and p95 server time of each scenario over `repeat` interleaved rounds."""
     for _ in range(warmup):
         for scenario in scenarios:
             client.get(scenario.url)
     samples: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
+    sql: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
     for _ in range(repeat):
         for scenario in scenarios:
-            started = time.perf_counter()
-            response = client.get(scenario.url)
-            samples[scenario.url].append((time.perf_counter() - started) * 1000)
+            timer = SQLTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                response = client.get(scenario.url)
+                samples[scenario.url].append((time.perf_counter() - started) * 1000)
+            sql[scenario.url].append(timer.seconds * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{scenario.url} answered {response.status_code}")
     results = []
@@ -123,6 +142,7 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
                 median_ms=round(statistics.median(times), 2),
                 p95_ms=round(percentile(times, 0.95), 2),
                 queries=queries,
+                sql_ms=round(statistics.median(sql[scenario.url]), 2),
                 targets=scenario.targets,
                 note=scenario.note,
             )

@@ -94,7 +94,9 @@ def machine() -> dict:
 
 
 def render_table(results: list[Result]) -> str:
-    header = f"{'Measurement':<58} {'median':>8} {'p95':>8} {'SQL':>4}  {'target':<18} {'figure':>8}  result"
+    header = (
+        f"{'Measurement':<58} {'median':>7} {'p95':>7} {'sql ms':>7} {'SQL':>4}  {'target':<18} {'figure':>8}  result"
+    )
     lines = ["", header, "-" * len(header)]
     section = None
     for result in results:
@@ -104,15 +106,16 @@ def render_table(results: list[Result]) -> str:
         median = f"{result.median_ms:.1f}" if result.median_ms is not None else ""
         p95 = f"{result.p95_ms:.1f}" if result.p95_ms is not None else ""
         queries = str(result.queries) if result.queries is not None else ""
+        sql = f"{result.sql_ms:.1f}" if result.sql_ms is not None else ""
         verdicts = result.verdicts() or [(None, None, None)]
         for index, (target, figure, ok) in enumerate(verdicts):
             label = result.label if index == 0 else ""
-            columns = (median, p95, queries) if index == 0 else ("", "", "")
+            columns = (median, p95, sql, queries) if index == 0 else ("", "", "", "")
             target_text = target.describe() if target else "(for comparison)"
             if figure is None and target is None and result.figures:
                 figure = next(iter(result.figures.values()))
             figure_text = f"{figure:g}" if figure is not None else ""
             verdict = "" if ok is None else ("PASS" if ok else "MISS")
-            timing = f"{columns[0]:>8} {columns[1]:>8} {columns[2]:>4}"
+            timing = f"{columns[0]:>7} {columns[1]:>7} {columns[2]:>7} {columns[3]:>4}"
             lines.append(f"{label[:58]:<58} {timing}  {target_text:<18} {figure_text:>8}  {verdict}")
     return "\n".join(lines)
