@@ -13,6 +13,7 @@ from crm.choices import (
     PreferredTime,
 )
 from crm.models import (
+    SET_NULL_AND_CLEAR_NAME,
     Address1,
     CustomerRecord,
     CustomerRecordQuerySet,
@@ -130,12 +131,13 @@ class Account(Address1, CustomerRecord):
     primary_contact = models.ForeignKey(
         "contacts.Contact",
         verbose_name=_("Primary Contact"),
-        on_delete=models.SET_NULL,
+        on_delete=SET_NULL_AND_CLEAR_NAME,
         null=True,
         blank=True,
         related_name="primary_for_accounts",
         help_text=_("The main person to talk to at this company. Must be active."),
     )
+    primary_contact_name = models.CharField(_("Primary Contact Name"), max_length=220, blank=True, editable=False)
     telephone1 = phone_field(_("Main Phone"), _("The company's main phone number."))
     telephone2 = phone_field(_("Other Phone"), _("A second phone number for the company."))
     telephone3 = phone_field(_("Telephone 3"), _("A third phone number for the company."))
@@ -238,6 +240,8 @@ class Account(Address1, CustomerRecord):
 
     objects = AccountQuerySet.as_manager()
 
+    SORT_NAMES = {**CustomerRecord.SORT_NAMES, "primary_contact_name": ("primary_contact", "full_name")}
+
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
@@ -256,12 +260,21 @@ class Account(Address1, CustomerRecord):
             models.Index(fields=["address1_city", "id"], name="account_city_idx"),
             models.Index(fields=["emailaddress1", "id"], name="account_email_idx"),
             models.Index(fields=["status", "id"], name="account_status_idx"),
+            models.Index(fields=["owner_name", "id"], name="account_owner_name_idx"),
+            models.Index(fields=["primary_contact_name", "id"], name="account_primary_contact_idx"),
             # The A-Z bar: rows of one first letter, already in list order.
             models.Index(first_letter("name"), F("name"), F("id"), name="account_letter_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "name" in update_fields:
+            # Contacts sort by a copy of their company's name; keep it in step.
+            self.contacts.exclude(company_name=self.name).update(company_name=self.name)
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", args=[self.pk])

@@ -87,6 +87,7 @@ class Contact(Address1, Address2, CustomerRecord):
         related_name="contacts",
         help_text=_("The account the person works for. Must be active."),
     )
+    company_name = models.CharField(_("Company Name (copy)"), max_length=160, blank=True, editable=False)
     role = models.CharField(
         _("Role"),
         max_length=20,
@@ -155,6 +156,8 @@ class Contact(Address1, Address2, CustomerRecord):
 
     objects = ContactQuerySet.as_manager()
 
+    SORT_NAMES = {**CustomerRecord.SORT_NAMES, "company_name": ("company", "name")}
+
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
@@ -172,6 +175,8 @@ class Contact(Address1, Address2, CustomerRecord):
             models.Index(fields=["telephone1", "id"], name="contact_phone_idx"),
             models.Index(fields=["job_title", "id"], name="contact_job_title_idx"),
             models.Index(fields=["status", "id"], name="contact_status_idx"),
+            models.Index(fields=["owner_name", "id"], name="contact_owner_name_idx"),
+            models.Index(fields=["company_name", "id"], name="contact_company_name_idx"),
             # The A-Z bar: rows of one first letter, already in list order.
             models.Index(first_letter("full_name"), F("full_name"), F("id"), name="contact_letter_idx"),
         ]
@@ -192,6 +197,10 @@ class Contact(Address1, Address2, CustomerRecord):
         if update_fields is not None and {"first_name", "middle_name", "last_name", "suffix"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "full_name"}
         super().save(*args, **kwargs)
+        # Accounts sort by a copy of their primary contact's name; keep it in step.
+        self.primary_for_accounts.exclude(primary_contact_name=self.full_name).update(
+            primary_contact_name=self.full_name
+        )
 
     def clean(self) -> None:
         super().clean()

@@ -256,9 +256,18 @@ def generate_accounts(count: int, owners: list, rng: random.Random, start: int =
         yield Account(**account_fields(number, rng, owner=owner, created_by=owners[0]))
 
 
-def contact_fields(rng: random.Random, *, company, company_name: str, owner, created_by) -> dict:
-    """The field values of one demo contact working at `company`, as keyword arguments for Contact."""
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+def contact_name(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+
+
+def contact_fields(
+    rng: random.Random, *, company, company_name: str, owner, created_by, name: tuple[str, str] | None = None
+) -> dict:
+    """The field values of one demo contact working at `company`, as keyword arguments for Contact.
+
+    `name` (first, last) can be drawn beforehand, e.g. when accounts need it first.
+    """
+    first, last = name or contact_name(rng)
     city, state, country = rng.choice(CITIES)
     email_name = _slug(first) + "." + _slug(last)
     return {
@@ -327,5 +336,8 @@ def load_demo_data(*, accounts: int, contacts_per_account: int, seed: int = 42) 
             for account in created:
                 account.primary_contact = with_primary.get(account.pk)
             Account.objects.bulk_update(created, ["primary_contact"], batch_size=BATCH_SIZE)
+            # Bulk writes skip save(), which keeps the lists' sort names; copy them in one go.
+            Account.objects.filter(pk__in=[account.pk for account in created]).refresh_sort_names()
+            Contact.objects.filter(company__in=created).refresh_sort_names()
             made_accounts += len(created)
     return made_accounts, made_contacts

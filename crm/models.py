@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Substr, Upper
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Substr, Upper
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,16 @@ class CustomerRecordQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(owner=user)
+
+    def refresh_sort_names(self) -> int:
+        """Recopy the linked names of these rows in one UPDATE, e.g. after a bulk insert."""
+        model = self.model
+        copies = {}
+        for field, (relation, attribute) in model.SORT_NAMES.items():
+            linked = model._meta.get_field(relation).related_model
+            name = linked._default_manager.filter(pk=OuterRef(f"{relation}_id")).values(attribute)[:1]
+            copies[field] = Coalesce(Subquery(name), Value(""))
+        return self.update(**copies)
 
     def starting_with(self, field: str, letter: str):
         """Rows whose `field` starts with `letter` (A-Z), in either case."""
@@ -86,13 +97,46 @@ class CustomerRecord(models.Model):
     )
     # Optimistic concurrency: an edit saves only if the version it was based on is current.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    # Copies of the names a list shows for linked records (D365 keeps "owneridname" the same
+    # way): sorting a million rows by a joined table's column means joining and sorting them
+    # all, while sorting by a column of the row itself reads the first page from an index.
+    # Only sorting uses them; the list displays the linked record itself.
+    owner_name = models.CharField(_("Owner Name"), max_length=150, blank=True, editable=False)
+
+    # Sort-name field -> (foreign key, attribute of the linked record it copies).
+    SORT_NAMES: dict[str, tuple[str, str]] = {"owner_name": ("owner", "username")}
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        # Derived data, like Contact.full_name: kept true on every save, whoever saves.
+        changed = self.refresh_sort_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and changed:
+            kwargs["update_fields"] = {*update_fields, *changed}
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.status == Status.ACTIVE
+
+    def refresh_sort_names(self) -> set[str]:
+        """Copy the linked records' names into the sort-name fields; returns those that changed."""
+        changed = set()
+        for field, (relation, attribute) in self.SORT_NAMES.items():
+            linked = getattr(self, relation) if getattr(self, f"{relation}_id") is not None else None
+            value = getattr(linked, attribute) if linked is not None else ""
+            if getattr(self, field) != value:
+                setattr(self, field, value)
+                changed.add(field)
+        return changed
+
+
+def SET_NULL_AND_CLEAR_NAME(collector, field, sub_objs, using):  # noqa: N802 - named like models.SET_NULL
+    """on_delete for a link with a sort-name copy ("<link>_name"): empty both."""
+    collector.add_field_update(field, None, sub_objs)
+    collector.add_field_update(field.model._meta.get_field(f"{field.name}_name"), "", sub_objs)
 
 
 class WebsiteField(models.URLField):

@@ -20,7 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import Account
-from contacts.models import Contact
+from contacts.models import Contact, compose_full_name
 from crm import demo_data
 from crm.choices import Status
 
@@ -72,7 +72,7 @@ def ensure_bench_data(scale: int, *, regenerate: bool = False, log: Callable[[st
         log(f"Generating {scale:,} accounts and {scale:,} contacts on {connection.vendor}...")
         loader = copy_rows if connection.vendor == "postgresql" else bulk_create_rows
         with transaction.atomic():
-            loader(scale, [user.pk for user in users], log)
+            loader(scale, users, log)
         if connection.vendor == "postgresql":
             log("VACUUM ANALYZE...")
             with connection.cursor() as cursor:
@@ -82,42 +82,60 @@ def ensure_bench_data(scale: int, *, regenerate: bool = False, log: Callable[[st
     return BenchData(user=users[0], accounts=scale, contacts=scale, generated=generated, seconds=seconds)
 
 
-def plan(scale: int, rng: random.Random) -> tuple[list[int], list[int | None]]:
-    """Which account each contact works at, and each account's primary contact (its first one).
+@dataclass
+class Plan:
+    """Decided up front so both tables are written in one pass each, ids and copied names included."""
 
-    Decided up front so both tables can be written in one pass each, ids included.
-    """
+    company_of: list[int]  # contact id - 1 -> its account's id
+    primary_of: list[int | None]  # account id -> its primary contact's id (its first contact)
+    contact_names: list[tuple[str, str]]  # contact id - 1 -> (first, last)
+    usernames: dict[int, str]
+    account_names: list[str]  # filled while accounts are written, read by contacts
+
+
+def plan(scale: int, users: list, rng: random.Random) -> Plan:
     company_of = [rng.randrange(scale) + 1 for _ in range(scale)]
     primary_of: list[int | None] = [None] * (scale + 1)
     for contact_id, company_id in enumerate(company_of, start=1):
         if primary_of[company_id] is None:
             primary_of[company_id] = contact_id
-    return company_of, primary_of
+    contact_names = [demo_data.contact_name(rng) for _ in range(scale)]
+    return Plan(company_of, primary_of, contact_names, {user.pk: user.username for user in users}, [])
 
 
-def account_rows(scale: int, owner_ids: list[int], rng: random.Random, primary_of, names: list[str]) -> Iterator[dict]:
+def account_rows(scale: int, plan: Plan, rng: random.Random) -> Iterator[dict]:
+    owner_ids = list(plan.usernames)
     parents_end = max(scale // 20, 1)
     for number in range(scale):
         account_id = number + 1
-        fields = demo_data.account_fields(number, rng, owner=rng.choice(owner_ids), created_by=owner_ids[0])
-        names.append(fields["name"])
+        owner = rng.choice(owner_ids)
+        fields = demo_data.account_fields(number, rng, owner=owner, created_by=owner_ids[0])
+        plan.account_names.append(fields["name"])
         fields["id"] = account_id
-        fields["primary_contact"] = primary_of[account_id]
+        fields["owner_name"] = plan.usernames[owner]
+        primary = plan.primary_of[account_id]
+        if primary is not None:
+            fields["primary_contact"] = primary
+            fields["primary_contact_name"] = compose_full_name(*plan.contact_names[primary - 1])
         if account_id > parents_end and rng.random() < PARENT_SHARE:
             fields["parent"] = rng.randrange(parents_end) + 1
         yield with_status(fields, rng)
 
 
-def contact_rows(scale: int, owner_ids: list[int], rng: random.Random, company_of, names: list[str]) -> Iterator[dict]:
-    for contact_id, company_id in enumerate(company_of, start=1):
+def contact_rows(plan: Plan, rng: random.Random) -> Iterator[dict]:
+    owner_ids = list(plan.usernames)
+    for contact_id, company_id in enumerate(plan.company_of, start=1):
+        owner = rng.choice(owner_ids)
+        company_name = plan.account_names[company_id - 1]
         fields = demo_data.contact_fields(
             rng,
             company=company_id,
-            company_name=names[company_id - 1],
-            owner=rng.choice(owner_ids),
+            company_name=company_name,
+            owner=owner,
             created_by=owner_ids[0],
+            name=plan.contact_names[contact_id - 1],
         )
-        fields["id"] = contact_id
+        fields.update(id=contact_id, company_name=company_name, owner_name=plan.usernames[owner])
         yield with_status(fields, rng)
 
 
@@ -130,10 +148,9 @@ def with_status(fields: dict, rng: random.Random) -> dict:
 # --- PostgreSQL: COPY -------------------------------------------------------------------
 
 
-def copy_rows(scale: int, owner_ids: list[int], log: Callable[[str], None]) -> None:
+def copy_rows(scale: int, users: list, log: Callable[[str], None]) -> None:
     rng = random.Random(SEED)
-    company_of, primary_of = plan(scale, rng)
-    names: list[str] = []
+    rows = plan(scale, users, rng)
     tables = [Account._meta.db_table, Contact._meta.db_table]
     with connection.cursor() as cursor:
         # Skipping FK triggers needs a superuser; without one the (deferred) checks just run.
@@ -148,9 +165,9 @@ def copy_rows(scale: int, owner_ids: list[int], log: Callable[[str], None]) -> N
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         log(f"  accounts (dropped {len(indexes)} indexes for the load)...")
-        copy_model(cursor, Account, account_rows(scale, owner_ids, rng, primary_of, names))
+        copy_model(cursor, Account, account_rows(scale, rows, rng))
         log("  contacts...")
-        copy_model(cursor, Contact, contact_rows(scale, owner_ids, rng, company_of, names))
+        copy_model(cursor, Contact, contact_rows(rows, rng))
         log("  rebuilding indexes...")
         for _name, definition in indexes:
             cursor.execute(definition)
@@ -221,10 +238,9 @@ def copy_text(value) -> str:
 # --- SQLite: bulk_create ---------------------------------------------------------------
 
 
-def bulk_create_rows(scale: int, owner_ids: list[int], log: Callable[[str], None]) -> None:
+def bulk_create_rows(scale: int, users: list, log: Callable[[str], None]) -> None:
     rng = random.Random(SEED)
-    company_of, primary_of = plan(scale, rng)
-    names: list[str] = []
+    rows = plan(scale, users, rng)
     Contact.objects.all().delete()
     Account.objects.all().delete()
     with_ids = {"owner", "created_by", "modified_by", "company", "parent", "primary_contact"}
@@ -234,12 +250,8 @@ def bulk_create_rows(scale: int, owner_ids: list[int], log: Callable[[str], None
             yield model(**{(f"{name}_id" if name in with_ids else name): value for name, value in fields.items()})
 
     log("  accounts...")
-    for batch in demo_data._batches(
-        instances(Account, account_rows(scale, owner_ids, rng, primary_of, names)), demo_data.BATCH_SIZE
-    ):
+    for batch in demo_data._batches(instances(Account, account_rows(scale, rows, rng)), demo_data.BATCH_SIZE):
         Account.objects.bulk_create(batch)
     log("  contacts...")
-    for batch in demo_data._batches(
-        instances(Contact, contact_rows(scale, owner_ids, rng, company_of, names)), demo_data.BATCH_SIZE
-    ):
+    for batch in demo_data._batches(instances(Contact, contact_rows(rows, rng)), demo_data.BATCH_SIZE):
         Contact.objects.bulk_create(batch)
