@@ -3,21 +3,8 @@
 import crm.models
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 
-# Sort-name field -> (foreign key, linked model, attribute copied); as in the model's SORT_NAMES.
-COPIES = {"owner_name": ("owner", "auth.User", "username"), "primary_contact_name": ("primary_contact", "contacts.Contact", "full_name")}
-
-
-def copy_names(apps, schema_editor):
-    model = apps.get_model("accounts", "account")
-    updates = {}
-    for field, (relation, linked_label, attribute) in COPIES.items():
-        linked = apps.get_model(linked_label)
-        name = linked.objects.filter(pk=OuterRef(f"{relation}_id")).values(attribute)[:1]
-        updates[field] = Coalesce(Subquery(name), Value(""))
-    model.objects.update(**updates)
+from crm.migration_operations import copy_sort_names
 
 
 class Migration(migrations.Migration):
@@ -44,7 +31,7 @@ class Migration(migrations.Migration):
             name='primary_contact',
             field=models.ForeignKey(blank=True, help_text='The main person to talk to at this company. Must be active.', null=True, on_delete=crm.models.SET_NULL_AND_CLEAR_NAME, related_name='primary_for_accounts', to='contacts.contact', verbose_name='Primary Contact'),
         ),
-        migrations.RunPython(copy_names, migrations.RunPython.noop, elidable=True),
+        copy_sort_names("accounts.Account", {"owner_name": ("owner", "username"), "primary_contact_name": ("primary_contact", "full_name")}),
         migrations.AddIndex(
             model_name='account',
             index=models.Index(fields=['owner_name', 'id'], name='account_owner_name_idx'),

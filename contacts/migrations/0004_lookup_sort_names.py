@@ -2,21 +2,8 @@
 
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 
-# Sort-name field -> (foreign key, linked model, attribute copied); as in the model's SORT_NAMES.
-COPIES = {"owner_name": ("owner", "auth.User", "username"), "company_name": ("company", "accounts.Account", "name")}
-
-
-def copy_names(apps, schema_editor):
-    model = apps.get_model("contacts", "contact")
-    updates = {}
-    for field, (relation, linked_label, attribute) in COPIES.items():
-        linked = apps.get_model(linked_label)
-        name = linked.objects.filter(pk=OuterRef(f"{relation}_id")).values(attribute)[:1]
-        updates[field] = Coalesce(Subquery(name), Value(""))
-    model.objects.update(**updates)
+from crm.migration_operations import copy_sort_names
 
 
 class Migration(migrations.Migration):
@@ -38,7 +25,7 @@ class Migration(migrations.Migration):
             name='owner_name',
             field=models.CharField(blank=True, editable=False, max_length=150, verbose_name='Owner Name'),
         ),
-        migrations.RunPython(copy_names, migrations.RunPython.noop, elidable=True),
+        copy_sort_names("contacts.Contact", {"owner_name": ("owner", "username"), "company_name": ("company", "name")}),
         migrations.AddIndex(
             model_name='contact',
             index=models.Index(fields=['owner_name', 'id'], name='contact_owner_name_idx'),

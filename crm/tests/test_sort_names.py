@@ -58,3 +58,19 @@ def test_sorting_contacts_by_company_orders_by_its_name(owner_client, owner):
     response = owner_client.get(reverse("contacts:list") + "?view=active&sort=-company")
     rows = response.context["table"].page.object_list
     assert [row.record.company.name for row in rows] == ["Charlie", "Bravo", "Alpha"]
+
+
+def test_the_migration_fills_the_copies_of_existing_rows(owner):
+    from django.apps import apps
+
+    from crm.migration_operations import copy_sort_names
+
+    company = AccountFactory(name="Tailspin", owner=owner)
+    contact = ContactFactory(company=company, owner=owner)
+    Contact.objects.filter(pk=contact.pk).update(company_name="", owner_name="")
+    copies = {"owner_name": ("owner", "username"), "company_name": ("company", "name")}
+    copy_sort_names("contacts.Contact", copies).code(apps, None)
+    assert Contact.objects.filter(pk=contact.pk).values_list("owner_name", "company_name").get() == (
+        "owner",
+        "Tailspin",
+    )
