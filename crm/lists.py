@@ -171,6 +171,9 @@ def neighbours(*, record_set: QuerySet, params: QueryDict, pk: int) -> dict[str,
         page = max(int(params.get("page", 1)), 1)
     except ValueError:
         page = 1
+    cursor = Cursor.decode(params.get(CURSOR_FIELD))
+    if cursor and cursor.page == page and supports_keyset(record_set) and cursor.keys == sort_keys(record_set):
+        return keyset_neighbours(record_set=record_set, params=params, pk=pk, cursor=cursor, per_page=per_page)
     window_start = max((page - 1) * per_page - 1, 0)
     ids = list(record_set.values_list("pk", flat=True)[window_start : page * per_page + 1])
     if pk not in ids:
@@ -282,6 +285,44 @@ class Cursor:
         if not self.backwards:
             return list(queryset[:limit])
         return list(reversed(queryset.reverse()[:limit]))
+
+
+def keyset_neighbours(*, record_set: QuerySet, params: QueryDict, pk: int, cursor: Cursor, per_page: int) -> dict:
+    """neighbours() for a page reached by cursor: the same window, read from the sort index.
+
+    Stepping off the page carries the cursor of the page stepped onto, as its links would.
+    """
+    page = cursor.page
+    rows = cursor.rows(record_set.values_list(*(key.lstrip("-") for key in cursor.keys)), per_page + 1)
+    if cursor.backwards:
+        on_page = rows[-per_page:]
+        before, after = (rows[-per_page - 1 : -per_page], [cursor.values])
+    else:
+        on_page = rows[:per_page]
+        before, after = [cursor.values], rows[per_page:]
+    window = [(tuple(row), page - 1) for row in before] + [(tuple(row), page) for row in on_page]
+    window += [(tuple(row), page + 1) for row in after]
+    ids = [row[-1] for row, _page in window]
+    if pk not in ids[len(before) : len(before) + len(on_page)]:
+        return {}
+    position = ids.index(pk)
+    found = {}
+    for direction, index in (("previous", position - 1), ("next", position + 1)):
+        if not 0 <= index < len(window):
+            continue
+        row, row_page = window[index]
+        carried = params.copy()
+        carried["page"] = str(row_page)
+        if row_page == page - 1:
+            first = tuple(on_page[0])
+            if row_page > 1:
+                carried[CURSOR_FIELD] = Cursor(row_page, cursor.keys, first, backwards=True).encode()
+            else:
+                carried.pop(CURSOR_FIELD, None)
+        elif row_page == page + 1:
+            carried[CURSOR_FIELD] = Cursor(row_page, cursor.keys, tuple(on_page[-1])).encode()
+        found[direction] = (row[-1], carried)
+    return found
 
 
 class KeysetPaginator(LazyPaginator):

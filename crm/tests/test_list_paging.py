@@ -134,3 +134,31 @@ def test_quick_find_on_contacts_still_matches_the_company_name(owner_client, own
         "Pat Lee",
         "Sam Fabrikson",
     ]
+
+
+def test_a_record_opened_from_a_keyset_page_steps_to_the_same_neighbours(owner_client, owner, monkeypatch):
+    from django.http import QueryDict
+
+    monkeypatch.setattr(lists, "PAGE_SIZES", (5, *lists.PAGE_SIZES))
+    for n in range(16):
+        AccountFactory(name=f"Tied {n % 3}", owner=owner)
+    base = reverse("accounts:list")
+    response = owner_client.get(base + "?view=active&per_page=5")
+    for _ in range(2):  # to page 3, by cursor
+        response = owner_client.get(base + page_link(response.content.decode(), "next"))
+    keyset_params = response.wsgi_request.GET
+    assert "cursor" in keyset_params
+    offset_params = QueryDict("view=active&per_page=5&page=3")
+    record_set = Account.objects.order_by("name", "id")
+    for row in response.context["table"].page.object_list:
+        by_cursor = lists.neighbours(record_set=record_set, params=keyset_params, pk=row.record.pk)
+        by_offset = lists.neighbours(record_set=record_set, params=offset_params, pk=row.record.pk)
+        assert {d: pk for d, (pk, _params) in by_cursor.items()} == {d: pk for d, (pk, _p) in by_offset.items()}
+        for direction, (_pk, carried) in by_cursor.items():
+            # Stepping off the page lands on a page that is itself read by cursor.
+            assert carried["page"] == by_offset[direction][1]["page"]
+            assert ("cursor" in carried) == (carried["page"] != "1")
+    # And the detail page follows it: the "next" link from the page's last row.
+    last = response.context["table"].page.object_list[-1].record
+    detail = owner_client.get(reverse("accounts:detail", args=[last.pk]), {"list": keyset_params.urlencode()})
+    assert "cursor" in detail.context["record_set"]["next"]
