@@ -85,23 +85,36 @@ def entity_base(url: str) -> str:
     return url.split("?", 1)[0]
 
 
-def deep_page_url(context: BenchContext, entity: Entity, page: int) -> str:
-    """The URL the list links to for page `page`, keyset cursor included, built without walking."""
+def deep_page(context: BenchContext) -> int:
+    """A page about halfway down the Active view (90% of rows are active)."""
+    return max(context.scale * 9 // 10 // lists.DEFAULT_PAGE_SIZE // 2, 2)
+
+
+def active_record_set(context: BenchContext, entity: Entity, page: int):
     params = {"view": "active", "page": str(page)}
     request = RequestFactory().get(entity.list_url, params)
     request.user = context.user
     view = entity.view
-    record_set = lists.ordered_record_set(
+    return params, lists.ordered_record_set(
         table_class=view.table_class,
         filterset_class=view.filterset_class,
         queryset=view.model.objects.with_list_columns(),
         params=request.GET,
         request=request,
     )
-    per_page = lists.DEFAULT_PAGE_SIZE
-    before = record_set[(page - 1) * per_page - 1]
+
+
+def deep_page_url(context: BenchContext, entity: Entity, page: int) -> str:
+    """The URL the list links to for page `page`, keyset cursor included, built without walking."""
+    params, record_set = active_record_set(context, entity, page)
+    before = record_set[(page - 1) * lists.DEFAULT_PAGE_SIZE - 1]
     cursor = lists.Cursor.after(record_set, before, page=page)
     return entity.url(**params, cursor=cursor.encode())
+
+
+def deep_page_first_record(context: BenchContext, entity: Entity, page: int) -> int:
+    _params, record_set = active_record_set(context, entity, page)
+    return record_set[(page - 1) * lists.DEFAULT_PAGE_SIZE].pk
 
 
 def lists_section(context: BenchContext) -> list[Result]:
@@ -140,7 +153,7 @@ def lists_section(context: BenchContext) -> list[Result]:
                 f"{ns}: active page 2 (Next link)", next_link(context.client, entity.url(view="active")), LIST_TARGETS
             ),
         ]
-        deep = max(context.scale * 9 // 10 // lists.DEFAULT_PAGE_SIZE // 2, 2)
+        deep = deep_page(context)
         scenarios += [
             Scenario(f"{ns}: active page {deep:,} (keyset link)", deep_page_url(context, entity, deep), LIST_TARGETS),
             Scenario(
@@ -185,9 +198,14 @@ def detail_section(context: BenchContext) -> list[Result]:
         middle = reverse(f"{ns}:detail", args=[context.scale // 2])
         first_on_list = entity.view.model.objects.active().order_by(*entity.view.model._meta.ordering).first()
         from_list = reverse(f"{ns}:detail", args=[first_on_list.pk]) + "?" + urlencode({"list": "view=active"})
+        deep = deep_page(context)
+        deep_list = deep_page_url(context, entity, deep).split("?", 1)[1]
+        on_deep_page = deep_page_first_record(context, entity, deep)
+        from_deep_list = reverse(f"{ns}:detail", args=[on_deep_page]) + "?" + urlencode({"list": deep_list})
         scenarios += [
             Scenario(f"{ns}: detail page", middle, DETAIL_TARGETS),
             Scenario(f"{ns}: detail page opened from the list", from_list, DETAIL_TARGETS),
+            Scenario(f"{ns}: detail page opened from list page {deep:,}", from_deep_list, DETAIL_TARGETS),
         ]
     return measure(context.client, "detail", scenarios, repeat=context.repeat)
 
