@@ -90,9 +90,25 @@ class Category(models.TextChoices):
     STANDARD = "standard", _("Standard")
 
 
+LIST_FIELDS = [
+    "name",
+    "account_number",
+    "telephone1",
+    "address1_city",
+    "emailaddress1",
+    "status",
+    "owner__username",
+    "owner_name",
+    "primary_contact__full_name",
+    "primary_contact_name",
+]
+
+
 class AccountQuerySet(CustomerRecordQuerySet):
     def with_list_columns(self):
-        return self.select_related("owner", "primary_contact")
+        # Only what the list shows or sorts by: a page then loads 3 x 51 small rows instead of
+        # every column of the account, its owner and its primary contact.
+        return self.select_related("owner", "primary_contact").only(*LIST_FIELDS)
 
     def search(self, term: str):
         term = term.strip()
@@ -262,8 +278,11 @@ class Account(Address1, CustomerRecord):
             models.Index(fields=["status", "id"], name="account_status_idx"),
             models.Index(fields=["owner_name", "id"], name="account_owner_name_idx"),
             models.Index(fields=["primary_contact_name", "id"], name="account_primary_contact_idx"),
-            # The A-Z bar: rows of one first letter, already in list order.
-            models.Index(first_letter("name"), F("name"), F("id"), name="account_letter_idx"),
+            # The A-Z bar: one first letter's rows of a view, already in list order.
+            models.Index(F("status"), first_letter("name"), F("name"), F("id"), name="account_letter_idx"),
+            models.Index(
+                F("owner"), F("status"), first_letter("name"), F("name"), F("id"), name="account_owner_letter_idx"
+            ),
         ]
 
     def __str__(self) -> str:

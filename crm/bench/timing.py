@@ -47,6 +47,7 @@ class Result:
     p95_ms: float | None = None
     queries: int | None = None
     sql_ms: float | None = None  # median time spent waiting for the database
+    samples: int = 0
     figures: dict[str, float] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     note: str = ""
@@ -113,6 +114,12 @@ class SQLTimer:
             self.seconds += time.perf_counter() - started
 
 
+# A page that has already spent this long stops being sampled (after MIN_SAMPLES): its
+# verdict is clear, and the whole run has to fit in 30 minutes at a million rows.
+SCENARIO_BUDGET_S = 20
+MIN_SAMPLES = 5
+
+
 def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: int, warmup: int = 2) -> list[Result]:
     """Median and p95 server time of each scenario over `repeat` interleaved rounds."""
     for _ in range(warmup):
@@ -122,6 +129,9 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
     sql: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
     for _ in range(repeat):
         for scenario in scenarios:
+            taken = samples[scenario.url]
+            if len(taken) >= MIN_SAMPLES and sum(taken) > SCENARIO_BUDGET_S * 1000:
+                continue
             timer = SQLTimer()
             with connection.execute_wrapper(timer):
                 started = time.perf_counter()
@@ -143,6 +153,7 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
                 p95_ms=round(percentile(times, 0.95), 2),
                 queries=queries,
                 sql_ms=round(statistics.median(sql[scenario.url]), 2),
+                samples=len(times),
                 targets=scenario.targets,
                 note=scenario.note,
             )

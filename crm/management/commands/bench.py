@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from crm.bench.data import ensure_bench_data
 from crm.bench.sections import SECTIONS, BenchContext
-from crm.bench.timing import Result
+from crm.bench.timing import SCENARIO_BUDGET_S, Result
 
 
 class Command(BaseCommand):
@@ -98,6 +98,7 @@ def render_table(results: list[Result]) -> str:
         f"{'Measurement':<58} {'median':>7} {'p95':>7} {'sql ms':>7} {'SQL':>4}  {'target':<18} {'figure':>8}  result"
     )
     lines = ["", header, "-" * len(header)]
+    cut_short = [result for result in results if result.samples and result.samples < max(r.samples for r in results)]
     section = None
     for result in results:
         if result.section != section:
@@ -118,4 +119,10 @@ def render_table(results: list[Result]) -> str:
             verdict = "" if ok is None else ("PASS" if ok else "MISS")
             timing = f"{columns[0]:>7} {columns[1]:>7} {columns[2]:>7} {columns[3]:>4}"
             lines.append(f"{label[:58]:<58} {timing}  {target_text:<18} {figure_text:>8}  {verdict}")
+    if cut_short:
+        lines.append("")
+        lines.append(
+            f"Sampled fewer times (over the {SCENARIO_BUDGET_S} s budget per page): "
+            + "; ".join(f"{result.label} ({result.samples})" for result in cut_short)
+        )
     return "\n".join(lines)
