@@ -73,11 +73,12 @@ def ensure_bench_data(scale: int, *, regenerate: bool = False, log: Callable[[st
         loader = copy_rows if connection.vendor == "postgresql" else bulk_create_rows
         with transaction.atomic():
             loader(scale, users, log)
-        if connection.vendor == "postgresql":
-            log("VACUUM ANALYZE...")
-            with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM ANALYZE {Account._meta.db_table}")
-                cursor.execute(f"VACUUM ANALYZE {Contact._meta.db_table}")
+        # Fresh statistics, so the planner knows e.g. that "active" is 90% of rows and walks
+        # the sort index instead of sorting them; VACUUM also lets counts read the index alone.
+        log("ANALYZE...")
+        with connection.cursor() as cursor:
+            for table in (Account._meta.db_table, Contact._meta.db_table):
+                cursor.execute(f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}")
     seconds = (timezone.now() - started).total_seconds()
     return BenchData(user=users[0], accounts=scale, contacts=scale, generated=generated, seconds=seconds)
 
