@@ -98,6 +98,8 @@ LIST_FIELDS = [
     "emailaddress1",
     "status",
     "owner__username",
+    "owner__first_name",
+    "owner__last_name",
     "owner_name",
     "primary_contact__full_name",
     "primary_contact_name",

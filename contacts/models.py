@@ -46,6 +46,8 @@ LIST_FIELDS = [
     "job_title",
     "status",
     "owner__username",
+    "owner__first_name",
+    "owner__last_name",
     "owner_name",
     "company__name",
     "company_name",
