@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 
-.PHONY: run test install lint format
+.PHONY: run test install lint format bench bench-sqlite bench-run
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,27 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Performance benchmark (issue 7): generates SCALE accounts + SCALE contacts once, then times
+# lists, quick find, detail pages and the admin changelist with production-like settings.
+SCALE ?= 1000000
+SQLITE_SCALE ?= 20000
+REPEAT ?= 30
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crm_bench
+BENCH_ARGS ?=
+BENCH_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=testserver,127.0.0.1,localhost DEBUG=0
+
+bench: install var/secret_key
+	url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; \
+	$(BIN)/python -m crm.bench.createdb "$$url" && \
+	$(BENCH_ENV) DATABASE_URL="$$url" $(MAKE) --no-print-directory bench-run
+
+bench-sqlite: install var/secret_key
+	$(BENCH_ENV) DATABASE_URL="sqlite:///$(CURDIR)/var/bench/crm_bench.sqlite3" \
+	  $(MAKE) --no-print-directory bench-run SCALE=$(SQLITE_SCALE)
+
+bench-run:
+	mkdir -p var/bench
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py bench --scale $(SCALE) --repeat $(REPEAT) $(BENCH_ARGS)

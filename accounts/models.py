@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from crm.choices import (
     PreferredTime,
 )
 from crm.models import (
+    SET_NULL_AND_CLEAR_NAME,
     Address1,
     CustomerRecord,
     CustomerRecordQuerySet,
@@ -20,6 +22,7 @@ from crm.models import (
     count_field,
     do_not_field,
     email_field,
+    first_letter,
     money_field,
     phone_field,
 )
@@ -88,9 +91,27 @@ class Category(models.TextChoices):
     STANDARD = "standard", _("Standard")
 
 
+LIST_FIELDS = [
+    "name",
+    "account_number",
+    "telephone1",
+    "address1_city",
+    "emailaddress1",
+    "status",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "owner_name",
+    "primary_contact__full_name",
+    "primary_contact_name",
+]
+
+
 class AccountQuerySet(CustomerRecordQuerySet):
     def with_list_columns(self):
-        return self.select_related("owner", "primary_contact")
+        # Only what the list shows or sorts by: a page then loads 3 x 51 small rows instead of
+        # every column of the account, its owner and its primary contact.
+        return self.select_related("owner", "primary_contact").only(*LIST_FIELDS)
 
     def search(self, term: str):
         term = term.strip()
@@ -129,12 +150,13 @@ class Account(Address1, CustomerRecord):
     primary_contact = models.ForeignKey(
         "contacts.Contact",
         verbose_name=_("Primary Contact"),
-        on_delete=models.SET_NULL,
+        on_delete=SET_NULL_AND_CLEAR_NAME,
         null=True,
         blank=True,
         related_name="primary_for_accounts",
         help_text=_("The main person to talk to at this company. Must be active."),
     )
+    primary_contact_name = models.CharField(_("Primary Contact Name"), max_length=220, blank=True, editable=False)
     telephone1 = phone_field(_("Main Phone"), _("The company's main phone number."))
     telephone2 = phone_field(_("Other Phone"), _("A second phone number for the company."))
     telephone3 = phone_field(_("Telephone 3"), _("A third phone number for the company."))
@@ -237,6 +259,8 @@ class Account(Address1, CustomerRecord):
 
     objects = AccountQuerySet.as_manager()
 
+    SORT_NAMES = {**CustomerRecord.SORT_NAMES, "primary_contact_name": ("primary_contact", "full_name")}
+
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
@@ -249,11 +273,30 @@ class Account(Address1, CustomerRecord):
             models.Index(fields=["name", "id"], name="account_name_idx"),
             models.Index(fields=["status", "name", "id"], name="account_status_name_idx"),
             models.Index(fields=["owner", "status", "name", "id"], name="account_owner_status_name_idx"),
-            models.Index(fields=["account_number"], name="account_number_idx"),
+            # Every sortable column of the list, with the id as tie-breaker (the list's order).
+            models.Index(fields=["account_number", "id"], name="account_number_idx"),
+            models.Index(fields=["telephone1", "id"], name="account_phone_idx"),
+            models.Index(fields=["address1_city", "id"], name="account_city_idx"),
+            models.Index(fields=["emailaddress1", "id"], name="account_email_idx"),
+            models.Index(fields=["status", "id"], name="account_status_idx"),
+            models.Index(fields=["owner_name", "id"], name="account_owner_name_idx"),
+            models.Index(fields=["primary_contact_name", "id"], name="account_primary_contact_idx"),
+            # The A-Z bar: one first letter's rows of a view, already in list order.
+            models.Index(F("status"), first_letter("name"), F("name"), F("id"), name="account_letter_idx"),
+            models.Index(
+                F("owner"), F("status"), first_letter("name"), F("name"), F("id"), name="account_owner_letter_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "name" in update_fields:
+            # Contacts sort by a copy of their company's name; keep it in step.
+            self.contacts.exclude(company_name=self.name).update(company_name=self.name)
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", args=[self.pk])

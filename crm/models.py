@@ -6,11 +6,42 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Trim, Upper
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import AddressType, FreightTerms, ShippingMethod, Status
 from crm.validators import phone_validator
+
+
+def first_letter(field: str) -> Upper:
+    """The upper-cased first character of `field`: what the A-Z bar filters on.
+
+    "UPPER(name) LIKE 'C%'" can use no ordinary index; equality on this expression can,
+    through an expression index that also yields the rows in list order.
+    """
+    return Upper(Substr(field, 1, 1))
+
+
+# A user is shown (and so sorted) by full name, or by user name when they have none.
+PERSON_NAME = "person_name"
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def linked_name(linked_model: type[models.Model], *, relation: str, attribute: str) -> Coalesce:
+    """The SQL for the name of the record a row links to through `relation` ("" if none).
+
+    Shared by the queryset refresh and the migrations' backfill, so both copy the same text.
+    """
+    linked = linked_model._default_manager.filter(pk=OuterRef(f"{relation}_id"))
+    if attribute == PERSON_NAME:
+        full_name = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+        linked = linked.annotate(**{PERSON_NAME: Coalesce(NullIf(full_name, Value("")), "username")})
+    return Coalesce(Subquery(linked.values(attribute)[:1]), Value(""))
 
 
 class CustomerRecordQuerySet(models.QuerySet):
@@ -22,6 +53,19 @@ class CustomerRecordQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(owner=user)
+
+    def refresh_sort_names(self) -> int:
+        """Recopy the linked names of these rows in one UPDATE, e.g. after a bulk insert."""
+        model = self.model
+        copies = {
+            field: linked_name(model._meta.get_field(relation).related_model, relation=relation, attribute=attribute)
+            for field, (relation, attribute) in model.SORT_NAMES.items()
+        }
+        return self.update(**copies)
+
+    def starting_with(self, field: str, letter: str):
+        """Rows whose `field` starts with `letter` (A-Z), in either case."""
+        return self.alias(first_letter=first_letter(field)).filter(first_letter=letter.upper())
 
 
 class CustomerRecord(models.Model):
@@ -72,13 +116,49 @@ class CustomerRecord(models.Model):
     )
     # Optimistic concurrency: an edit saves only if the version it was based on is current.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    # Copies of the names a list shows for linked records (D365 keeps "owneridname" the same
+    # way): sorting a million rows by a joined table's column means joining and sorting them
+    # all, while sorting by a column of the row itself reads the first page from an index.
+    # Only sorting uses them; the list displays the linked record itself.
+    owner_name = models.CharField(_("Owner Name"), max_length=150, blank=True, editable=False)
+
+    # Sort-name field -> (foreign key, attribute of the linked record it copies).
+    SORT_NAMES: dict[str, tuple[str, str]] = {"owner_name": ("owner", PERSON_NAME)}
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        # Derived data, like Contact.full_name: kept true on every save, whoever saves.
+        changed = self.refresh_sort_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and changed:
+            kwargs["update_fields"] = {*update_fields, *changed}
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.status == Status.ACTIVE
+
+    def refresh_sort_names(self) -> set[str]:
+        """Copy the linked records' names into the sort-name fields; returns those that changed."""
+        changed = set()
+        for field, (relation, attribute) in self.SORT_NAMES.items():
+            linked = getattr(self, relation) if getattr(self, f"{relation}_id") is not None else None
+            if linked is None:
+                value = ""
+            else:
+                value = person_name(linked) if attribute == PERSON_NAME else getattr(linked, attribute)
+            if getattr(self, field) != value:
+                setattr(self, field, value)
+                changed.add(field)
+        return changed
+
+
+def SET_NULL_AND_CLEAR_NAME(collector, field, sub_objs, using):  # noqa: N802 - named like models.SET_NULL
+    """on_delete for a link with a sort-name copy ("<link>_name"): empty both."""
+    collector.add_field_update(field, None, sub_objs)
+    collector.add_field_update(field.model._meta.get_field(f"{field.name}_name"), "", sub_objs)
 
 
 class WebsiteField(models.URLField):

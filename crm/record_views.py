@@ -57,7 +57,11 @@ class RecordListView(RecordMixin, SingleTableMixin, FilterView):
         return self.object_list
 
     def get_table_pagination(self, table):
-        return {**super().get_table_pagination(table), "per_page": lists.page_size_from(self.request.GET)}
+        return {
+            **super().get_table_pagination(table),
+            "per_page": lists.page_size_from(self.request.GET),
+            "cursor": self.request.GET.get(lists.CURSOR_FIELD),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

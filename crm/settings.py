@@ -154,6 +154,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles plans it guesses are expensive (a capped count over a million rows) and
+    # spends ~100 ms doing it; pages here are short index reads that never win that back.
+    _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

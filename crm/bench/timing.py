@@ -1,0 +1,167 @@
+"""Timing pages as a user gets them, and checking figures against their targets.
+
+Requests go through Django's test client: the whole stack (middleware, view, SQL, template)
+without the network. Scenarios compared with each other are measured in interleaved rounds
+(one request of each, then again), so noise from other work on the machine hits them alike.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure's bound: `at_most` for times and counts, `at_least` for ratios and rates."""
+
+    metric: str  # "p95_ms", "median_ms", "queries", "ratio"
+    at_most: float | None = None
+    at_least: float | None = None
+
+    def describe(self) -> str:
+        unit = {"p95_ms": " ms p95", "median_ms": " ms median", "queries": " queries", "ratio": "x"}[self.metric]
+        if self.at_most is not None:
+            return f"<= {self.at_most:g}{unit}"
+        return f">= {self.at_least:g}{unit}"
+
+    def met_by(self, figure: float) -> bool:
+        if self.at_most is not None:
+            return figure <= self.at_most
+        return figure >= self.at_least
+
+
+@dataclass
+class Result:
+    section: str
+    label: str
+    url: str = ""
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    sql_ms: float | None = None  # median time spent waiting for the database
+    samples: int = 0
+    figures: dict[str, float] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    note: str = ""
+
+    def figure(self, metric: str) -> float | None:
+        if metric in self.figures:
+            return self.figures[metric]
+        return getattr(self, metric, None)
+
+    def verdicts(self) -> list[tuple[Target, float | None, bool]]:
+        found = []
+        for target in self.targets:
+            figure = self.figure(target.metric)
+            found.append((target, figure, figure is not None and target.met_by(figure)))
+        return found
+
+    @property
+    def passed(self) -> bool | None:
+        if not self.targets:
+            return None
+        return all(ok for _target, _figure, ok in self.verdicts())
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["targets"] = [
+            {"metric": t.metric, "target": t.describe(), "figure": figure, "passed": ok}
+            for t, figure, ok in self.verdicts()
+        ]
+        data["passed"] = self.passed
+        return data
+
+
+@dataclass
+class Scenario:
+    label: str
+    url: str
+    targets: list[Target] = field(default_factory=list)
+    note: str = ""
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest sample at or above `share` of them."""
+    ordered = sorted(samples)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def count_queries(client: Client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return len(captured.captured_queries), response.status_code
+
+
+class SQLTimer:
+    """Adds up the time spent in the database, to tell SQL cost from Python (rendering) cost."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+# A page that has already spent this long stops being sampled (after MIN_SAMPLES): its
+# verdict is clear, and the whole run has to fit in 30 minutes at a million rows.
+SCENARIO_BUDGET_S = 20
+MIN_SAMPLES = 5
+
+
+def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: int, warmup: int = 2) -> list[Result]:
+    """Median and p95 server time of each scenario over `repeat` interleaved rounds."""
+    for _ in range(warmup):
+        for scenario in scenarios:
+            client.get(scenario.url)
+    samples: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
+    sql: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
+    for _ in range(repeat):
+        for scenario in scenarios:
+            taken = samples[scenario.url]
+            if len(taken) >= MIN_SAMPLES and sum(taken) > SCENARIO_BUDGET_S * 1000:
+                continue
+            timer = SQLTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                response = client.get(scenario.url)
+                samples[scenario.url].append((time.perf_counter() - started) * 1000)
+            sql[scenario.url].append(timer.seconds * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{scenario.url} answered {response.status_code}")
+    results = []
+    for scenario in scenarios:
+        queries, _status = count_queries(client, scenario.url)
+        times = samples[scenario.url]
+        results.append(
+            Result(
+                section=section,
+                label=scenario.label,
+                url=scenario.url,
+                median_ms=round(statistics.median(times), 2),
+                p95_ms=round(percentile(times, 0.95), 2),
+                queries=queries,
+                sql_ms=round(statistics.median(sql[scenario.url]), 2),
+                samples=len(times),
+                targets=scenario.targets,
+                note=scenario.note,
+            )
+        )
+    return results
+
+
+def timed(function: Callable[[], object]) -> tuple[object, float]:
+    started = time.perf_counter()
+    value = function()
+    return value, time.perf_counter() - started
