@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
+from contacts.models import Contact
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
 
@@ -332,3 +333,18 @@ class Importer:
                 names.add("full_name")
             fields = [name.removesuffix("_id") for name in sorted(names)]
             self.model.objects.bulk_update(updates, fields, batch_size=UPDATE_BATCH_SIZE)
+        self.refresh_sort_names(created_ids=tally.created_ids, updated_ids=[record.pk for record in updates])
+
+    def refresh_sort_names(self, *, created_ids: list[int], updated_ids: list[int]) -> None:
+        """Bulk writes skip save(), which keeps the lists' sort copies of linked names (owner,
+        company, primary contact) in step: recopy them for the written rows, and for the rows
+        of other tables that copy a name of an updated one (a renamed account's contacts)."""
+        written = created_ids + updated_ids
+        if written:
+            self.model.objects.filter(pk__in=written).refresh_sort_names()
+        if not updated_ids:
+            return
+        for other in (Account, Contact):
+            for relation, _attribute in other.SORT_NAMES.values():
+                if other._meta.get_field(relation).related_model is self.model:
+                    other.objects.filter(**{f"{relation}_id__in": updated_ids}).refresh_sort_names()

@@ -214,3 +214,20 @@ def test_a_large_file_is_imported_in_chunks_with_a_few_queries_per_chunk_not_per
     assert len(other) < 40
     assert job.created_count == 2500
     assert len(job.created_ids) == 1
+
+
+def test_imported_rows_sort_by_their_owner_and_company_like_saved_ones(run_import, importer):
+    AccountFactory(name="Contoso")
+    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "Contoso", "", ""]]
+    run_import("people.csv", csv_bytes(rows))
+    ana = Contact.objects.get(emailaddress1="ana@x.com")
+    assert (ana.company_name, ana.owner_name) == ("Contoso", importer.get_full_name() or importer.username)
+
+
+def test_renaming_an_account_by_import_renames_it_in_its_contacts_sort_copy(run_import):
+    account = AccountFactory(name="Old name", account_number="A-1")
+    contact = ContactFactory(company=account)
+    rows = [["Account Name", "Account Number"], ["New name", "A-1"]]
+    run_import("a.csv", csv_bytes(rows), match_key="account_number")
+    contact.refresh_from_db()
+    assert contact.company_name == "New name"
