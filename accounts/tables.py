@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -36,5 +35,5 @@ class AccountTable(RecordTable):
     def render_name(self, record, value):
         return self.record_link(record, value)
 
-    def render_primary_contact(self, value):
-        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
+    def render_primary_contact(self, record, value):
+        return self.link_to(value)

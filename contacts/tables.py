@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 
 from contacts.models import Contact
 from crm.lists import RecordTable
@@ -24,5 +23,5 @@ class ContactTable(RecordTable):
     def render_full_name(self, record, value):
         return self.record_link(record, value)
 
-    def render_company(self, value):
-        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
+    def render_company(self, record, value):
+        return self.link_to(value)

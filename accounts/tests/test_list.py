@@ -101,3 +101,16 @@ def test_names_link_to_the_record_remembering_the_list(owner_client, owner):
     account = AccountFactory(name="Contoso", owner=owner)
     html = owner_client.get(LIST, {"q": "cont"}).content.decode()
     assert f'href="/accounts/{account.pk}/?list=q%3Dcont"' in html
+
+
+def test_rows_show_links_names_labels_and_a_dash_for_empty_cells(owner_client, owner):
+    account = AccountFactory(name="Contoso", owner=owner, address1_city="", emailaddress1="a@contoso.example.com")
+    contact = ContactFactory(first_name="Ann", last_name="Lee", company=account, owner=owner)
+    account.primary_contact = contact
+    account.save()
+    html = owner_client.get(LIST).content.decode()
+    row = html[html.index(f'value="{account.pk}"') :].split("</tr>")[0]
+    assert f'<a href="/accounts/{account.pk}/">Contoso</a>' in row
+    assert f'<a href="/contacts/{contact.pk}/">Ann Lee</a>' in row
+    assert '<a href="mailto:a@contoso.example.com">a@contoso.example.com</a>' in row
+    assert "<td>Olivia Owner</td>" in row and "<td>Active</td>" in row and "<td>—</td>" in row
