@@ -151,7 +151,7 @@ class RecordTable(tables.Table):
         django-tables2's generic cell path (accessor resolution and signature inspection for
         every cell) was most of a list page's time; these tables only need what is below.
         """
-        renderers = [self.cell_renderer(bound.name, bound.column) for bound in self.columns]
+        renderers = [self.cell_renderer(bound.name, bound.column, empty=bound.default) for bound in self.columns]
         return [
             mark_safe(
                 "<tr>" + "".join(format_html("<td>{}</td>", render(row.record)) for render in renderers) + "</tr>"
@@ -159,12 +159,11 @@ class RecordTable(tables.Table):
             for row in self.paginated_rows
         ]
 
-    def cell_renderer(self, name: str, column: tables.Column):
+    def cell_renderer(self, name: str, column: tables.Column, *, empty: str):
         if name == "selected":
             return lambda record: column.render(record.pk, record)
         custom = getattr(self, f"render_{name}", None)
         field = self._meta.model._meta.get_field(name)
-        empty = column.default
 
         def render(record):
             value = getattr(record, name)

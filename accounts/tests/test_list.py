@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from crm import lists
 from crm.choices import Status
-from crm.tests.factories import AccountFactory
+from crm.tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("accounts:list")
