@@ -23,8 +23,18 @@ def test_the_home_page_counts_my_records(owner_client, owner, teammate):
     AccountFactory.create_batch(2, owner=owner)
     AccountFactory(owner=teammate)
     response = owner_client.get(reverse("home"))
-    assert response.context["counts"]["my_active_accounts"] == 2
-    assert response.context["counts"]["active_accounts"] == 3
+    assert response.context["counts"]["my_active_accounts"] == (2, False)
+    assert response.context["counts"]["active_accounts"] == (3, False)
+
+
+def test_the_home_page_counts_stop_at_the_cap(owner_client, owner, monkeypatch):
+    from crm import lists
+    from crm.tests.factories import AccountFactory
+
+    monkeypatch.setattr(lists, "COUNT_CAP", 2)
+    AccountFactory.create_batch(3, owner=owner)
+    html = owner_client.get(reverse("home")).content.decode()
+    assert '<div class="crm-stat-value">2+</div>' in html
 
 
 def test_security_headers_are_sent(owner_client):
