@@ -10,13 +10,14 @@ row against the database, which is what makes per-row imports take hours elsewhe
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -24,11 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
+from crm.choices import Status
+from imports import writers
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
 
 CHUNK_SIZE = 1000
-UPDATE_BATCH_SIZE = 100
 AMBIGUOUS = -1
 
 
@@ -103,6 +105,21 @@ class Importer:
         self.account_cache: dict[str, list[int]] = {}
         self.changed_fields: set[str] = set()
         self.users = self.load_users() if "owner" in self.mapped else {}
+        self.pk_name = self.model._meta.pk.attname
+        # What an update compares (the mapped fields), checks and rewrites (the name parts a
+        # derived name is built from), read for the matching records only.
+        self.loaded = list(
+            dict.fromkeys(
+                [
+                    self.pk_name,
+                    plan.match_key,
+                    "status",
+                    "version",
+                    *(column.field.attname for _index, column in self.columns),
+                    *plan.entity.name_parts,
+                ]
+            )
+        )
 
     def run(self, rows: Iterable[tuple[int, list]], on_chunk: Callable[[Tally], None]) -> Tally:
         total = Tally()
@@ -163,17 +180,19 @@ class Importer:
                     self.account_cache[key] = ids
         return {key: self.account_cache.get(key) or found.get(key, []) for key in keys}
 
-    def existing_matches(self, rows: list[Row]) -> dict[str, list]:
-        """Records already in the database whose match key equals a row's, by folded key."""
+    def existing_matches(self, rows: list[Row]) -> dict[str, list[dict]]:
+        """Records already in the database whose match key equals a row's, by folded key,
+        as dicts of the columns an update compares and rewrites."""
         if self.plan.duplicates == "create":
             return {}
         key = self.plan.match_key
         values = {row.values.get(key) for row in rows if row.values.get(key)}
         wanted = {variant for value in values for variant in (value, value.lower())}
-        matches: dict[str, list] = defaultdict(list)
+        matches: dict[str, list[dict]] = defaultdict(list)
         if wanted:
-            for record in self.model.objects.filter(**{f"{key}__in": wanted}).order_by("pk"):
-                matches[getattr(record, key).casefold()].append(record)
+            records = self.model.objects.filter(**{f"{key}__in": wanted}).order_by("pk").values(*self.loaded)
+            for record in records:
+                matches[record[key].casefold()].append(record)
         return matches
 
     # Writing -------------------------------------------------------------------------
@@ -186,9 +205,9 @@ class Importer:
         account_keys = {row.values[column.name] for row in rows for column in self.lookups} - {""}
         accounts = self.resolve_accounts(account_keys) if account_keys else {}
         existing = self.existing_matches(rows)
-        creates: dict[int, object] = {}
-        updates: dict[int, object] = {}
-        seen: dict[str, object] = {}
+        creates: list[dict] = []
+        updates: dict[int, dict] = {}
+        seen: dict[str, dict] = {}
         now = timezone.now()
         for row in rows:
             if row.errors:
@@ -215,9 +234,10 @@ class Importer:
                 continue
             if record is None:
                 record = self.new_record(values, now)
-                creates[id(record)] = record
+                creates.append(record)
                 tally.created += 1
-            elif id(record) in creates:
+            elif self.pk_name not in record:
+                # Created by an earlier row of this chunk: still unsaved, so merge into it.
                 self.assign(record, values)
                 tally.updated += 1
             else:
@@ -228,11 +248,11 @@ class Importer:
                     tally.fail(row.line, outcome, row.cells)
                     continue
                 else:
-                    updates[id(record)] = record
+                    updates[record[self.pk_name]] = record
                     tally.updated += 1
             if key:
                 seen[key] = record
-        self.save(list(creates.values()), list(updates.values()), tally)
+        self.save(creates, list(updates.values()), tally)
         return tally
 
     def several_match(self, count: int) -> str:
@@ -243,7 +263,7 @@ class Importer:
             count,
         ) % {"count": count, "key": label}
 
-    def resolve(self, row: Row, accounts: dict[str, list[int]], record) -> dict:
+    def resolve(self, row: Row, accounts: dict[str, list[int]], record: dict | None) -> dict:
         """The row's values with lookups turned into ids (`company_id`, `owner_id`...)."""
         values = dict(row.values)
         for column in self.lookups:
@@ -252,7 +272,7 @@ class Importer:
                 values[f"{column.name}_id"] = None
                 continue
             ids = accounts.get(text, [])
-            current = getattr(record, f"{column.name}_id", None) if record is not None else None
+            current = record.get(f"{column.name}_id") if record is not None else None
             if len(ids) > 1 and current in ids:
                 # An export names the company; when names repeat, keep the one already set.
                 ids = [current]
@@ -281,54 +301,46 @@ class Importer:
                 values["owner_id"] = self.plan.default_owner_id
         return values
 
-    def new_record(self, values: dict, now):
-        record = self.model(
-            owner_id=self.plan.default_owner_id,
-            created_by_id=self.plan.by_id,
-            modified_by_id=self.plan.by_id,
-            modified_on=now,
-        )
+    def new_record(self, values: dict, now: datetime.datetime) -> dict:
+        record = {
+            "owner_id": self.plan.default_owner_id,
+            "created_by_id": self.plan.by_id,
+            "modified_by_id": self.plan.by_id,
+            "created_on": now,
+            "modified_on": now,
+        }
         self.assign(record, values)
         return record
 
-    def assign(self, record, values: dict) -> None:
-        for name, value in values.items():
-            setattr(record, name, value)
-        if hasattr(record, "refresh_full_name"):
-            # bulk_create and bulk_update skip save(), which keeps full_name in step.
-            record.refresh_full_name()
+    def assign(self, record: dict, values: dict) -> None:
+        record.update(values)
+        self.entity.derive_name(record)
 
-    def update(self, record, values: dict, now) -> bool | str | None:
+    def update(self, record: dict, values: dict, now: datetime.datetime) -> bool | str | None:
         """Apply a row to an existing record: None when nothing changes, a reason when it
         can't change, True when it does."""
-        changed = {name for name, value in values.items() if getattr(record, name) != value}
+        changed = {name for name, value in values.items() if record[name] != value}
         if not changed:
             return None
-        if not record.is_active:
+        if record["status"] != Status.ACTIVE:
             return _("The matching record is inactive, so it is read-only; activate it first.")
+        pk = record[self.pk_name]
         parent_id = values.get("parent_id")
-        changes_parent = parent_id is not None and parent_id != record.parent_id
-        if changes_parent and (parent_id == record.pk or record.pk in Account.ancestor_ids(start=parent_id)):
+        changes_parent = parent_id is not None and parent_id != record.get("parent_id")
+        if changes_parent and (parent_id == pk or pk in Account.ancestor_ids(start=parent_id)):
             return _("Parent Account: that account is below this one, so it can't be its parent.")
         self.assign(record, values)
         self.changed_fields |= changed
-        record.version += 1
-        record.modified_by_id = self.plan.by_id
-        record.modified_on = now
+        record["version"] += 1
+        record["modified_by_id"] = self.plan.by_id
+        record["modified_on"] = now
         return True
 
-    def save(self, creates: list, updates: list, tally: Tally) -> None:
+    def save(self, creates: list[dict], updates: list[dict], tally: Tally) -> None:
         if creates:
-            created = self.model.objects.bulk_create(creates)
-            if connection.features.can_return_rows_from_bulk_insert:
-                tally.created_ids = [record.pk for record in created]
+            tally.created_ids = writers.insert_rows(self.model, creates)
         if updates:
-            # bulk_update writes one CASE per field with a branch per row, which the database
-            # evaluates for every row: small batches keep that from growing quadratically.
             names = self.changed_fields | {"version", "modified_by_id", "modified_on"}
-            if names & {"first_name", "middle_name", "last_name", "suffix"} and hasattr(
-                self.model, "refresh_full_name"
-            ):
-                names.add("full_name")
-            fields = [name.removesuffix("_id") for name in sorted(names)]
-            self.model.objects.bulk_update(updates, fields, batch_size=UPDATE_BATCH_SIZE)
+            if names & set(self.entity.name_parts):
+                names.add(self.entity.derived_name)
+            writers.update_rows(self.model, updates, sorted(names))
