@@ -11,16 +11,19 @@ row against the database, which is what makes per-row imports take hours elsewhe
 from __future__ import annotations
 
 import datetime
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,6 +35,7 @@ from imports.entities import Entity
 
 CHUNK_SIZE = 1000
 AMBIGUOUS = -1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,49 @@ def id_ranges(ids: list[int], ranges: list[list[int]] | None = None) -> list[lis
     return ranges
 
 
+def read_ahead(items: Iterator[T], *, depth: int) -> Iterator[T]:
+    """The items of `items`, produced by a thread up to `depth` items ahead of the consumer.
+
+    The producer's exceptions are raised to the consumer; a consumer that stops early (on
+    its own error) stops the producer too. Only for producers that use no database
+    connection: the thread has its own, outside the consumer's transaction."""
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer(("item", item)):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, who raises it
+            offer(("error", error))
+        else:
+            offer(("done", None))
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = buffer.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 class Importer:
     """Runs a Plan over rows. `on_chunk(tally)` is called inside each chunk's transaction,
     so the caller's progress and failure records commit with the records themselves."""
@@ -122,17 +169,26 @@ class Importer:
         )
 
     def run(self, rows: Iterable[tuple[int, list]], on_chunk: Callable[[Tally], None]) -> Tally:
+        """Import every row; returns the counts (created ids are left to `on_chunk`)."""
         total = Tally()
-        for chunk in chunks(rows, CHUNK_SIZE):
+        # Reading and parsing is Python work, writing mostly waits for the database: parsing
+        # the next chunk in a thread meanwhile keeps both of two cores busy.
+        for parsed in read_ahead(self.parsed_chunks(rows, translation.get_language()), depth=2):
             with transaction.atomic():
-                tally = self.import_chunk(chunk)
+                writers.commit_without_flush()
+                tally = self.import_chunk(parsed)
                 on_chunk(tally)
             for name in ("created", "updated", "skipped", "failed"):
                 setattr(total, name, getattr(total, name) + getattr(tally, name))
-            total.created_ids.extend(tally.created_ids)
         return total
 
     # Reading -------------------------------------------------------------------------
+
+    def parsed_chunks(self, rows: Iterable[tuple[int, list]], language: str | None) -> Iterator[list[Row]]:
+        # The messages of bad cells are in the language of the user who runs the import.
+        with translation.override(language):
+            for chunk in chunks(rows, CHUNK_SIZE):
+                yield [self.parse(line, cells) for line, cells in chunk]
 
     def parse(self, line: int, cells: list) -> Row:
         row = Row(line, cells)
@@ -197,11 +253,10 @@ class Importer:
 
     # Writing -------------------------------------------------------------------------
 
-    def import_chunk(self, chunk: list[tuple[int, list]]) -> Tally:
+    def import_chunk(self, rows: list[Row]) -> Tally:
         tally = Tally()
-        # Only the fields some row really changes are written (bulk_update's cost grows with them).
+        # Only the fields some row really changes are written (an update's cost grows with them).
         self.changed_fields: set[str] = set()
-        rows = [self.parse(line, cells) for line, cells in chunk]
         account_keys = {row.values[column.name] for row in rows for column in self.lookups} - {""}
         accounts = self.resolve_accounts(account_keys) if account_keys else {}
         existing = self.existing_matches(rows)
