@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -246,6 +247,19 @@ class Column:
     def render(self, record) -> object:
         """The cell an export writes: what a person reads and what import reads back."""
         return self.render_value(getattr(record, self.name))
+
+    def value_renderer(self) -> Callable[[object], object]:
+        """render_value for a stored value (a related record as its name), made once per
+        export: labels are looked up and translated once, not once per cell."""
+        if self.kind in ("owner", "account", "text", "url"):
+            return lambda value: "" if value is None else value
+        if self.kind == "choice":
+            labels = {value: str(label) for value, label in self.field.choices}
+            return lambda value: labels.get(value, value) if value else ""
+        if self.kind == "bool":
+            yes, no = _("Yes"), _("No")
+            return lambda value: yes if value else no
+        return self.render_value
 
     def render_value(self, value) -> object:
         if self.kind == "owner":
