@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterator
 from itertools import islice
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -17,13 +19,16 @@ from django.utils.http import content_disposition_header
 from accounts.views import AccountListView
 from contacts.views import ContactListView
 from crm import lists
-from imports.columns import Column, neutralise
+from imports.columns import FORMULA_TRIGGERS, Column, neutralise
 from imports.entities import Entity
 from imports.xlsx import write_xlsx
 
 LIST_VIEWS = {"account": AccountListView, "contact": ContactListView}
 RELATED = {"account": ["owner", "parent"], "contact": ["owner", "company"]}
 ROWS_PER_QUERY = 2000
+TRIGGERS = frozenset(FORMULA_TRIGGERS)
+# A text that starts with what neutralise() guards against, in texts joined by NUL.
+FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
 
 def attachment(file_name: str) -> str:
@@ -42,15 +47,33 @@ def records_in_view(*, entity: Entity, request: HttpRequest):
 
 
 def export_rows(entity: Entity, records: QuerySet) -> Iterator[list]:
-    """The header, then one list of cells per record, as Column.render gives them.
+    """The header, then one list of cells per record, as Column.render gives them and
+    neutralised against formula injection.
 
-    Records are read as tuples of the columns' values (a related record as its name),
-    not as model instances: building ~75-field instances was most of an export's time."""
-    yield [column.label for column in entity.columns]
-    lookups = [value_lookup(column) for column in entity.columns]
-    renderers = [column.value_renderer() for column in entity.columns]
-    for values in records.values_list(*lookups).iterator(chunk_size=ROWS_PER_QUERY):
-        yield [neutralise(render(value)) for render, value in zip(renderers, values, strict=True)]
+    Records are read as tuples of the columns' values (a related record as its name), not
+    as model instances: building ~75-field instances was most of an export's time. Text
+    columns, most of them, are taken as they are; one regular expression over the row's
+    texts tells whether any needs neutralising."""
+    columns = entity.columns
+    yield [column.label for column in columns]
+    text_kinds = ("text", "url")
+    texts = [index for index, column in enumerate(columns) if column.kind in text_kinds and not column.field.null]
+    take_texts = itemgetter(*texts)
+    # Choice labels, Yes/No, dates and numbers are ours: only names typed by people need guarding.
+    others = [
+        (index, column.value_renderer(), column.kind in ("owner", "account"))
+        for index, column in enumerate(columns)
+        if index not in set(texts)
+    ]
+    for values in records.values_list(*map(value_lookup, columns)).iterator(chunk_size=ROWS_PER_QUERY):
+        row = list(values)
+        for index, render, typed in others:
+            row[index] = neutralise(render(row[index])) if typed else render(row[index])
+        if FORMULA_START.search("\x00".join(take_texts(row))):
+            for index in texts:
+                if row[index][:1] in TRIGGERS:
+                    row[index] = "'" + row[index]
+        yield row
 
 
 def value_lookup(column: Column) -> str:

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 # Characters XML 1.0 can't hold; a CSV copy-pasted from a terminal may have them.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ROWS_PER_WRITE = 1000
+NUMBERS = (int, float, Decimal)
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -90,13 +91,17 @@ def write_xlsx(output: IO[bytes], *, title: str, rows: Iterable[list]) -> int:
 def row_xml(number: int, row: list, letters: list[str]) -> str:
     cells = []
     for letter, value in zip(letters, row, strict=False):
-        if value is None or value == "":
+        kind = type(value)
+        if kind is str:
+            if not value:
+                continue
+            text = value if value.isalnum() else escape(XML_ILLEGAL.sub("", value))
+        elif value is None:
             continue
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        elif kind in NUMBERS:
             cells.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
             continue
-        text = value if isinstance(value, str) else str(value)
-        if not text.isalnum():
-            text = escape(XML_ILLEGAL.sub("", text))
+        else:
+            text = escape(XML_ILLEGAL.sub("", str(value)))
         cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             "--dje-rows",
             type=int,
             default=0,
-            help="Rows for django-import-export's default set-up (default: all; it is slow).",
+            help="Rows (the first of the same file) for django-import-export's runs (default: all; it is slow).",
         )
         parser.add_argument(
             "--memory-rows", type=int, default=0, help="Also import a file this big once, for its peak memory."
