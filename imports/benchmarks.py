@@ -344,7 +344,7 @@ def bench_imports(
         "ours-csv": csv_file,
         "ours-xlsx": xlsx_file,
         "dje-default": dje_file,
-        "dje-best": csv_file,
+        "dje-best": dje_file,
         "copy": csv_file,
     }
     cases = [case for case in IMPORT_CASES if case != "copy" or connection.vendor == "postgresql"]
