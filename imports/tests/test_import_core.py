@@ -214,3 +214,10 @@ def test_a_large_file_is_imported_in_chunks_with_a_few_queries_per_chunk_not_per
     assert len(other) < 40
     assert job.created_count == 2500
     assert len(job.created_ids) == 1
+
+
+def test_a_too_long_cell_fails_with_djangos_own_message(run_import):
+    rows = [["First Name", "Last Name"], ["x" * 60, "Ok"], ["Ana", "Fine"]]
+    job = run_import("p.csv", csv_bytes(rows))
+    assert job.failures.get().reason == "First Name: Ensure this value has at most 50 characters (it has 60)."
+    assert job.created_count == 1
