@@ -120,7 +120,7 @@ def test_postgresql_writes_a_chunk_with_one_statement_per_table_not_per_row():
     owner = UserFactory()
     with CaptureQueriesContext(connection) as queries:
         writers.insert_rows(Contact, [new_contact(owner, last_name=f"N{n}") for n in range(50)])
-    writes = [query["sql"] for query in queries if "contacts_contact" in query["sql"]]
+    writes = [query["sql"] for query in queries if 'INSERT INTO "contacts_contact"' in query["sql"]]
     assert len(writes) == 1 and writes[0].startswith("WITH v AS (DELETE FROM")
     assert Contact.objects.count() == 50
 
