@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 
-.PHONY: run test install lint format bench bench-sqlite bench-run
+.PHONY: run test install lint format bench bench-sqlite bench-run bench-import
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,10 @@ bench-run:
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py bench --scale $(SCALE) --repeat $(REPEAT) $(BENCH_ARGS)
+
+# Import/export throughput side by side (django-import-export, COPY) on the configured
+# database; writes var/bench/import.json. E.g. BENCH_IMPORT_ARGS="--rows 50000 --memory-rows 1000000"
+BENCH_IMPORT_ARGS ?=
+bench-import: install var/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py bench_import $(BENCH_IMPORT_ARGS)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
@@ -66,18 +68,22 @@ def neutralise(value: object) -> object:
 def cell_text(raw: object) -> str:
     """A cell as text: spreadsheet numbers without a spurious ".0", dates in ISO form, and the
     apostrophe our exports add against formula injection taken off again."""
-    if raw is None:
+    # Text first: every cell of a text file and most of a spreadsheet's are strings.
+    if type(raw) is str:
+        text = raw.strip()
+    elif raw is None:
         return ""
-    if isinstance(raw, bool):
-        return _("Yes") if raw else _("No")
-    if isinstance(raw, float):
-        raw = int(raw) if raw.is_integer() else Decimal(repr(raw))
-    if isinstance(raw, datetime.datetime):
-        raw = raw.date() if raw.time() == datetime.time() else raw
-    if isinstance(raw, datetime.date):
-        return raw.isoformat()
-    text = str(raw).strip()
-    if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS and len(text) > 1:
+    else:
+        if isinstance(raw, bool):
+            return _("Yes") if raw else _("No")
+        if isinstance(raw, float):
+            raw = int(raw) if raw.is_integer() else Decimal(repr(raw))
+        if isinstance(raw, datetime.datetime):
+            raw = raw.date() if raw.time() == datetime.time() else raw
+        if isinstance(raw, datetime.date):
+            return raw.isoformat()
+        text = str(raw).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS:
         return text[1:]
     return text
 
@@ -156,9 +162,10 @@ class Column:
     def parse(self, raw: object) -> object:
         """The value to store for a cell, or CellError. Lookups return their key text."""
         text = cell_text(raw)
-        if self.kind in ("owner", "account"):
+        kind = self.kind
+        if kind == "owner" or kind == "account":
             return text
-        if self.kind == "bool":
+        if kind == "bool":
             lowered = text.casefold()
             if lowered in TRUE_WORDS or lowered == _("Yes").casefold():
                 return True
@@ -170,13 +177,42 @@ class Column:
                 raise CellError(self.problem(_("This field is required.")))
             return None if self.field.null else ""
         try:
-            value = self.convert(raw, text)
-            self.field.run_validators(value)
+            value = text if kind == "text" else self.convert(raw, text)
+            self.validate(value)
         except CellError as error:
             raise CellError(self.problem(str(error))) from None
         except ValidationError as error:
             raise CellError(self.problem(" ".join(error.messages))) from None
         return value
+
+    @cached_property
+    def checks(self) -> tuple[int | None, bool, tuple]:
+        """The field's validators, split into the two every text field has (a length limit,
+        no NUL character), which a plain comparison checks, and the others."""
+        max_length = None
+        no_nul = False
+        others = []
+        for validator in self.field.validators:
+            if type(validator) is validators.MaxLengthValidator and isinstance(validator.limit_value, int):
+                max_length = validator.limit_value
+            elif type(validator) is validators.ProhibitNullCharactersValidator:
+                no_nul = True
+            else:
+                others.append(validator)
+        return max_length, no_nul, tuple(others)
+
+    def validate(self, value: object) -> None:
+        """What field.run_validators checks, at a fraction of its cost per cell (it runs
+        every validator inside its own try); any failure is reported by run_validators
+        itself, so the messages are Django's, every one of them."""
+        max_length, no_nul, others = self.checks
+        try:
+            if (max_length is not None and len(value) > max_length) or (no_nul and "\x00" in value):
+                raise ValidationError("")
+            for validator in others:
+                validator(value)
+        except ValidationError:
+            self.field.run_validators(value)
 
     def convert(self, raw: object, text: str) -> object:
         if self.kind == "choice":
@@ -211,6 +247,19 @@ class Column:
     def render(self, record) -> object:
         """The cell an export writes: what a person reads and what import reads back."""
         return self.render_value(getattr(record, self.name))
+
+    def value_renderer(self) -> Callable[[object], object]:
+        """render_value for a stored value (a related record as its name), made once per
+        export: labels are looked up and translated once, not once per cell."""
+        if self.kind in ("owner", "account", "text", "url"):
+            return lambda value: "" if value is None else value
+        if self.kind == "choice":
+            labels = {value: str(label) for value, label in self.field.choices}
+            return lambda value: labels.get(value, value) if value else ""
+        if self.kind == "bool":
+            yes, no = _("Yes"), _("No")
+            return lambda value: yes if value else no
+        return self.render_value
 
     def render_value(self, value) -> object:
         if self.kind == "owner":

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import AccountForm
 from accounts.models import Account
 from contacts.forms import ContactForm
-from contacts.models import Contact
+from contacts.models import Contact, compose_full_name
 from imports.columns import Column, columns_for, normalise_header
 
 # Lookups to contacts (primary contact, manager) would need a person's identity across files;
@@ -27,6 +27,10 @@ class Entity:
     field_names: tuple[str, ...]
     match_keys: tuple[str, ...]
     list_url_name: str
+    # A stored name built from other fields (a contact's full_name). Imports write rows in
+    # bulk, without save(), so they build it here.
+    derived_name: str = ""
+    name_parts: tuple[str, ...] = ()
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -49,6 +53,10 @@ class Entity:
             for column in self.columns
             if not column.field.blank and not column.field.has_default() and column.name != "owner"
         ]
+
+    def derive_name(self, record: dict) -> None:
+        if self.derived_name:
+            record[self.derived_name] = compose_full_name(*(record.get(part) or "" for part in self.name_parts))
 
     def permission(self, action: str) -> str:
         return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
@@ -79,7 +87,15 @@ def importable(form_class) -> tuple[str, ...]:
 
 
 ACCOUNT = Entity("account", Account, importable(AccountForm), ("account_number", "name"), "accounts:list")
-CONTACT = Entity("contact", Contact, importable(ContactForm), ("emailaddress1",), "contacts:list")
+CONTACT = Entity(
+    "contact",
+    Contact,
+    importable(ContactForm),
+    ("emailaddress1",),
+    "contacts:list",
+    derived_name="full_name",
+    name_parts=("first_name", "middle_name", "last_name", "suffix"),
+)
 ENTITIES = {entity.key: entity for entity in (ACCOUNT, CONTACT)}
 ENTITY_CHOICES = [(ACCOUNT.key, _("Accounts")), (CONTACT.key, _("Contacts"))]
 

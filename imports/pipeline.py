@@ -10,27 +10,33 @@ row against the database, which is what makes per-row imports take hours elsewhe
 
 from __future__ import annotations
 
+import datetime
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
 from contacts.models import Contact
+from crm.choices import Status
+from imports import writers
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
 
 CHUNK_SIZE = 1000
-UPDATE_BATCH_SIZE = 100
 AMBIGUOUS = -1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,49 @@ def id_ranges(ids: list[int], ranges: list[list[int]] | None = None) -> list[lis
     return ranges
 
 
+def read_ahead(items: Iterator[T], *, depth: int) -> Iterator[T]:
+    """The items of `items`, produced by a thread up to `depth` items ahead of the consumer.
+
+    The producer's exceptions are raised to the consumer; a consumer that stops early (on
+    its own error) stops the producer too. Only for producers that use no database
+    connection: the thread has its own, outside the consumer's transaction."""
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer(("item", item)):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, who raises it
+            offer(("error", error))
+        else:
+            offer(("done", None))
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = buffer.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 class Importer:
     """Runs a Plan over rows. `on_chunk(tally)` is called inside each chunk's transaction,
     so the caller's progress and failure records commit with the records themselves."""
@@ -104,19 +153,43 @@ class Importer:
         self.account_cache: dict[str, list[int]] = {}
         self.changed_fields: set[str] = set()
         self.users = self.load_users() if "owner" in self.mapped else {}
+        self.pk_name = self.model._meta.pk.attname
+        # What an update compares (the mapped fields), checks and rewrites (the name parts a
+        # derived name is built from), read for the matching records only.
+        self.loaded = list(
+            dict.fromkeys(
+                [
+                    self.pk_name,
+                    plan.match_key,
+                    "status",
+                    "version",
+                    *(column.field.attname for _index, column in self.columns),
+                    *plan.entity.name_parts,
+                ]
+            )
+        )
 
     def run(self, rows: Iterable[tuple[int, list]], on_chunk: Callable[[Tally], None]) -> Tally:
+        """Import every row; returns the counts (created ids are left to `on_chunk`)."""
         total = Tally()
-        for chunk in chunks(rows, CHUNK_SIZE):
+        # Reading and parsing is Python work, writing mostly waits for the database: parsing
+        # the next chunk in a thread meanwhile keeps both of two cores busy.
+        for parsed in read_ahead(self.parsed_chunks(rows, translation.get_language()), depth=2):
             with transaction.atomic():
-                tally = self.import_chunk(chunk)
+                writers.commit_without_flush()
+                tally = self.import_chunk(parsed)
                 on_chunk(tally)
             for name in ("created", "updated", "skipped", "failed"):
                 setattr(total, name, getattr(total, name) + getattr(tally, name))
-            total.created_ids.extend(tally.created_ids)
         return total
 
     # Reading -------------------------------------------------------------------------
+
+    def parsed_chunks(self, rows: Iterable[tuple[int, list]], language: str | None) -> Iterator[list[Row]]:
+        # The messages of bad cells are in the language of the user who runs the import.
+        with translation.override(language):
+            for chunk in chunks(rows, CHUNK_SIZE):
+                yield [self.parse(line, cells) for line, cells in chunk]
 
     def parse(self, line: int, cells: list) -> Row:
         row = Row(line, cells)
@@ -164,32 +237,33 @@ class Importer:
                     self.account_cache[key] = ids
         return {key: self.account_cache.get(key) or found.get(key, []) for key in keys}
 
-    def existing_matches(self, rows: list[Row]) -> dict[str, list]:
-        """Records already in the database whose match key equals a row's, by folded key."""
+    def existing_matches(self, rows: list[Row]) -> dict[str, list[dict]]:
+        """Records already in the database whose match key equals a row's, by folded key,
+        as dicts of the columns an update compares and rewrites."""
         if self.plan.duplicates == "create":
             return {}
         key = self.plan.match_key
         values = {row.values.get(key) for row in rows if row.values.get(key)}
         wanted = {variant for value in values for variant in (value, value.lower())}
-        matches: dict[str, list] = defaultdict(list)
+        matches: dict[str, list[dict]] = defaultdict(list)
         if wanted:
-            for record in self.model.objects.filter(**{f"{key}__in": wanted}).order_by("pk"):
-                matches[getattr(record, key).casefold()].append(record)
+            records = self.model.objects.filter(**{f"{key}__in": wanted}).order_by("pk").values(*self.loaded)
+            for record in records:
+                matches[record[key].casefold()].append(record)
         return matches
 
     # Writing -------------------------------------------------------------------------
 
-    def import_chunk(self, chunk: list[tuple[int, list]]) -> Tally:
+    def import_chunk(self, rows: list[Row]) -> Tally:
         tally = Tally()
-        # Only the fields some row really changes are written (bulk_update's cost grows with them).
+        # Only the fields some row really changes are written (an update's cost grows with them).
         self.changed_fields: set[str] = set()
-        rows = [self.parse(line, cells) for line, cells in chunk]
         account_keys = {row.values[column.name] for row in rows for column in self.lookups} - {""}
         accounts = self.resolve_accounts(account_keys) if account_keys else {}
         existing = self.existing_matches(rows)
-        creates: dict[int, object] = {}
-        updates: dict[int, object] = {}
-        seen: dict[str, object] = {}
+        creates: list[dict] = []
+        updates: dict[int, dict] = {}
+        seen: dict[str, dict] = {}
         now = timezone.now()
         for row in rows:
             if row.errors:
@@ -216,9 +290,10 @@ class Importer:
                 continue
             if record is None:
                 record = self.new_record(values, now)
-                creates[id(record)] = record
+                creates.append(record)
                 tally.created += 1
-            elif id(record) in creates:
+            elif self.pk_name not in record:
+                # Created by an earlier row of this chunk: still unsaved, so merge into it.
                 self.assign(record, values)
                 tally.updated += 1
             else:
@@ -229,11 +304,11 @@ class Importer:
                     tally.fail(row.line, outcome, row.cells)
                     continue
                 else:
-                    updates[id(record)] = record
+                    updates[record[self.pk_name]] = record
                     tally.updated += 1
             if key:
                 seen[key] = record
-        self.save(list(creates.values()), list(updates.values()), tally)
+        self.save(creates, list(updates.values()), tally)
         return tally
 
     def several_match(self, count: int) -> str:
@@ -244,7 +319,7 @@ class Importer:
             count,
         ) % {"count": count, "key": label}
 
-    def resolve(self, row: Row, accounts: dict[str, list[int]], record) -> dict:
+    def resolve(self, row: Row, accounts: dict[str, list[int]], record: dict | None) -> dict:
         """The row's values with lookups turned into ids (`company_id`, `owner_id`...)."""
         values = dict(row.values)
         for column in self.lookups:
@@ -253,7 +328,7 @@ class Importer:
                 values[f"{column.name}_id"] = None
                 continue
             ids = accounts.get(text, [])
-            current = getattr(record, f"{column.name}_id", None) if record is not None else None
+            current = record.get(f"{column.name}_id") if record is not None else None
             if len(ids) > 1 and current in ids:
                 # An export names the company; when names repeat, keep the one already set.
                 ids = [current]
@@ -282,58 +357,50 @@ class Importer:
                 values["owner_id"] = self.plan.default_owner_id
         return values
 
-    def new_record(self, values: dict, now):
-        record = self.model(
-            owner_id=self.plan.default_owner_id,
-            created_by_id=self.plan.by_id,
-            modified_by_id=self.plan.by_id,
-            modified_on=now,
-        )
+    def new_record(self, values: dict, now: datetime.datetime) -> dict:
+        record = {
+            "owner_id": self.plan.default_owner_id,
+            "created_by_id": self.plan.by_id,
+            "modified_by_id": self.plan.by_id,
+            "created_on": now,
+            "modified_on": now,
+        }
         self.assign(record, values)
         return record
 
-    def assign(self, record, values: dict) -> None:
-        for name, value in values.items():
-            setattr(record, name, value)
-        if hasattr(record, "refresh_full_name"):
-            # bulk_create and bulk_update skip save(), which keeps full_name in step.
-            record.refresh_full_name()
+    def assign(self, record: dict, values: dict) -> None:
+        record.update(values)
+        self.entity.derive_name(record)
 
-    def update(self, record, values: dict, now) -> bool | str | None:
+    def update(self, record: dict, values: dict, now: datetime.datetime) -> bool | str | None:
         """Apply a row to an existing record: None when nothing changes, a reason when it
         can't change, True when it does."""
-        changed = {name for name, value in values.items() if getattr(record, name) != value}
+        changed = {name for name, value in values.items() if record[name] != value}
         if not changed:
             return None
-        if not record.is_active:
+        if record["status"] != Status.ACTIVE:
             return _("The matching record is inactive, so it is read-only; activate it first.")
+        pk = record[self.pk_name]
         parent_id = values.get("parent_id")
-        changes_parent = parent_id is not None and parent_id != record.parent_id
-        if changes_parent and (parent_id == record.pk or record.pk in Account.ancestor_ids(start=parent_id)):
+        changes_parent = parent_id is not None and parent_id != record.get("parent_id")
+        if changes_parent and (parent_id == pk or pk in Account.ancestor_ids(start=parent_id)):
             return _("Parent Account: that account is below this one, so it can't be its parent.")
         self.assign(record, values)
         self.changed_fields |= changed
-        record.version += 1
-        record.modified_by_id = self.plan.by_id
-        record.modified_on = now
+        record["version"] += 1
+        record["modified_by_id"] = self.plan.by_id
+        record["modified_on"] = now
         return True
 
-    def save(self, creates: list, updates: list, tally: Tally) -> None:
+    def save(self, creates: list[dict], updates: list[dict], tally: Tally) -> None:
         if creates:
-            created = self.model.objects.bulk_create(creates)
-            if connection.features.can_return_rows_from_bulk_insert:
-                tally.created_ids = [record.pk for record in created]
+            tally.created_ids = writers.insert_rows(self.model, creates)
         if updates:
-            # bulk_update writes one CASE per field with a branch per row, which the database
-            # evaluates for every row: small batches keep that from growing quadratically.
             names = self.changed_fields | {"version", "modified_by_id", "modified_on"}
-            if names & {"first_name", "middle_name", "last_name", "suffix"} and hasattr(
-                self.model, "refresh_full_name"
-            ):
-                names.add("full_name")
-            fields = [name.removesuffix("_id") for name in sorted(names)]
-            self.model.objects.bulk_update(updates, fields, batch_size=UPDATE_BATCH_SIZE)
-        self.refresh_sort_names(created_ids=tally.created_ids, updated_ids=[record.pk for record in updates])
+            if names & set(self.entity.name_parts):
+                names.add(self.entity.derived_name)
+            writers.update_rows(self.model, updates, sorted(names))
+        self.refresh_sort_names(created_ids=tally.created_ids, updated_ids=[record[self.pk_name] for record in updates])
 
     def refresh_sort_names(self, *, created_ids: list[int], updated_ids: list[int]) -> None:
         """Bulk writes skip save(), which keeps the lists' sort copies of linked names (owner,
