@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from accounts.models import Account
 from contacts.models import Contact
 from crm.choices import Status
+from crm.models import chain_ids, person_name
 from imports import writers
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
@@ -154,6 +155,15 @@ class Importer:
         self.changed_fields: set[str] = set()
         self.users = self.load_users() if "owner" in self.mapped else {}
         self.pk_name = self.model._meta.pk.attname
+        # The lists sort linked records by a copy of their name kept on the row (owner_name,
+        # company_name): written with the row here, as save() would, for the links a file sets.
+        self.name_copies = {
+            relation: field
+            for field, (relation, _attribute) in self.model.SORT_NAMES.items()
+            if relation == "owner" or relation in self.mapped
+        }
+        self.person_names = {user.pk: person_name(user) for user in get_user_model().objects.all()}
+        self.account_names: dict[int, str] = {}
         # What an update compares (the mapped fields), checks and rewrites (the name parts a
         # derived name is built from), read for the matching records only.
         self.loaded = list(
@@ -164,6 +174,7 @@ class Importer:
                     "status",
                     "version",
                     *(column.field.attname for _index, column in self.columns),
+                    *(field for relation, field in self.name_copies.items() if relation in self.mapped),
                     *plan.entity.name_parts,
                 ]
             )
@@ -221,11 +232,13 @@ class Importer:
             for pk, name, number in accounts.values_list("pk", "name", "account_number"):
                 by_number[number].add(pk)
                 by_name[name].add(pk)
+                self.account_names[pk] = name
             unmatched = {key.casefold(): key for key in missing if key not in by_number and key not in by_name}
             if unmatched:
                 folded = Account.objects.annotate(folded_name=Lower("name"), folded_number=Lower("account_number"))
                 folded = folded.filter(Q(folded_number__in=list(unmatched)) | Q(folded_name__in=list(unmatched)))
-                for pk, name, number in folded.values_list("pk", "folded_name", "folded_number"):
+                for pk, name, number, real_name in folded.values_list("pk", "folded_name", "folded_number", "name"):
+                    self.account_names[pk] = real_name
                     if number in unmatched:
                         by_number[unmatched[number]].add(pk)
                     if name in unmatched:
@@ -324,8 +337,11 @@ class Importer:
         values = dict(row.values)
         for column in self.lookups:
             text = values.pop(column.name)
+            copy = self.name_copies.get(column.name)
             if not text:
                 values[f"{column.name}_id"] = None
+                if copy:
+                    values[copy] = ""
                 continue
             ids = accounts.get(text, [])
             current = record.get(f"{column.name}_id") if record is not None else None
@@ -344,6 +360,8 @@ class Importer:
                     )
                 )
             values[f"{column.name}_id"] = ids[0]
+            if copy:
+                values[copy] = self.account_names[ids[0]]
         if "owner" in values:
             text = values.pop("owner")
             if text:
@@ -353,13 +371,16 @@ class Importer:
                 if owner_id == AMBIGUOUS:
                     raise CellError(_("Owner: several users have the email “%(value)s”.") % {"value": text})
                 values["owner_id"] = owner_id
+                values["owner_name"] = self.person_names[owner_id]
             elif record is None:
                 values["owner_id"] = self.plan.default_owner_id
+                values["owner_name"] = self.person_names[self.plan.default_owner_id]
         return values
 
     def new_record(self, values: dict, now: datetime.datetime) -> dict:
         record = {
             "owner_id": self.plan.default_owner_id,
+            "owner_name": self.person_names[self.plan.default_owner_id],
             "created_by_id": self.plan.by_id,
             "modified_by_id": self.plan.by_id,
             "created_on": now,
@@ -383,7 +404,7 @@ class Importer:
         pk = record[self.pk_name]
         parent_id = values.get("parent_id")
         changes_parent = parent_id is not None and parent_id != record.get("parent_id")
-        if changes_parent and (parent_id == pk or pk in Account.ancestor_ids(start=parent_id)):
+        if changes_parent and (parent_id == pk or pk in chain_ids(Account, start=parent_id, link="parent")):
             return _("Parent Account: that account is below this one, so it can't be its parent.")
         self.assign(record, values)
         self.changed_fields |= changed
@@ -400,18 +421,17 @@ class Importer:
             if names & set(self.entity.name_parts):
                 names.add(self.entity.derived_name)
             writers.update_rows(self.model, updates, sorted(names))
-        self.refresh_sort_names(created_ids=tally.created_ids, updated_ids=[record[self.pk_name] for record in updates])
+            self.refresh_copies_of_renamed(updated_ids=[record[self.pk_name] for record in updates])
 
-    def refresh_sort_names(self, *, created_ids: list[int], updated_ids: list[int]) -> None:
-        """Bulk writes skip save(), which keeps the lists' sort copies of linked names (owner,
-        company, primary contact) in step: recopy them for the written rows, and for the rows
-        of other tables that copy a name of an updated one (a renamed account's contacts)."""
-        written = created_ids + updated_ids
-        if written:
-            self.model.objects.filter(pk__in=written).refresh_sort_names()
-        if not updated_ids:
-            return
+    def refresh_copies_of_renamed(self, *, updated_ids: list[int]) -> None:
+        """Rows of other tables keep a copy of a linked record's name for sorting (a contact
+        keeps its company's): when an import renames records, recopy it there, as save() does."""
         for other in (Account, Contact):
-            for relation, _attribute in other.SORT_NAMES.values():
-                if other._meta.get_field(relation).related_model is self.model:
+            for relation, attribute in other.SORT_NAMES.values():
+                renamed = (
+                    attribute in self.changed_fields
+                    or attribute == self.entity.derived_name
+                    and (self.changed_fields & set(self.entity.name_parts))
+                )
+                if other._meta.get_field(relation).related_model is self.model and renamed:
                     other.objects.filter(**{f"{relation}_id__in": updated_ids}).refresh_sort_names()

@@ -238,3 +238,22 @@ def test_a_too_long_cell_fails_with_djangos_own_message(run_import):
     job = run_import("p.csv", csv_bytes(rows))
     assert job.failures.get().reason == "First Name: Ensure this value has at most 50 characters (it has 60)."
     assert job.created_count == 1
+
+
+def test_an_import_can_set_a_parent_but_never_make_a_loop(run_import):
+    top = AccountFactory(name="Top", account_number="T-1")
+    child = AccountFactory(name="Child", account_number="C-1", parent=top)
+    rows = [["Account Name", "Account Number", "Parent Account"], ["Top", "T-1", "C-1"], ["New", "N-1", "T-1"]]
+    job = run_import("a.csv", csv_bytes(rows), match_key="account_number")
+    assert job.failures.get().reason == "Parent Account: that account is below this one, so it can't be its parent."
+    assert Account.objects.get(account_number="N-1").parent == top
+    top.refresh_from_db()
+    assert top.parent is None and child.parent == top
+
+
+def test_updating_the_owner_by_import_keeps_the_owner_sort_copy(run_import, teammate):
+    contact = ContactFactory(emailaddress1="ana@x.com", last_name="Lopez")
+    rows = [["Last Name", "Email", "Owner"], ["Lopez", "ana@x.com", teammate.username]]
+    run_import("p.csv", csv_bytes(rows))
+    contact.refresh_from_db()
+    assert contact.owner == teammate and contact.owner_name == "Tom Mate"
