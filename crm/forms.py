@@ -8,6 +8,8 @@ from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.models import person_name
+
 
 class LookupWidget(forms.Widget):
     """A text box showing the chosen record's name, with its id in a hidden input.
@@ -119,7 +121,7 @@ class RecordForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
         if "owner" in self.fields:
             self.fields["owner"].required = False
-            self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            self.fields["owner"].label_from_instance = person_name
             self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
         self.setup_lookups()
 

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
+from crm.models import person_name
+
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
 COUNT_CAP = 5000
 PAGE_SIZES = (25, 50, 100, 250)
@@ -181,7 +183,7 @@ class RecordTable(tables.Table):
 
     def render_owner(self, record, value):
         # People know their teammates by name, not by sign-in (as on the record's page).
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
 
     def detail_url(self, record) -> str:
         """record.get_absolute_url(), without a reverse() per row (a measurable share of a page):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from crm.models import person_name
 from imports import readers
 from imports.entities import ENTITIES, Entity
 from imports.models import ImportJob, SavedMapping
@@ -49,7 +50,7 @@ class UploadForm(forms.Form):
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         # People know their teammates by name, not by sign-in (as in the lists).
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 class MappingForm(forms.Form):

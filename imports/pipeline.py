@@ -421,17 +421,12 @@ class Importer:
             if names & set(self.entity.name_parts):
                 names.add(self.entity.derived_name)
             writers.update_rows(self.model, updates, sorted(names))
-            self.refresh_copies_of_renamed(updated_ids=[record[self.pk_name] for record in updates])
+            self.refresh_copies_of_renamed(updated_ids=[record[self.pk_name] for record in updates], written=names)
 
-    def refresh_copies_of_renamed(self, *, updated_ids: list[int]) -> None:
+    def refresh_copies_of_renamed(self, *, updated_ids: list[int], written: set[str]) -> None:
         """Rows of other tables keep a copy of a linked record's name for sorting (a contact
-        keeps its company's): when an import renames records, recopy it there, as save() does."""
+        keeps its company's): when an import rewrites a name, recopy it there, as save() does."""
         for other in (Account, Contact):
             for relation, attribute in other.SORT_NAMES.values():
-                renamed = (
-                    attribute in self.changed_fields
-                    or attribute == self.entity.derived_name
-                    and (self.changed_fields & set(self.entity.name_parts))
-                )
-                if other._meta.get_field(relation).related_model is self.model and renamed:
+                if other._meta.get_field(relation).related_model is self.model and attribute in written:
                     other.objects.filter(**{f"{relation}_id__in": updated_ids}).refresh_sort_names()
