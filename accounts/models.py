@@ -291,13 +291,6 @@ class Account(Address1, CustomerRecord):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "name" in update_fields:
-            # Contacts sort by a copy of their company's name; keep it in step.
-            self.contacts.exclude(company_name=self.name).update(company_name=self.name)
-
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", args=[self.pk])
 

@@ -223,10 +223,6 @@ class Contact(Address1, Address2, CustomerRecord):
         if update_fields is not None and {"first_name", "middle_name", "last_name", "suffix"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "full_name"}
         super().save(*args, **kwargs)
-        # Accounts sort by a copy of their primary contact's name; keep it in step.
-        self.primary_for_accounts.exclude(primary_contact_name=self.full_name).update(
-            primary_contact_name=self.full_name
-        )
 
     def clean(self) -> None:
         super().clean()

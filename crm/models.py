@@ -3,6 +3,7 @@ and the address block D365 users know."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -135,6 +136,15 @@ class CustomerRecord(models.Model):
         if update_fields is not None and changed:
             kwargs["update_fields"] = {*update_fields, *changed}
         super().save(*args, **kwargs)
+        self.copy_name_to_linked_rows(saved=kwargs.get("update_fields"))
+
+    def copy_name_to_linked_rows(self, *, saved) -> None:
+        """Rows that sort by a copy of this record's name (a company's contacts, a primary
+        contact's accounts) get the current name; rows already in step are not written."""
+        for other, field, relation, attribute in sort_name_copies_of(type(self)):
+            if saved is None or attribute in saved:
+                value = getattr(self, attribute)
+                other.objects.filter(**{relation: self.pk}).exclude(**{field: value}).update(**{field: value})
 
     @property
     def is_active(self) -> bool:
@@ -351,3 +361,13 @@ class RecentItem(models.Model):
     @property
     def is_pinned(self) -> bool:
         return self.pinned_at is not None
+
+
+def sort_name_copies_of(model: type[models.Model]):
+    """(other model, copy field, foreign key, copied attribute) for every sort-name copy that
+    other customer records keep of a `model` record's attribute."""
+    for other in apps.get_models():
+        if issubclass(other, CustomerRecord):
+            for field, (relation, attribute) in other.SORT_NAMES.items():
+                if other._meta.get_field(relation).related_model is model:
+                    yield other, field, relation, attribute

@@ -28,9 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
-from contacts.models import Contact
 from crm.choices import Status
-from crm.models import chain_ids, person_name
+from crm.models import chain_ids, person_name, sort_name_copies_of
 from imports import writers
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
@@ -426,7 +425,6 @@ class Importer:
     def refresh_copies_of_renamed(self, *, updated_ids: list[int], written: set[str]) -> None:
         """Rows of other tables keep a copy of a linked record's name for sorting (a contact
         keeps its company's): when an import rewrites a name, recopy it there, as save() does."""
-        for other in (Account, Contact):
-            for relation, attribute in other.SORT_NAMES.values():
-                if other._meta.get_field(relation).related_model is self.model and attribute in written:
-                    other.objects.filter(**{f"{relation}_id__in": updated_ids}).refresh_sort_names()
+        for other, _field, relation, attribute in sort_name_copies_of(self.model):
+            if attribute in written:
+                other.objects.filter(**{f"{relation}_id__in": updated_ids}).refresh_sort_names()
