@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import django_filters
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import EmptyPage
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.http import QueryDict
@@ -34,8 +35,19 @@ JUMP_LETTERS = ["#", *string.ascii_uppercase]
 
 def capped_count(queryset: QuerySet) -> tuple[int, bool]:
     """How many rows, counting at most COUNT_CAP + 1; returns (count, capped)."""
-    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return capped(queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
+
+
+def capped(count: int) -> tuple[int, bool]:
     return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def view_count(page, queryset: QuerySet) -> tuple[int, bool]:
+    """capped_count() of a list view, free when the whole view fits on its first page (a
+    rare quick-find term, a small view): the rows read for the page are then the count."""
+    if page.number == 1 and not page.has_next():
+        return capped(len(page.object_list))
+    return capped_count(queryset)
 
 
 def page_size_from(params: QueryDict) -> int:
@@ -340,8 +352,21 @@ class Cursor:
         else:
             queryset = queryset.filter(TupleGreaterThan(columns, self.values))
         if not self.backwards:
-            return list(queryset[:limit])
-        return list(reversed(queryset.reverse()[:limit]))
+            return rows_by_id(queryset, 0, limit)
+        return list(reversed(rows_by_id(queryset.reverse(), 0, limit)))
+
+
+def rows_by_id(queryset: QuerySet, start: int, stop: int) -> list:
+    """queryset[start:stop], read in one query of two steps: the ids, then their rows.
+
+    The ids come from walking the index of the list's order. The view indexes carry the
+    search text too (see search_text_of), so for quick find the walk skips rows that don't
+    match without reading the table; read whole, every row passed over would be fetched
+    only to be dropped, which for a common term is a large part of the table. Then only the
+    page's rows are read, by primary key.
+    """
+    ids = queryset.values("pk")[start:stop]
+    return list(queryset.filter(pk__in=ids))
 
 
 def keyset_neighbours(*, record_set: QuerySet, params: QueryDict, pk: int, cursor: Cursor, per_page: int) -> dict:
@@ -400,11 +425,13 @@ class KeysetPaginator(LazyPaginator):
     def page(self, number):
         number = self.validate_number(number or 1)
         queryset = self.queryset
-        keyset = isinstance(queryset, QuerySet) and supports_keyset(queryset)
+        if not isinstance(queryset, QuerySet):
+            return super().page(number)
+        keyset = supports_keyset(queryset)
         if keyset and self.cursor and self.cursor.page == number and self.cursor.keys == sort_keys(queryset):
             page = self.page_from_cursor(number, queryset)
         else:
-            page = super().page(number)
+            page = self.page_by_number(number, queryset)
         page.next_cursor = page.previous_cursor = ""
         if keyset and page.object_list:
             if page.has_next():
@@ -413,6 +440,19 @@ class KeysetPaginator(LazyPaginator):
             if number > 2:
                 page.previous_cursor = Cursor.before(queryset, page.object_list[0].record, page=number - 1).encode()
         return page
+
+    def page_by_number(self, number: int, queryset: QuerySet):
+        """LazyPaginator.page, with the rows read by rows_by_id."""
+        start = (number - 1) * self.per_page
+        records = rows_by_id(queryset, start, start + self.per_page + 1)
+        if len(records) > self.per_page:
+            records = records[: self.per_page]
+            self._num_pages = number + 1
+        elif number != 1 and not records:
+            raise EmptyPage(_("That page contains no results"))
+        else:
+            self._num_pages = self._final_num_pages = number
+        return self._get_page(list(BoundRows(records, self.object_list.table)), number, self)
 
     def page_from_cursor(self, number: int, queryset: QuerySet):
         records = self.cursor.rows(queryset, self.per_page + 1)

@@ -65,7 +65,7 @@ class RecordListView(RecordMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        count, capped = lists.capped_count(self.object_list)
+        count, capped = lists.view_count(context["table"].page, self.object_list)
         context.update(
             record_count=count,
             record_count_capped=capped,

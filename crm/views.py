@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Account
 from contacts.models import Contact
 from crm import recent
-from crm.lists import capped_count
+from crm.lists import capped_count, rows_by_id
 from crm.record_views import safe_next_url
 
 # Global search shows a handful of each type; the lists do the heavy lifting.
@@ -34,13 +34,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/home.html", {"counts": counts})
 
 
+def search_preview(model, term: str) -> list:
+    """The first matches by name, active records before inactive ones: the order of the
+    view indexes, which let a common term be found without reading every match."""
+    matches = model.objects.with_list_columns().search(term).order_by("status", *model._meta.ordering)
+    return rows_by_id(matches, 0, SEARCH_PREVIEW_SIZE)
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").strip()
     accounts = contacts = None
     if term:
-        accounts = list(Account.objects.with_list_columns().search(term)[:SEARCH_PREVIEW_SIZE])
-        contacts = list(Contact.objects.with_list_columns().search(term)[:SEARCH_PREVIEW_SIZE])
+        accounts, contacts = (search_preview(model, term) for model in (Account, Contact))
     context = {
         "global_search_term": term,
         "accounts": accounts,

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from contacts.models import Contact, compose_full_name
+from crm.models import stored_fields
 from imports import exports, services
 from imports.entities import CONTACT
 from imports.models import ImportJob
@@ -250,7 +251,7 @@ def run_copy(path: Path) -> int:
     given += ["created_on", "modified_on"]
     defaults = {
         model_field.column: model_field.get_default()
-        for model_field in Contact._meta.concrete_fields
+        for model_field in stored_fields(Contact)
         if not model_field.null and not model_field.primary_key and model_field.attname not in given
     }
     constants = [getattr(value, "value", value) for value in defaults.values()]

@@ -21,6 +21,8 @@ from functools import cache
 
 from django.db import connection, models
 
+from crm.models import stored_fields
+
 # bulk_update writes one CASE per field with a branch per row, which the database evaluates
 # for every row: small batches keep that from growing quadratically.
 UPDATE_BATCH_SIZE = 100
@@ -108,7 +110,7 @@ def pg_update(model: type[models.Model], names: list[str], rows: Sequence[dict])
 def stage(cursor, model: type[models.Model], fields: dict[str, models.Field], rows: Iterable[list]) -> str:
     """COPY rows into the model's staging table (created for this connection if needed)."""
     staging = quote(f"import_staging_{model._meta.db_table}")
-    definition = ", ".join(f"{quote(field.column)} text" for field in model._meta.concrete_fields)
+    definition = ", ".join(f"{quote(field.column)} text" for field in stored_fields(model))
     cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({definition})")
     buffer = io.StringIO()
     # Every value is quoted, so an empty text stays empty; None is written as an empty
@@ -131,7 +133,7 @@ def insert_statement(model: type[models.Model], names: tuple[str, ...], staging:
     """Move the staged rows into the table; columns the rows don't carry get their field's
     default, written once in the SELECT."""
     fields = fields_by_attname(model, names)
-    others = [field for field in model._meta.concrete_fields if field.attname not in fields and not field.primary_key]
+    others = [field for field in stored_fields(model) if field.attname not in fields and not field.primary_key]
     with connection.cursor() as cursor:
         defaults = [cursor.mogrify("%s", [db_value(field, field.get_default())]).decode() for field in others]
     selected = [f"v.{quote(field.column)}::{cast_type(field)}" for field in fields.values()]
@@ -156,7 +158,7 @@ def update_statement(model: type[models.Model], names: tuple[str, ...], staging:
 
 
 def fields_by_attname(model: type[models.Model], names: tuple[str, ...]) -> dict[str, models.Field]:
-    fields = {field.attname: field for field in model._meta.concrete_fields if not field.primary_key}
+    fields = {field.attname: field for field in stored_fields(model) if not field.primary_key}
     unknown = set(names) - set(fields)
     if unknown:
         raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")

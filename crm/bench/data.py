@@ -23,6 +23,7 @@ from accounts.models import Account
 from contacts.models import Contact, compose_full_name
 from crm import demo_data
 from crm.choices import Status
+from crm.models import stored_fields
 
 BENCH_USERNAME = "bench"
 # The signed-in user owns one record in OWNER_COUNT, as in a team of that size.
@@ -191,7 +192,7 @@ def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
 
 
 def copy_model(cursor, model: type[Model], rows: Iterable[dict]) -> None:
-    fields = model._meta.concrete_fields
+    fields = stored_fields(model)
     now = timezone.now()
     template = [copy_text(default_for(field, now)) for field in fields]
     position = {}
