@@ -1,5 +1,6 @@
 """The recent-items middleware: a record whose detail page opened fine moves to the top of
-the user's Recent list. Every other request passes through without a query."""
+the user's Recent list, on that page already. Every other request passes through without a
+query."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from crm import recent
 
@@ -31,6 +33,15 @@ def opened_record(request: HttpRequest, response: HttpResponse) -> tuple[recent.
 class RecentItemsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
+
+    def process_template_response(self, request: HttpRequest, response: TemplateResponse) -> TemplateResponse:
+        """Before the record's page renders, its lists show it on top, as they will once the
+        opening is written (after the page, so only a page that rendered fine is recorded)."""
+        opened = opened_record(request, response)
+        record = (response.context_data or {}).get("object")
+        if opened is not None and record is not None and record.pk == opened[1]:
+            recent.lists_for(request).show_opening(opened[0], record)
+        return response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

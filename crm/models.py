@@ -174,15 +174,8 @@ class CustomerRecord(models.Model):
         if update_fields is not None and changed:
             kwargs["update_fields"] = {*update_fields, *changed}
         super().save(*args, **kwargs)
-        self.copy_name_to_linked_rows(saved=kwargs.get("update_fields"))
-
-    def copy_name_to_linked_rows(self, *, saved) -> None:
-        """Rows that sort by a copy of this record's name (a company's contacts, a primary
-        contact's accounts) get the current name; rows already in step are not written."""
-        for other, field, relation, attribute in sort_name_copies_of(type(self)):
-            if saved is None or attribute in saved:
-                value = getattr(self, attribute)
-                other.objects.filter(**{relation: self.pk}).exclude(**{field: value}).update(**{field: value})
+        # A company's contacts, a primary contact's accounts: their copies of this name.
+        copy_name_to_linked_rows(self, attributes=kwargs.get("update_fields"))
 
     @property
     def is_active(self) -> bool:
@@ -399,6 +392,16 @@ class RecentItem(models.Model):
     @property
     def is_pinned(self) -> bool:
         return self.pinned_at is not None
+
+
+def copy_name_to_linked_rows(record: models.Model, *, attributes=None) -> None:
+    """Give the rows that keep a copy of `record`'s name (an owner's records, a company's
+    contacts...) its current name, with one UPDATE per table; rows already in step are not
+    written. `attributes`, if given, limits it to the copies of those attributes."""
+    for other, field, relation, attribute in sort_name_copies_of(type(record)):
+        if attributes is None or attribute in attributes:
+            value = person_name(record) if attribute == PERSON_NAME else getattr(record, attribute)
+            other.objects.filter(**{relation: record.pk}).exclude(**{field: value}).update(**{field: value})
 
 
 def sort_name_copies_of(model: type[models.Model]):

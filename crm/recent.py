@@ -6,7 +6,9 @@ An app makes its records show up in Recent with one line in its AppConfig.ready(
     recent.track(Account, namespace="accounts")
 
 From then on, a successful GET of `accounts:detail` moves that account to the top of the
-user's Recent list (crm.middleware.RecentItemsMiddleware does the call).
+user's Recent list (crm.middleware.RecentItemsMiddleware does the call). The write comes
+after the page, so that a page that fails records nothing; the page itself already shows the
+record at the top (for a view that answers with a TemplateResponse, as generic views do).
 
 Deleted records are filtered out when the lists are read, not cleaned up by each delete path:
 the same query that reads the names tells which records are gone, so every way of deleting
@@ -18,7 +20,7 @@ behind are reused first when a list is full, and purged when the pin limit is re
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
@@ -108,6 +110,10 @@ class RecentEntry:
     type_name: str
 
     @property
+    def key(self) -> tuple[str, int]:
+        return self.tracked.namespace, self.object_id
+
+    @property
     def url(self) -> str:
         return reverse(f"{self.tracked.namespace}:detail", args=[self.object_id])
 
@@ -140,6 +146,8 @@ class RecentLists:
 
     def __init__(self, user):
         self.user = user
+        # The record this request's page shows, listed first before its opening is written.
+        self.opening: RecentEntry | None = None
 
     @cached_property
     def rows(self) -> list[RecentItem]:
@@ -150,6 +158,18 @@ class RecentLists:
 
     @cached_property
     def entries(self) -> list[RecentEntry]:
+        """The lines of both lists, newest opened first; `opening`, if any, at the top."""
+        stored = self.stored_entries
+        if self.opening is None:
+            return stored
+        opening = self.opening
+        listed = next((entry for entry in stored if entry.key == opening.key), None)
+        if listed is not None:
+            opening = replace(opening, pinned_at=listed.pinned_at)
+        return [opening, *(entry for entry in stored if entry.key != opening.key)]
+
+    @cached_property
+    def stored_entries(self) -> list[RecentEntry]:
         by_content_type = {entry.content_type.pk: entry for entry in _tracked.values()}
         # Type names are translated once here, not once per line of the lists.
         type_names = {content_type: str(entry.type_name) for content_type, entry in by_content_type.items()}
@@ -167,6 +187,21 @@ class RecentLists:
             if row.record_label is not None and row.content_type_id in by_content_type
         ]
 
+    def show_opening(self, tracked: TrackedModel, record: models.Model) -> None:
+        """List `record` as opened now, first, on the page that opens it: the write that
+        records the opening waits until the page has rendered fine."""
+        inactive = tracked.status_field is not None and getattr(record, tracked.status_field) == Status.INACTIVE
+        self.opening = RecentEntry(
+            tracked=tracked,
+            type_name=str(tracked.type_name),
+            object_id=record.pk,
+            label=getattr(record, tracked.label_field),
+            inactive=inactive,
+            opened_at=timezone.now(),
+            pinned_at=None,
+        )
+        self.__dict__.pop("entries", None)  # read already if the view asked for the pin state
+
     @property
     def recent(self) -> list[RecentEntry]:
         return [entry for entry in self.entries if not entry.pinned][:RECENT_LIMIT]
@@ -177,10 +212,7 @@ class RecentLists:
         return sorted(pinned, key=lambda entry: entry.pinned_at, reverse=True)
 
     def is_pinned(self, namespace: str, object_id: int) -> bool:
-        return any(
-            entry.pinned and entry.tracked.namespace == namespace and entry.object_id == object_id
-            for entry in self.entries
-        )
+        return any(entry.pinned and entry.key == (namespace, object_id) for entry in self.entries)
 
 
 def lists_for(request: HttpRequest) -> RecentLists:

@@ -247,6 +247,10 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Imports and exports. Uploads larger than this are refused before anything is read.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
+# `manage.py cleanup_imports`: a running import with no progress for this long lost its worker
+# and is marked failed; uploaded files of finished imports are deleted after this many days.
+IMPORT_STALLED_AFTER_MINUTES = env_int("IMPORT_STALLED_AFTER_MINUTES", 30, minimum=1)
+IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
 # django-import-export (admin): importing and exporting need their own permissions
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

@@ -15,6 +15,7 @@ from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
@@ -276,6 +277,57 @@ class Column:
         if isinstance(value, datetime.date):
             return value.isoformat()
         return value
+
+
+@dataclass(frozen=True)
+class RecordIdColumn(Column):
+    """The record's own ID, written "account:17": exports carry it, so that an exported file
+    imported back updates the very records it came from, even those whose match key (a
+    contact's email) is empty. The record type is part of the value, so that an ID never
+    matches a record of another type; imports never write it, they only match on it."""
+
+    def __post_init__(self):
+        object.__setattr__(self, "kind", "record_id")
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.field.model._meta.model_name}:"
+
+    @property
+    def label(self) -> str:
+        # Like D365's "(Do Not Modify) Account" column, and named apart from other systems'
+        # "Account ID"/"Record ID" columns, whose values are not ours to match on.
+        return _("(Do Not Modify) %(record_type)s ID") % {"record_type": capfirst(self.field.model._meta.verbose_name)}
+
+    def header_names(self) -> set[str]:
+        with translation.override("en"):
+            english = self.label
+        return {normalise_header(self.label), normalise_header(english)}
+
+    def parse(self, raw: object) -> int | None:
+        """The record id of a cell, None for an empty one; CellError for anything else."""
+        text = cell_text(raw)
+        if not text:
+            return None
+        prefix, _colon, number = "".join(text.split()).casefold().partition(":")
+        if f"{prefix}:" != self.prefix or not (number.isascii() and number.isdigit()) or len(number) > 18:
+            raise CellError(
+                self.problem(
+                    _(
+                        "“%(value)s” is not a valid ID here: IDs in this column look like “%(example)s”. "
+                        "Leave it empty to add the row as a new record."
+                    )
+                    % {"value": text, "example": f"{self.prefix}123"}
+                )
+            )
+        return int(number)
+
+    def value_renderer(self) -> Callable[[object], object]:
+        prefix = self.prefix
+        return lambda value: "" if value is None else f"{prefix}{value}"
+
+    def render_value(self, value) -> object:
+        return self.value_renderer()(value)
 
 
 def column_kind(model_field: models.Field) -> str:

@@ -13,7 +13,7 @@ from accounts.forms import AccountForm
 from accounts.models import Account
 from contacts.forms import ContactForm
 from contacts.models import Contact, compose_full_name
-from imports.columns import Column, columns_for, normalise_header
+from imports.columns import Column, RecordIdColumn, columns_for, normalise_header
 
 # Lookups to contacts (primary contact, manager) would need a person's identity across files;
 # they are left to the forms for now.
@@ -34,7 +34,13 @@ class Entity:
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
-        return columns_for(self.model, list(self.field_names))
+        # The record's ID last, after what people read: exports write it, imports match on it
+        # before the match key.
+        return (*columns_for(self.model, list(self.field_names)), self.id_column)
+
+    @cached_property
+    def id_column(self) -> RecordIdColumn:
+        return RecordIdColumn(self.model._meta.pk)
 
     @cached_property
     def by_name(self) -> dict[str, Column]:

@@ -121,7 +121,9 @@ class MappingForm(forms.Form):
                 _("Map a column to each required field: %(fields)s.") % {"fields": ", ".join(missing)}
             )
         key = cleaned.get("match_key")
-        if cleaned.get("duplicates") != ImportJob.Duplicates.CREATE and key and key not in mapping:
+        # Rows with an ID column (an export's) match on it; rows without one are new records.
+        matched = key in mapping or self.entity.id_column.name in mapping
+        if cleaned.get("duplicates") != ImportJob.Duplicates.CREATE and key and not matched:
             raise forms.ValidationError(
                 _("To find existing records by %(field)s, map a column to it (or choose to create new records).")
                 % {"field": labels[key]}

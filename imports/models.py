@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,11 @@ class ImportJobQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(created_by=user)
+
+    def stalled(self, *, since: datetime.datetime):
+        """Jobs parsing or importing that have made no progress since `since`."""
+        quiet = models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
+        return self.filter(quiet, status__in=ImportJob.RUNNING)
 
 
 class ImportJob(models.Model):
@@ -35,6 +41,7 @@ class ImportJob(models.Model):
         SKIP = "skip", _("Skip the row")
 
     FINISHED = (Status.COMPLETED, Status.FAILED)
+    RUNNING = (Status.PARSING, Status.IMPORTING)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Imported by"), on_delete=models.CASCADE, related_name="+"
@@ -73,6 +80,8 @@ class ImportJob(models.Model):
     # number rows consecutively, so 50,000 records usually take a handful of ranges).
     created_ids = models.JSONField(default=list, editable=False)
     started_on = models.DateTimeField(_("Started on"), null=True, blank=True)
+    # Written by the worker at each step: a running job whose mark grows old lost its worker.
+    progressed_on = models.DateTimeField(_("Last progress"), null=True, blank=True, editable=False)
     finished_on = models.DateTimeField(_("Finished on"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()

@@ -16,7 +16,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import reduce
 from itertools import islice
+from operator import or_
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
@@ -75,6 +77,8 @@ class Row:
     cells: list
     values: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # The record the row names by its ID column (an export's), matched before the match key.
+    record_id: int | None = None
 
 
 def chunks(rows: Iterable, size: int) -> Iterator[list]:
@@ -149,6 +153,7 @@ class Importer:
             (index, plan.entity.by_name[name]) for index, name in enumerate(plan.mapping) if name
         ]
         self.mapped = {column.name for _index, column in self.columns}
+        self.id_name = plan.entity.id_column.name if plan.entity.id_column.name in self.mapped else ""
         self.lookups = [column for _index, column in self.columns if column.kind == "account"]
         self.account_cache: dict[str, list[int]] = {}
         self.changed_fields: set[str] = set()
@@ -208,6 +213,9 @@ class Importer:
                 row.values[column.name] = column.parse(cells[index] if index < len(cells) else None)
             except CellError as error:
                 row.errors.append(str(error))
+        if self.id_name:
+            # Only for matching: a record's ID is never written.
+            row.record_id = row.values.pop(self.id_name, None)
         return row
 
     def load_users(self) -> dict[str, int]:
@@ -249,20 +257,28 @@ class Importer:
                     self.account_cache[key] = ids
         return {key: self.account_cache.get(key) or found.get(key, []) for key in keys}
 
-    def existing_matches(self, rows: list[Row]) -> dict[str, list[dict]]:
-        """Records already in the database whose match key equals a row's, by folded key,
-        as dicts of the columns an update compares and rewrites."""
+    def existing_matches(self, rows: list[Row]) -> tuple[dict[int, dict], dict[str, list[dict]]]:
+        """Records already in the database that rows name by ID (by id), or whose match key
+        equals the key of a row without an ID (by folded key), read with one query as dicts of
+        the columns an update compares and rewrites; a record found both ways is one dict."""
         if self.plan.duplicates == "create":
-            return {}
+            return {}, {}
         key = self.plan.match_key
-        values = {row.values.get(key) for row in rows if row.values.get(key)}
+        ids = {row.record_id for row in rows if row.record_id is not None}
+        values = {row.values.get(key) for row in rows if row.record_id is None and row.values.get(key)}
         wanted = {variant for value in values for variant in (value, value.lower())}
-        matches: dict[str, list[dict]] = defaultdict(list)
+        by_id: dict[int, dict] = {}
+        by_key: dict[str, list[dict]] = defaultdict(list)
+        wanted_records = [Q(pk__in=ids)] if ids else []
         if wanted:
-            records = self.model.objects.filter(**{f"{key}__in": wanted}).order_by("pk").values(*self.loaded)
+            wanted_records.append(Q(**{f"{key}__in": wanted}))
+        if wanted_records:
+            records = self.model.objects.filter(reduce(or_, wanted_records)).order_by("pk").values(*self.loaded)
             for record in records:
-                matches[record[key].casefold()].append(record)
-        return matches
+                by_id[record[self.pk_name]] = record
+                if record[key]:
+                    by_key[record[key].casefold()].append(record)
+        return by_id, by_key
 
     # Writing -------------------------------------------------------------------------
 
@@ -272,7 +288,7 @@ class Importer:
         self.changed_fields: set[str] = set()
         account_keys = {row.values[column.name] for row in rows for column in self.lookups} - {""}
         accounts = self.resolve_accounts(account_keys) if account_keys else {}
-        existing = self.existing_matches(rows)
+        by_id, existing = self.existing_matches(rows)
         creates: list[dict] = []
         updates: dict[int, dict] = {}
         seen: dict[str, dict] = {}
@@ -286,12 +302,22 @@ class Importer:
                     row.errors.append(str(error))
                 tally.fail(row.line, " ".join(row.errors), row.cells)
                 continue
-            key = (row.values.get(self.plan.match_key) or "").casefold() if self.plan.duplicates != "create" else ""
-            matches = [seen[key]] if key in seen else existing.get(key, [])
-            if len(matches) > 1:
-                tally.fail(row.line, self.several_match(len(matches)), row.cells)
-                continue
-            record = matches[0] if matches else None
+            if row.record_id is not None and self.plan.duplicates != "create":
+                # The record's own ID decides; one that names no record fails the row rather
+                # than adding a copy of a record someone deleted. Rows naming the same record
+                # share its dict, so they apply in turn.
+                key = ""
+                record = by_id.get(row.record_id)
+                if record is None:
+                    tally.fail(row.line, self.unknown_id(row.record_id), row.cells)
+                    continue
+            else:
+                key = (row.values.get(self.plan.match_key) or "").casefold() if self.plan.duplicates != "create" else ""
+                matches = [seen[key]] if key in seen else existing.get(key, [])
+                if len(matches) > 1:
+                    tally.fail(row.line, self.several_match(len(matches)), row.cells)
+                    continue
+                record = matches[0] if matches else None
             if record is not None and self.plan.duplicates == "skip":
                 tally.skipped += 1
                 continue
@@ -322,6 +348,16 @@ class Importer:
                 seen[key] = record
         self.save(creates, list(updates.values()), tally)
         return tally
+
+    def unknown_id(self, record_id: int) -> str:
+        column = self.entity.id_column
+        return column.problem(
+            _(
+                "no record has the ID “%(value)s”: it may have been deleted. "
+                "Leave the cell empty to add the row as a new record."
+            )
+            % {"value": column.render_value(record_id)}
+        )
 
     def several_match(self, count: int) -> str:
         label = self.entity.by_name[self.plan.match_key].label

@@ -99,6 +99,8 @@ class EntityResource(resources.ModelResource):
                 widget=ColumnWidget(column),
                 # An empty Owner cell keeps the owner; a new record gets the importing user.
                 saves_null_values=column.kind != "owner",
+                # The record's ID is exported and matched on (get_instance), never written.
+                readonly=column is self.entity.id_column,
             )
             for column in self.entity.columns
         }
@@ -121,6 +123,21 @@ class EntityResource(resources.ModelResource):
         dataset.headers = renamed
 
     def get_instance(self, instance_loader, row):
+        id_column = self.entity.id_column
+        try:
+            record_id = id_column.parse(row.get(id_column.label))
+        except CellError as error:
+            raise ValueError(str(error)) from None
+        if record_id is not None:
+            record = self._meta.model.objects.filter(pk=record_id).first()
+            if record is None:
+                raise ValueError(
+                    id_column.problem(
+                        _("no record has the ID “%(value)s”: it may have been deleted.")
+                        % {"value": id_column.render_value(record_id)}
+                    )
+                )
+            return record
         for key in self.entity.match_keys:
             value = cell_text(row.get(self.entity.by_name[key].label))
             if not value:

@@ -3,6 +3,7 @@ mappings, removing what an import created."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import tempfile
 import uuid
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imports import readers
 from imports.columns import normalise_header
@@ -112,17 +114,22 @@ def import_job_submit(
     return job
 
 
+class ImportGivenUp(Exception):
+    """The job was marked failed while this worker still ran it (see import_jobs_fail_stalled)."""
+
+
 def import_job_run(*, job_id: int) -> None:
     """The background job: parse, then import chunk by chunk, recording progress."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != ImportJob.Status.SUBMITTED:
         return
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PARSING, started_on=timezone.now())
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PARSING, started_on=now, progressed_on=now)
     try:
         table = readers.open_table(Path(job.file.path), job.file_name)
         # Counting first gives the progress bar its end; it costs one extra quick read.
         total = sum(1 for _row in table.rows())
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, total_rows=total)
+        step(job, expected=ImportJob.Status.PARSING, status=ImportJob.Status.IMPORTING, total_rows=total)
         plan = Plan(
             entity=job.entity_info,
             mapping=job.mapping,
@@ -132,6 +139,9 @@ def import_job_run(*, job_id: int) -> None:
             by_id=job.created_by_id,
         )
         Importer(plan).run(table.rows(), on_chunk=lambda tally: record_progress(job, tally))
+    except ImportGivenUp:
+        # Its last chunk was rolled back; the job says what happened, in the words it was given.
+        logger.warning("Import job %s was marked failed while it ran; stopped", job.pk)
     except readers.UnreadableFile as error:
         finish(job, ImportJob.Status.FAILED, str(error))
     except Exception:
@@ -147,9 +157,6 @@ def import_job_run(*, job_id: int) -> None:
 
 
 def record_progress(job: ImportJob, tally: Tally) -> None:
-    ImportFailure.objects.bulk_create(
-        ImportFailure(job=job, line=line, reason=reason, values=values) for line, reason, values in tally.failures
-    )
     changes = {
         "processed_rows": F("processed_rows") + tally.rows,
         "created_count": F("created_count") + tally.created,
@@ -160,11 +167,66 @@ def record_progress(job: ImportJob, tally: Tally) -> None:
     if tally.created_ids:
         current = ImportJob.objects.filter(pk=job.pk).values_list("created_ids", flat=True).get()
         changes["created_ids"] = id_ranges(tally.created_ids, current)
-    ImportJob.objects.filter(pk=job.pk).update(**changes)
+    step(job, expected=ImportJob.Status.IMPORTING, **changes)
+    ImportFailure.objects.bulk_create(
+        ImportFailure(job=job, line=line, reason=reason, values=values) for line, reason, values in tally.failures
+    )
+
+
+def step(job: ImportJob, *, expected: str, **changes) -> None:
+    """Record a step of a job that is still `expected`; raises ImportGivenUp if it isn't
+    (the chunk's transaction, if any, then rolls back with it)."""
+    if not ImportJob.objects.filter(pk=job.pk, status=expected).update(progressed_on=timezone.now(), **changes):
+        raise ImportGivenUp
 
 
 def finish(job: ImportJob, status: str, error: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_on=timezone.now())
+    # A job marked failed meanwhile keeps the explanation it was given.
+    running = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.RUNNING)
+    running.update(status=status, error=error, finished_on=timezone.now())
+
+
+def stalled_message(minutes: int) -> str:
+    return ngettext(
+        "The import stopped unexpectedly (no progress for %(minutes)d minute). The rows counted above were "
+        "saved; the rest of the file was not imported. Remove this import with the records it created, then "
+        "try again.",
+        "The import stopped unexpectedly (no progress for %(minutes)d minutes). The rows counted above were "
+        "saved; the rest of the file was not imported. Remove this import with the records it created, then "
+        "try again.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def import_jobs_fail_stalled(*, minutes: int) -> int:
+    """Mark failed the jobs parsing or importing with no progress for `minutes` (their worker
+    died); returns how many. A worker that was only slow stops at its next step."""
+    now = timezone.now()
+    stalled = ImportJob.objects.stalled(since=now - datetime.timedelta(minutes=minutes))
+    return stalled.update(status=ImportJob.Status.FAILED, error=stalled_message(minutes), finished_on=now)
+
+
+def import_files_delete(*, finished_before: datetime.datetime) -> int:
+    """Delete the uploaded files of imports finished before a date; the jobs, their counts
+    and failed rows stay. Returns how many files went."""
+    jobs = ImportJob.objects.filter(status__in=ImportJob.FINISHED, finished_on__lt=finished_before).exclude(file="")
+    deleted = []
+    for job in jobs.only("pk", "file").iterator():
+        job.file.delete(save=False)
+        deleted.append(job.pk)
+    ImportJob.objects.filter(pk__in=deleted).update(file="")
+    return len(deleted)
+
+
+def import_drafts_delete(*, created_before: datetime.datetime) -> int:
+    """Delete drafts (uploaded, never mapped and started) older than a date, with their files."""
+    drafts = ImportJob.objects.filter(status=ImportJob.Status.DRAFT, created_on__lt=created_before)
+    count = 0
+    for job in drafts.only("pk", "file").iterator():
+        job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count
 
 
 def import_job_delete(*, job: ImportJob, with_records: bool) -> tuple[int, int]:

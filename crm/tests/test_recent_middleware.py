@@ -162,3 +162,58 @@ def test_a_failed_recent_write_does_not_fail_the_record_page(owner_client, monke
     monkeypatch.setattr(recent, "recent_item_open", broken)
     account = AccountFactory(name="Contoso")
     assert owner_client.get(account.get_absolute_url()).status_code == 200
+
+
+def test_a_record_page_already_lists_that_record_first_in_recent(owner_client):
+    first, second = AccountFactory(name="Contoso"), AccountFactory(name="Fabrikam")
+    open_record(owner_client, first)
+    open_record(owner_client, second)
+    response = owner_client.get(first.get_absolute_url())
+    assert [entry.label for entry in response.context["recent_lists"].recent] == ["Contoso", "Fabrikam"]
+    flyout = response.content.decode().split('id="recent-flyout"')[1].split("</details>")[0]
+    assert flyout.index(">Contoso</a>") < flyout.index(">Fabrikam</a>")
+
+
+def test_the_first_record_ever_opened_is_listed_on_its_own_page(owner_client):
+    contact = ContactFactory(first_name="Ada", last_name="Lovelace")
+    response = owner_client.get(contact.get_absolute_url())
+    [entry] = response.context["recent_lists"].recent
+    assert (entry.label, entry.type_name, entry.url) == ("Ada Lovelace", "Contact", contact.get_absolute_url())
+    assert "Records you open will be listed here." not in response.content.decode()
+
+
+def test_a_pinned_record_stays_pinned_on_its_own_page(owner_client):
+    account = AccountFactory(name="Contoso")
+    open_record(owner_client, account)
+    pin(owner_client, account)
+    response = owner_client.get(account.get_absolute_url())
+    assert response.context["pin_state"] is True
+    assert [entry.label for entry in response.context["recent_lists"].pinned] == ["Contoso"]
+    assert response.context["recent_lists"].recent == []
+
+
+def test_showing_the_record_first_costs_no_query(owner_client):
+    for account in numbered_accounts(3):
+        open_record(owner_client, account)
+    account = AccountFactory(name="Contoso")
+    open_record(owner_client, account)
+    with CaptureQueriesContext(connection) as on_its_page:
+        owner_client.get(account.get_absolute_url())
+    with CaptureQueriesContext(connection) as on_home:
+        owner_client.get(reverse("home"))
+    assert len(recent_item_queries(on_its_page)) == 2  # the read, then the write after the page
+    assert len(recent_item_queries(on_home)) == 1
+
+
+def test_a_record_page_that_fails_to_render_records_nothing(owner_client, monkeypatch):
+    from crm import recent
+
+    def broken(entry):
+        raise RuntimeError("template failure")
+
+    earlier, failing = AccountFactory(name="Contoso"), AccountFactory(name="Fabrikam")
+    open_record(owner_client, earlier)
+    monkeypatch.setattr(recent.RecentEntry, "url", property(broken))
+    owner_client.raise_request_exception = False
+    assert owner_client.get(failing.get_absolute_url()).status_code == 500
+    assert list(RecentItem.objects.values_list("object_id", flat=True)) == [earlier.pk]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -41,6 +43,25 @@ def test_the_home_page_shows_the_recent_list(owner_client):
     html = owner_client.get(reverse("home")).content.decode()
     panel = html.split('id="home-recent"')[1].split("</section>")[0]
     assert "Ada Lovelace" in panel
+
+
+def test_home_renders_each_list_once_though_it_shows_recent_in_two_places(owner_client):
+    open_record(owner_client, AccountFactory(name="Contoso"))
+    pin(owner_client, AccountFactory(name="Fabrikam"))
+    response = owner_client.get(reverse("home"))
+    html = response.content.decode()
+    flyout = html.split('id="recent-flyout"')[1].split("</details>")[0]
+    panel = html.split('id="home-recent"')[1].split("</section>")[0]
+    assert ">Contoso</a>" in flyout and ">Contoso</a>" in panel
+    assert [template.name for template in response.templates].count("includes/recent_items.html") == 2
+
+
+def test_home_repeats_the_recent_list_without_repeating_an_id(owner_client):
+    for account in numbered_accounts(3):
+        open_record(owner_client, account)
+    pin(owner_client, AccountFactory(name="Pinned"))
+    ids = re.findall(r'\sid="([^"]*)"', owner_client.get(reverse("home")).content.decode())
+    assert ids and len(ids) == len(set(ids))
 
 
 def test_a_deleted_record_disappears_from_recent_and_pinned(owner_client):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
+from crm.tests.recent_helpers import writes
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,54 @@ def test_a_user_without_a_full_name_is_sorted_by_user_name(teammate):
     Account.objects.filter(pk=account.pk).update(owner_name="")
     Account.objects.filter(pk=account.pk).refresh_sort_names()
     assert Account.objects.get(pk=account.pk).owner_name == "teammate"
+
+
+@pytest.mark.parametrize(
+    ("factory", "url_name"), [(AccountFactory, "accounts:list"), (ContactFactory, "contacts:list")]
+)
+def test_lists_sort_a_renamed_owner_by_the_new_name(owner_client, owner, teammate, factory, url_name):
+    factory(owner=owner)
+    factory(owner=teammate)
+    owner.first_name, owner.last_name = "Zara", "Zimmer"
+    owner.save()
+    response = owner_client.get(reverse(url_name), {"view": "active", "sort": "owner"})
+    assert [row.get_cell("owner") for row in response.context["table"].rows] == ["Tom Mate", "Zara Zimmer"]
+
+
+def test_a_new_user_name_is_copied_when_the_user_has_no_full_name(teammate):
+    teammate.first_name = teammate.last_name = ""
+    teammate.save()
+    account, contact = AccountFactory(owner=teammate), ContactFactory(owner=teammate)
+    teammate.username = "tmate"
+    teammate.save(update_fields=["username"])
+    assert Account.objects.get(pk=account.pk).owner_name == "tmate"
+    assert Contact.objects.get(pk=contact.pk).owner_name == "tmate"
+
+
+def test_a_rename_updates_each_table_once_and_leaves_other_owners_alone(owner, teammate):
+    AccountFactory.create_batch(3, owner=owner)
+    ContactFactory.create_batch(3, owner=owner)
+    others = AccountFactory(owner=teammate)
+    owner.last_name = "Owens"
+    with CaptureQueriesContext(connection) as captured:
+        owner.save()
+    record_updates = [sql for sql in writes(captured) if "accounts_account" in sql or "contacts_contact" in sql]
+    assert len(record_updates) == 2
+    assert set(Account.objects.filter(owner=owner).values_list("owner_name", flat=True)) == {"Olivia Owens"}
+    assert set(Contact.objects.filter(owner=owner).values_list("owner_name", flat=True)) == {"Olivia Owens"}
+    assert Account.objects.get(pk=others.pk).owner_name == "Tom Mate"
+
+
+def test_saving_a_user_without_renaming_writes_no_record(owner):
+    AccountFactory(owner=owner)
+    owner.email = "olivia@example.com"
+    with CaptureQueriesContext(connection) as captured:
+        owner.save()
+    assert [sql for sql in writes(captured) if "accounts_account" in sql] == []
+
+
+def test_a_sign_in_costs_no_extra_query_for_the_name_copies(owner):
+    owner.last_login = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        owner.save(update_fields=["last_login"])
+    assert len(captured) == 1

@@ -9,6 +9,7 @@ import io
 import openpyxl
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 
 def csv_bytes(rows: list[list], *, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
@@ -47,3 +48,14 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 SPREADSHEETS = {"xlsx": xlsx_bytes, "xls": xls_bytes, "ods": ods_bytes}
+
+
+def exported_rows(client, entity: str, file_format: str, query: str = "") -> list[list]:
+    """The rows of a list export (header first), as a spreadsheet program shows them."""
+    response = client.get(reverse("imports:export", args=[entity, file_format]) + query)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if file_format == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+    return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]

@@ -13,6 +13,7 @@ from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
 from imports.entities import ENTITIES
 from imports.tests.conftest import grant
+from imports.tests.files import csv_bytes, exported_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,9 @@ def records(importer):
         do_not_phone=True,
         job_title="-VP-",
     )
-    # Contacts are matched by email: one without an email would come back as a new contact.
     ContactFactory(first_name="", last_name="@Solo", owner=importer, emailaddress1="solo@example.com")
+    # Matched by its record ID: by email, it would come back as a new contact.
+    ContactFactory(first_name="No", last_name="Email", owner=importer, emailaddress1="")
 
 
 def snapshot(model):
@@ -83,7 +85,7 @@ def test_an_admin_export_imports_back_unchanged_through_import_data(
     client.force_login(grant(importer, f"view_{entity}"))
     model = info.model
     before = snapshot(model)
-    selected = {f"{entity}resource_{name}": "on" for name in info.field_names}
+    selected = {f"{entity}resource_{column.name}": "on" for column in info.columns}
     response = client.post(
         reverse(f"admin:{model._meta.app_label}_{entity}_export"),
         {"resource": 0, "format": ADMIN_FORMATS[file_format], **selected},
@@ -105,3 +107,22 @@ def test_contacts_round_trip_keeps_the_company_when_two_accounts_share_its_name(
     assert (job.failed_count, job.skipped_count) == (0, 2)
     assert {contact.company for contact in Contact.objects.all()} == {first, second}
     assert Account.objects.count() == 2
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_contacts_without_email_come_back_to_the_same_records_after_an_edit(
+    importer_client, run_import, importer, file_format
+):
+    kept = ContactFactory(first_name="Ana", last_name="Lopez", owner=importer, emailaddress1="")
+    edited = ContactFactory(first_name="Bo", last_name="Li", owner=importer, emailaddress1="", job_title="Clerk")
+    rows = exported_rows(importer_client, "contact", file_format)
+    header, *records = rows
+    title = header.index("Job Title")
+    for row in records:
+        if row[header.index("Last Name")] == "Li":
+            row[title] = "Manager"
+    job = run_import("export.csv", csv_bytes(rows))
+    assert (job.created_count, job.updated_count, job.skipped_count, job.failed_count) == (0, 1, 1, 0)
+    assert Contact.objects.count() == 2
+    assert Contact.objects.get(pk=edited.pk).job_title == "Manager"
+    assert Contact.objects.get(pk=kept.pk).version == 1

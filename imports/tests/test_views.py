@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -14,7 +13,7 @@ from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
 from imports.models import ImportJob, SavedMapping
 from imports.tests.conftest import grant
-from imports.tests.files import csv_bytes, upload
+from imports.tests.files import csv_bytes, exported_rows, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -172,16 +171,6 @@ def test_history_lists_my_imports(importer_client, run_import):
     assert "accounts-2024.csv" in importer_client.get(reverse("imports:history")).content.decode()
 
 
-def export(client, entity: str, file_format: str, query: str = "") -> list[list]:
-    response = client.get(reverse("imports:export", args=[entity, file_format]) + query)
-    assert response.status_code == 200
-    content = b"".join(response.streaming_content)
-    if file_format == "csv":
-        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
-    return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]
-
-
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_export_gives_exactly_the_current_view_filtered_searched_and_sorted(
     importer_client, importer, teammate, file_format
@@ -190,7 +179,7 @@ def test_export_gives_exactly_the_current_view_filtered_searched_and_sorted(
         AccountFactory(name=name, owner=importer, address1_city="Lyon")
     AccountFactory(name="Delta", owner=teammate, address1_city="Lyon")
     AccountFactory(name="Echo", owner=importer, address1_city="Paris")
-    rows = export(importer_client, "account", file_format, "?view=my_active&q=lyon&sort=-name")
+    rows = exported_rows(importer_client, "account", file_format, "?view=my_active&q=lyon&sort=-name")
     assert rows[0][:3] == ["Account Name", "Account Number", "Parent Account"]
     assert [row[0] for row in rows[1:]] == ["Charlie", "Bravo", "Alpha"]
 
@@ -202,7 +191,7 @@ def test_export_needs_the_export_permission(owner_client):
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_exports_neutralise_formulas(importer_client, importer, file_format):
     ContactFactory(first_name="=1+2", last_name="@cmd", telephone1="+1 555 0100", owner=importer, description="\tx")
-    header, row = export(importer_client, "contact", file_format)
+    header, row = exported_rows(importer_client, "contact", file_format)
     values = dict(zip(header, row, strict=True))
     assert (values["First Name"], values["Last Name"], values["Business Phone"]) == ("'=1+2", "'@cmd", "'+1 555 0100")
     assert values["Description"] == "'\tx"
