@@ -269,11 +269,11 @@ class Account(Address1, CustomerRecord):
                 fields=["owner", "status", "name", "id"], include=["search_text"], name="account_owner_status_name_idx"
             ),
             # Every sortable column of the list, with the id as tie-breaker (the list's order).
+            # Status needs none: a view holds one status, so its status order is the id order.
             models.Index(fields=["account_number", "id"], name="account_number_idx"),
             models.Index(fields=["telephone1", "id"], name="account_phone_idx"),
             models.Index(fields=["address1_city", "id"], name="account_city_idx"),
             models.Index(fields=["emailaddress1", "id"], name="account_email_idx"),
-            models.Index(fields=["status", "id"], name="account_status_idx"),
             models.Index(fields=["owner_name", "id"], name="account_owner_name_idx"),
             models.Index(fields=["primary_contact_name", "id"], name="account_primary_contact_idx"),
             # The A-Z bar: one first letter's rows of a view, already in list order.

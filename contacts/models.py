@@ -187,10 +187,10 @@ class Contact(Address1, Address2, CustomerRecord):
                 name="contact_owner_status_name_idx",
             ),
             # Every sortable column of the list, with the id as tie-breaker (the list's order).
+            # Status needs none: a view holds one status, so its status order is the id order.
             models.Index(fields=["emailaddress1", "id"], name="contact_email_idx"),
             models.Index(fields=["telephone1", "id"], name="contact_phone_idx"),
             models.Index(fields=["job_title", "id"], name="contact_job_title_idx"),
-            models.Index(fields=["status", "id"], name="contact_status_idx"),
             models.Index(fields=["owner_name", "id"], name="contact_owner_name_idx"),
             models.Index(fields=["company_name", "id"], name="contact_company_name_idx"),
             # The A-Z bar: one first letter's rows of a view, already in list order.

@@ -115,6 +115,9 @@ class CustomerRecord(models.Model):
         verbose_name=_("Owner"),
         on_delete=models.PROTECT,
         related_name="+",
+        # The view indexes (owner, status, name, id) begin with the owner and answer every
+        # lookup by owner; an index of its own would only be one more to write per row.
+        db_index=False,
         help_text=_("The person responsible for this record. Their 'My Active' view lists it."),
     )
     status = models.CharField(
@@ -135,6 +138,9 @@ class CustomerRecord(models.Model):
     )
     created_on = models.DateTimeField(_("Created On"), auto_now_add=True)
     modified_on = models.DateTimeField(_("Modified On"), auto_now=True)
+    # Who created or last changed a record is shown, never searched: only deleting a user looks
+    # rows up by it (to clear it), a rare act that may scan the table, while an index would be
+    # written on every insert and import.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Created By"),
@@ -143,6 +149,7 @@ class CustomerRecord(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        db_index=False,
     )
     modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -152,6 +159,7 @@ class CustomerRecord(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        db_index=False,
     )
     # Optimistic concurrency: an edit saves only if the version it was based on is current.
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
