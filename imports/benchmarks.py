@@ -149,7 +149,7 @@ def write_contacts_csv(path: Path, count: int, account_names: list[str]) -> Path
 def write_contacts_xlsx(path: Path, count: int, account_names: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as file:
-        write_xlsx(file, title="Contacts", rows=[HEADERS, *contact_rows(count, account_names)])
+        write_xlsx(file, title="Contacts", header=HEADERS, rows=contact_rows(count, account_names))
     return path
 
 

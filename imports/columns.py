@@ -248,9 +248,10 @@ class Column:
         """The cell an export writes: what a person reads and what import reads back."""
         return self.render_value(getattr(record, self.name))
 
-    def value_renderer(self) -> Callable[[object], object]:
-        """render_value for a stored value (a related record as its name), made once per
-        export: labels are looked up and translated once, not once per cell."""
+    def text_renderer(self) -> Callable[[object], str]:
+        """render_value as text (a number as its digits), for a stored value (a related record
+        as its name), made once per export: labels are looked up and translated once, not
+        once per cell."""
         if self.kind in ("owner", "account", "text", "url"):
             return lambda value: "" if value is None else value
         if self.kind == "choice":
@@ -259,7 +260,8 @@ class Column:
         if self.kind == "bool":
             yes, no = _("Yes"), _("No")
             return lambda value: yes if value else no
-        return self.render_value
+        render = self.render_value
+        return lambda value: "" if value is None else str(render(value))
 
     def render_value(self, value) -> object:
         if self.kind == "owner":
