@@ -40,6 +40,7 @@ TRICKY_TEXTS = [
     "\\N",
     "back\\slash",
     "bell\x07char",
+    "\x01\x07",
     "NULL",
     "",
 ]
