@@ -50,7 +50,7 @@ class IsoDate(Func):
 
 
 def cell(column: Column) -> Expression:
-    """The text Column.value_renderer gives for the column's stored value, formula-guarded
+    """The text Column.text_renderer gives for the column's stored value, formula-guarded
     where exports.export_rows guards it; NULL for an empty cell."""
     name = column.name
     if column.kind in ("text", "url"):

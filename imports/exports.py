@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import IO
 
@@ -161,7 +161,9 @@ def xlsx_response(*, entity: Entity, records: QuerySet) -> FileResponse:
     )
 
 
-def file_response(write, *, entity: Entity, records: QuerySet, extension: str, content_type: str) -> FileResponse:
+def file_response(
+    write: Callable[..., None], *, entity: Entity, records: QuerySet, extension: str, content_type: str
+) -> FileResponse:
     """The file `write` makes, written to a temporary file that is streamed back and deleted
     once sent, so a large export never sits in memory whole."""
     # FileResponse closes the file once sent, and a TemporaryFile vanishes when closed.
