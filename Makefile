@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 
-.PHONY: run test install lint format bench bench-sqlite bench-run bench-import
+.PHONY: run test install lint format bench bench-sqlite bench-run
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,9 @@ format: install
 	$(BIN)/ruff format .
 
 # Performance benchmark (issue 7): generates SCALE accounts + SCALE contacts once, then times
-# lists, quick find, detail pages and the admin changelist with production-like settings.
+# lists, quick find, detail pages and the admin changelist with production-like settings, and
+# measures exports and imports (side by side with django-import-export and COPY).
+# BENCH_ARGS="--sections exports,imports" picks sections.
 SCALE ?= 1000000
 SQLITE_SCALE ?= 20000
 REPEAT ?= 30
@@ -70,10 +72,3 @@ bench-run:
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py bench --scale $(SCALE) --repeat $(REPEAT) $(BENCH_ARGS)
-
-# Import/export throughput side by side (django-import-export, COPY) on the configured
-# database; writes var/bench/import.json. E.g. BENCH_IMPORT_ARGS="--rows 50000 --memory-rows 1000000"
-BENCH_IMPORT_ARGS ?=
-bench-import: install var/secret_key
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py bench_import $(BENCH_IMPORT_ARGS)

@@ -1,20 +1,21 @@
-"""Import and export throughput, measured side by side on the same generated file.
+"""Import and export throughput and memory, measured side by side: the `imports` and
+`exports` sections of `manage.py bench` (crm/bench/sections.py) call these functions.
 
-Compared in one run, round after round so that drift (other load on the machine) hits
-them alike:
+Imports, compared on the same generated file, round after round so that drift (other load
+on the machine) hits them alike:
   - our import, end to end as the background task runs it (open and check the file,
     count its rows, parse, look up companies and existing contacts, write), CSV and XLSX;
-  - django-import-export's ModelResource on the same file: the project's ContactResource
-    as configured (its default options), and the same resource with every speed option
-    its documentation offers (bulk mode, batches, no diff, no instance lookups, one
-    transaction, company lookups cached);
-  - PostgreSQL COPY of the same rows straight into the table: the ceiling;
-  - whole-table CSV and XLSX exports of the contacts list.
-Each measurement runs in a child process (`bench_import --case`), so its peak memory
-(ru_maxrss) is its own. The functions are standalone so a wider benchmark can call them.
+  - django-import-export's ModelResource on the first rows of the same file: the project's
+    ContactResource as configured (its default options), and the same resource with every
+    speed option its documentation offers (bulk mode, batches, no diff, no instance
+    lookups, one transaction, company lookups cached);
+  - PostgreSQL COPY of the same rows straight into the table: the ceiling.
+Exports: a list's "Export to CSV/Excel" of a whole view, as the view answers it, with the
+cells rendered by the database (COPY, PostgreSQL) or by Python (the other databases' path).
 
-The benchmark writes to the configured database: a user `bench-import`, accounts named
-"Bench Account NNNNN", and contacts it deletes after each measurement.
+Each measurement runs in a child process (`manage.py bench_case`), so its peak memory
+(VmHWM) is its own. Imports write to the configured database: a user `bench-import`,
+accounts named "Bench Account NNNNN" and the contacts imported, all removed afterwards.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -42,7 +44,7 @@ from accounts.models import Account
 from contacts.models import Contact, compose_full_name
 from crm.models import stored_fields
 from imports import exports, services
-from imports.entities import CONTACT
+from imports.entities import CONTACT, ENTITIES
 from imports.models import ImportJob
 from imports.xlsx import write_xlsx
 
@@ -63,14 +65,6 @@ JOB_TITLES = ["Buyer", "Purchasing Manager", "CFO", "Engineer", "Office Manager"
 CITIES = ["Seattle", "Redmond", "Lyon", "Zürich", "São Paulo", "Kraków", "Montréal"]
 ROLES = ["Decision Maker", "Employee", "Influencer", ""]
 IMPORT_CASES = ["ours-csv", "ours-xlsx", "dje-default", "dje-best", "copy"]
-EXPORT_CASES = ["export-csv", "export-xlsx"]
-TARGETS = {
-    "import_rows_per_s": 10_000,
-    "vs_dje_best": 2.0,
-    "vs_dje_default": 15.0,
-    "peak_mb_1m_csv": 300,
-    "export_rows_per_s": 50_000,
-}
 
 
 @dataclass
@@ -86,14 +80,32 @@ class Measurement:
     def rate(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
+    @property
+    def growth_mb(self) -> float:
+        """Memory taken while the case ran, over what the process held when it began."""
+        return max(self.peak_mb - self.baseline_mb, 0.0)
+
 
 @dataclass
-class Report:
-    rows: int
-    accounts: int
-    vendor: str
-    measurements: list[Measurement] = field(default_factory=list)
-    figures: list[dict] = field(default_factory=list)
+class Measurements:
+    items: list[Measurement] = field(default_factory=list)
+
+    def add(self, measurement: Measurement, log) -> None:
+        self.items.append(measurement)
+        log(f"    {measurement.case:<34} {measurement.rate:>10,.0f} rows/s  {measurement.peak_mb:,.0f} MB")
+
+    def of(self, case: str) -> list[Measurement]:
+        return [measurement for measurement in self.items if measurement.case == case]
+
+    def median_rate(self, case: str) -> float:
+        rates = [measurement.rate for measurement in self.of(case)]
+        return statistics.median(rates) if rates else 0.0
+
+    def peak_mb(self, case: str) -> float:
+        return max((measurement.peak_mb for measurement in self.of(case)), default=0.0)
+
+    def growth_mb(self, case: str) -> float:
+        return max((measurement.growth_mb for measurement in self.of(case)), default=0.0)
 
 
 # Data ------------------------------------------------------------------------------------
@@ -150,15 +162,18 @@ def write_contacts_csv(path: Path, count: int, account_names: list[str]) -> Path
 def write_contacts_xlsx(path: Path, count: int, account_names: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as file:
-        write_xlsx(file, title="Contacts", rows=[HEADERS, *contact_rows(count, account_names)])
+        write_xlsx(file, title="Contacts", header=HEADERS, rows=contact_rows(count, account_names))
     return path
 
 
 def remove_bench_contacts() -> int:
-    """Delete the contacts the benchmark made. Statistics first: the foreign-key checks of
-    a big delete plan their lookups from them, and a fresh table has none."""
+    """Delete the contacts the benchmark made; nothing refers to them. On PostgreSQL,
+    statistics first: the foreign-key checks of a big delete plan their lookups from them,
+    and a fresh table has none. SQLite, whose statistics say every contact has the same
+    (empty) manager, checks each deleted row by scanning the table (minutes for 20,000
+    rows), so its checks are off for the delete."""
     user = bench_user()
-    with connection.cursor() as cursor:
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE contacts_contact")
         cursor.execute("DELETE FROM contacts_contact WHERE created_by_id = %s", [user.pk])
@@ -274,170 +289,153 @@ def run_copy(path: Path) -> int:
     return count
 
 
-def run_export(file_format: str) -> int:
-    """The contacts list's "Export to CSV/Excel" of the whole Active Contacts view."""
-    request = RequestFactory().get("/", {"view": "active"})
-    request.user = bench_user()
-    records = exports.records_in_view(entity=CONTACT, request=request)
-    if file_format == "csv":
-        response = exports.csv_response(entity=CONTACT, records=records)
+def run_export(entity_key: str, file_format: str, view: str, rendered_by: str, username: str) -> tuple[int, float]:
+    """A list's "Export to CSV/Excel" of a whole view, read to its end as a browser reads it;
+    returns the rows and the seconds the export took. `rendered_by` "python" takes the
+    path of the databases without COPY, for comparison."""
+    entity = ENTITIES[entity_key]
+    request = RequestFactory().get("/", {"view": view})
+    request.user = get_user_model().objects.get(username=username)
+    respond = exports.csv_response if file_format == "csv" else exports.xlsx_response
+    records = exports.records_in_view(entity=entity, request=request)
+    rows = records.count()
+    database_renders = rendered_by == "database" and exports.copies_rows()
+    with mock.patch.object(exports, "copies_rows", lambda: database_renders):
+        started = time.perf_counter()
+        response = respond(entity=entity, records=records)
         for _piece in response.streaming_content:
             pass
-    else:
-        response = exports.xlsx_response(entity=CONTACT, records=records)
-        for _piece in response.streaming_content:
-            pass
-        response.close()
-    return records.count()
+        seconds = time.perf_counter() - started
+    # As the server does once the response is sent (closes the temporary file).
+    response.close()
+    return rows, seconds
 
 
-CASES: dict[str, Callable[[Path], int]] = {
+IMPORTS: dict[str, Callable[[Path], int]] = {
     "ours-csv": run_ours,
     "ours-xlsx": run_ours,
     "dje-default": lambda path: run_dje(path, best=False),
     "dje-best": lambda path: run_dje(path, best=True),
     "copy": run_copy,
-    "export-csv": lambda path: run_export("csv"),
-    "export-xlsx": lambda path: run_export("xlsx"),
 }
 
 
-def rss_mb() -> float:
+def peak_rss_mb() -> float:
+    """The most memory this process has held since it started. On Linux, from VmHWM: a child
+    process's ru_maxrss starts from its parent's size at fork (the kernel carries it over
+    exec), so it would report the benchmark's own size as every case's peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_case_here(case: str, path: Path) -> Measurement:
-    """Run one case in this process; meant for a fresh child process."""
-    baseline = rss_mb()
-    started = time.perf_counter()
-    rows = CASES[case](path)
-    seconds = time.perf_counter() - started
-    return Measurement(case=case, rows=rows, seconds=seconds, peak_mb=rss_mb(), baseline_mb=baseline)
+def run_case_here(kind: str, arguments: list[str]) -> Measurement:
+    """Run one case in this process (a fresh child process): `import CASE FILE` or
+    `export ENTITY FORMAT VIEW RENDERED_BY USERNAME`."""
+    baseline = peak_rss_mb()
+    if kind == "import":
+        case, file = arguments
+        started = time.perf_counter()
+        rows = IMPORTS[case](Path(file))
+        seconds = time.perf_counter() - started
+    else:
+        case = export_case(*arguments[:4])
+        rows, seconds = run_export(*arguments)
+    return Measurement(case=case, rows=rows, seconds=seconds, peak_mb=peak_rss_mb(), baseline_mb=baseline)
 
 
-def run_case(case: str, path: Path) -> Measurement:
+def export_case(entity_key: str, file_format: str, view: str, rendered_by: str) -> str:
+    return f"export {entity_key} {file_format} {view} {rendered_by}"
+
+
+def run_case(kind: str, *arguments: str) -> Measurement:
     """Run one case in a child process, for a peak memory of its own."""
     manage = Path(settings.BASE_DIR) / "manage.py"
-    command = [sys.executable, str(manage), "bench_import", "--case", case, "--file", str(path)]
+    command = [sys.executable, str(manage), "bench_case", kind, *arguments]
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode:
-        raise RuntimeError(f"{case} failed:\n{finished.stderr[-3000:]}")
+        raise RuntimeError(f"{kind} {' '.join(arguments)} failed:\n{finished.stderr[-3000:]}")
     return Measurement(**json.loads(finished.stdout.strip().splitlines()[-1]))
 
 
-# The whole benchmark ---------------------------------------------------------------------
+# The measurements ----------------------------------------------------------------------
 
 
 def bench_imports(
-    *, rows: int, accounts: int, rounds: int, folder: Path, memory_rows: int, dje_rows: int, log=print
-) -> Report:
-    report = Report(rows=rows, accounts=accounts, vendor=connection.vendor)
+    *,
+    rows: int,
+    accounts: int,
+    rounds: int,
+    folder: Path,
+    dje_best_rows: int,
+    dje_default_rows: int,
+    memory_rows: int,
+    log=print,
+) -> Measurements:
+    """Every import case on one file of `rows` contacts, `rounds` times over, then one
+    import of a `memory_rows` file for its peak memory; leaves the database as it was."""
+    measured = Measurements()
     names = seed_accounts(accounts)
     remove_bench_contacts()
     csv_file = write_contacts_csv(folder / f"contacts-{rows}.csv", rows, names)
-    xlsx_file = write_contacts_xlsx(folder / f"contacts-{rows}.xlsx", rows, names)
-    # django-import-export takes minutes for what ours does in seconds: it may get the
-    # first rows of the same file only (rows/s barely depend on the file's length).
-    dje_file = (
-        csv_file if dje_rows >= rows else write_contacts_csv(folder / f"contacts-{dje_rows}.csv", dje_rows, names)
-    )
+    # django-import-export takes minutes for what ours does in seconds: it gets the first
+    # rows of the same file (rows/s barely depend on the file's length).
     files = {
         "ours-csv": csv_file,
-        "ours-xlsx": xlsx_file,
-        "dje-default": dje_file,
-        "dje-best": dje_file,
+        "ours-xlsx": write_contacts_xlsx(folder / f"contacts-{rows}.xlsx", rows, names),
+        "dje-default": write_contacts_csv(folder / f"contacts-{dje_default_rows}.csv", dje_default_rows, names),
+        "dje-best": write_contacts_csv(folder / f"contacts-{dje_best_rows}.csv", dje_best_rows, names),
         "copy": csv_file,
     }
     cases = [case for case in IMPORT_CASES if case != "copy" or connection.vendor == "postgresql"]
     for number in range(rounds):
+        log(f"  import round {number + 1} of {rounds}")
         for case in cases:
-            measurement = run_case(case, files[case])
+            measured.add(run_case("import", case, str(files[case])), log)
             remove_bench_contacts()
-            report.measurements.append(measurement)
-            log(f"  round {number + 1}: {case:<12} {measurement.rate:>10,.0f} rows/s  {measurement.peak_mb:,.0f} MB")
-    # Exports read what one import leaves in the table.
-    run_case("ours-csv", csv_file)
-    for number in range(rounds):
-        for case in EXPORT_CASES:
-            measurement = run_case(case, csv_file)
-            report.measurements.append(measurement)
-            log(f"  round {number + 1}: {case:<12} {measurement.rate:>10,.0f} rows/s  {measurement.peak_mb:,.0f} MB")
-    remove_bench_contacts()
     if memory_rows:
         big_file = write_contacts_csv(folder / f"contacts-{memory_rows}.csv", memory_rows, names)
-        measurement = run_case("ours-csv", big_file)
+        log(f"  import of {memory_rows:,} rows")
+        measurement = run_case("import", "ours-csv", str(big_file))
         measurement.case = "ours-csv-big"
-        report.measurements.append(measurement)
-        log(f"  {memory_rows:,} rows: {measurement.rate:,.0f} rows/s, peak {measurement.peak_mb:,.0f} MB")
-        remove_bench_contacts()
+        measured.add(measurement, log)
         big_file.unlink()
-    report.figures = figures(report)
-    return report
+    started = time.perf_counter()
+    remove_bench_contacts()
+    remove_bench_accounts()
+    log(f"  imported rows and seeded accounts removed, tables vacuumed: {time.perf_counter() - started:.0f} s")
+    return measured
 
 
-def median_rate(report: Report, case: str) -> float:
-    rates = [measurement.rate for measurement in report.measurements if measurement.case == case]
-    return statistics.median(rates) if rates else 0.0
+def remove_bench_accounts() -> None:
+    """The accounts seeded for the Company Name lookups, and fresh statistics and visibility
+    maps for the tables the imports wrote to, so later runs read them as before."""
+    Account.objects.filter(name__startswith=ACCOUNT_PREFIX, owner=bench_user()).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {Contact._meta.db_table}, {Account._meta.db_table}")
 
 
-def peak(report: Report, case: str) -> float:
-    return max((m.peak_mb for m in report.measurements if m.case == case), default=0.0)
-
-
-def figures(report: Report) -> list[dict]:
-    """Target, figure, PASS/MISS rows; a figure of 0 (case not run) is reported as n/a."""
-    ours = median_rate(report, "ours-csv")
-    rows = []
-
-    def add(name: str, value: float, target: float | None, unit: str, *, lower_is_better: bool = False) -> None:
-        if target is None or not value:
-            verdict = "info" if value else "n/a"
-        else:
-            verdict = "PASS" if (value <= target if lower_is_better else value >= target) else "MISS"
-        rows.append({"figure": name, "value": round(value, 2), "unit": unit, "target": target, "verdict": verdict})
-
-    add("import CSV, ours (median)", ours, TARGETS["import_rows_per_s"], "rows/s")
-    add("import XLSX, ours (median)", median_rate(report, "ours-xlsx"), TARGETS["import_rows_per_s"], "rows/s")
-    add("import CSV, django-import-export default", median_rate(report, "dje-default"), None, "rows/s")
-    add("import CSV, django-import-export best", median_rate(report, "dje-best"), None, "rows/s")
-    add("import CSV, PostgreSQL COPY (ceiling)", median_rate(report, "copy"), None, "rows/s")
-    best, default, copy = (median_rate(report, case) for case in ("dje-best", "dje-default", "copy"))
-    add("ours / django-import-export best", ours / best if best else 0, TARGETS["vs_dje_best"], "x")
-    add("ours / django-import-export default", ours / default if default else 0, TARGETS["vs_dje_default"], "x")
-    add("ours / COPY ceiling", ours / copy if copy else 0, None, "x")
-    add("import CSV peak memory (file of the run)", peak(report, "ours-csv"), None, "MB")
-    add("import XLSX peak memory (file of the run)", peak(report, "ours-xlsx"), None, "MB")
-    big = [m for m in report.measurements if m.case == "ours-csv-big"]
-    if big:
-        add(f"import CSV {big[0].rows:,} rows, ours", big[0].rate, TARGETS["import_rows_per_s"], "rows/s")
-        add(
-            f"import CSV {big[0].rows:,} rows, peak memory",
-            big[0].peak_mb,
-            TARGETS["peak_mb_1m_csv"],
-            "MB",
-            lower_is_better=True,
-        )
-    for case, label in (("export-csv", "CSV"), ("export-xlsx", "XLSX")):
-        add(f"export {label}, whole table (median)", median_rate(report, case), TARGETS["export_rows_per_s"], "rows/s")
-        add(f"export {label} peak memory", peak(report, case), None, "MB")
-    return rows
-
-
-def report_table(report: Report) -> str:
-    lines = [
-        f"Import/export benchmark: {report.rows:,} contacts, {report.accounts:,} accounts, {report.vendor}",
-        f"{'figure':<46} {'value':>14} {'target':>12}  verdict",
-    ]
-    for row in report.figures:
-        target = "" if row["target"] is None else f"{row['target']:,} {row['unit']}"
-        value = f"{row['value']:,.1f} {row['unit']}" if row["unit"] == "x" else f"{row['value']:,.0f} {row['unit']}"
-        lines.append(f"{row['figure']:<46} {value:>14} {target:>12}  {row['verdict']}")
-    return "\n".join(lines)
-
-
-def write_report(report: Report, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = asdict(report)
-    for measurement, source in zip(data["measurements"], report.measurements, strict=True):
-        measurement["rows_per_s"] = round(source.rate, 1)
-    path.write_text(json.dumps(data, indent=2))
+def bench_exports(
+    *, whole_views: list[tuple[str, str]], compared_view: tuple[str, str], rounds: int, username: str, log=print
+) -> Measurements:
+    """Each (entity, view) of `whole_views` exported as CSV and XLSX, `rounds` times over;
+    then `compared_view` exported both ways, cells rendered by the database and by Python,
+    in interleaved rounds."""
+    measured = Measurements()
+    renderers = ["database", "python"] if exports.copies_rows() else ["python"]
+    compared_entity, compared = compared_view
+    for number in range(rounds):
+        log(f"  export round {number + 1} of {rounds}")
+        for entity_key, view in whole_views:
+            for file_format in ("csv", "xlsx"):
+                measured.add(run_case("export", entity_key, file_format, view, renderers[0], username), log)
+        for file_format in ("csv", "xlsx"):
+            for rendered_by in renderers:
+                measured.add(run_case("export", compared_entity, file_format, compared, rendered_by, username), log)
+    return measured

@@ -249,9 +249,10 @@ class Column:
         """The cell an export writes: what a person reads and what import reads back."""
         return self.render_value(getattr(record, self.name))
 
-    def value_renderer(self) -> Callable[[object], object]:
-        """render_value for a stored value (a related record as its name), made once per
-        export: labels are looked up and translated once, not once per cell."""
+    def text_renderer(self) -> Callable[[object], str]:
+        """render_value as text (a number as its digits), for a stored value (a related record
+        as its name), made once per export: labels are looked up and translated once, not
+        once per cell."""
         if self.kind in ("owner", "account", "text", "url"):
             return lambda value: "" if value is None else value
         if self.kind == "choice":
@@ -260,7 +261,8 @@ class Column:
         if self.kind == "bool":
             yes, no = _("Yes"), _("No")
             return lambda value: yes if value else no
-        return self.render_value
+        render = self.render_value
+        return lambda value: "" if value is None else str(render(value))
 
     def render_value(self, value) -> object:
         if self.kind == "owner":
@@ -322,12 +324,8 @@ class RecordIdColumn(Column):
             )
         return int(number)
 
-    def value_renderer(self) -> Callable[[object], object]:
-        prefix = self.prefix
-        return lambda value: "" if value is None else f"{prefix}{value}"
-
     def render_value(self, value) -> object:
-        return self.value_renderer()(value)
+        return "" if value is None else f"{self.prefix}{value}"
 
 
 def column_kind(model_field: models.Field) -> str:

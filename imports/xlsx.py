@@ -1,25 +1,27 @@
 """A streaming writer of one-sheet XLSX files, for exports of any size.
 
 openpyxl, even in its write-only mode, builds a cell object per value: about 2,000 rows of
-65 columns a second. This writer turns a row straight into its XML and leaves empty cells
-out, and the sheet is compressed as it is written, so memory stays flat whatever the rows.
-Text is written as inline strings: no shared-string table to hold in memory. Numbers
-(int, Decimal, float) become number cells; everything else is written as its text.
+65 columns a second. This writer turns a row of texts straight into its XML and leaves empty
+cells out, and the sheet is compressed as it is written, so memory stays flat whatever the
+rows. Text is written as inline strings: no shared-string table to hold in memory. The
+columns named as numbers are written as number cells.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Collection, Iterable, Sequence
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 # Characters XML 1.0 can't hold; a CSV copy-pasted from a terminal may have them.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What a text needs changed before it goes into XML: markup characters and the above.
+NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+TEXT_CELL = ('" t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>")
+NUMBER_CELL = ('"><v>', "</v></c>")
 ROWS_PER_WRITE = 1000
-NUMBERS = (int, float, Decimal)
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -64,44 +66,81 @@ def sheet_name(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"
 
 
-def write_xlsx(output: IO[bytes], *, title: str, rows: Iterable[list]) -> int:
-    """Write rows (lists of cells) as the one sheet of an XLSX file; returns the rows written."""
-    letters: list[str] = []
-    count = 0
-    # Level 1 compresses XML almost as well as the default and several times faster.
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK.format(name=quoteattr(sheet_name(title))))
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(SHEET_START.encode())
-            parts: list[str] = []
-            for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is returned
-                while len(letters) < len(row):
-                    letters.append(column_letters(len(letters)))
-                parts.append(row_xml(count, row, letters))
-                if len(parts) == ROWS_PER_WRITE:
-                    sheet.write("".join(parts).encode())
-                    parts.clear()
-            sheet.write(("".join(parts) + SHEET_END).encode())
-    return count
+class SheetWriter:
+    """The one sheet of an XLSX file, written as rows come:
+
+        with SheetWriter(output, title="Contacts", header=labels, number_columns={33}) as sheet:
+            sheet.write_rows(rows)
+
+    Rows are sequences of texts, "" for an empty cell; in a number column, the text of a
+    number. The header row is text throughout."""
+
+    def __init__(self, output: IO[bytes], *, title: str, header: Sequence[str], number_columns: Collection[int] = ()):
+        self.output = output
+        self.title = title
+        self.header = header
+        self.last_row = 0
+        # Per column: the start of the cell up to its row number ('<c r="AB'), the rest of
+        # the opening tags, and the closing tags.
+        heads = [f'<c r="{column_letters(index)}' for index in range(len(header))]
+        self.header_cells = [(head, *TEXT_CELL) for head in heads]
+        self.cells = [
+            (head, *(NUMBER_CELL if index in number_columns else TEXT_CELL)) for index, head in enumerate(heads)
+        ]
+
+    @property
+    def rows_written(self) -> int:
+        return max(self.last_row - 1, 0)
+
+    def __enter__(self) -> SheetWriter:
+        # Level 1 compresses XML almost as well as the default and several times faster.
+        self.archive = zipfile.ZipFile(self.output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        self.archive.writestr("_rels/.rels", ROOT_RELS)
+        self.archive.writestr("xl/workbook.xml", WORKBOOK.format(name=quoteattr(sheet_name(self.title))))
+        self.archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        self.sheet = self.archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self.sheet.write(SHEET_START.encode())
+        self.last_row = 1
+        self.write_xml([row_xml(1, self.header, self.header_cells)])
+        return self
+
+    def write_rows(self, rows: Iterable[Sequence[str]]) -> None:
+        cells = self.cells
+        parts = []
+        for row in rows:
+            self.last_row += 1
+            parts.append(row_xml(self.last_row, row, cells))
+            if len(parts) == ROWS_PER_WRITE:
+                self.write_xml(parts)
+                parts = []
+        self.write_xml(parts)
+
+    def write_xml(self, parts: list[str]) -> None:
+        self.sheet.write("".join(parts).encode())
+
+    def __exit__(self, *exception) -> None:
+        self.sheet.write(SHEET_END.encode())
+        self.sheet.close()
+        self.archive.close()
 
 
-def row_xml(number: int, row: list, letters: list[str]) -> str:
-    cells = []
-    for letter, value in zip(letters, row, strict=False):
-        kind = type(value)
-        if kind is str:
-            if not value:
-                continue
-            text = value if value.isalnum() else escape(XML_ILLEGAL.sub("", value))
-        elif value is None:
-            continue
-        elif kind in NUMBERS:
-            cells.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
-            continue
-        else:
-            text = escape(XML_ILLEGAL.sub("", str(value)))
-        cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-    return f'<row r="{number}">{"".join(cells)}</row>'
+def row_xml(number: int, row: Sequence[str], cells: list[tuple[str, str, str]]) -> str:
+    # One look at the whole row: most rows have nothing to escape.
+    if NEEDS_ESCAPING.search("".join(row)):
+        row = [escape(XML_ILLEGAL.sub("", value)) for value in row]
+    n = str(number)
+    # The hot loop of an export: one f-string per filled cell, nothing per empty one.
+    filled = [
+        f"{head}{n}{opening}{value}{closing}"
+        for (head, opening, closing), value in zip(cells, row, strict=True)
+        if value
+    ]
+    return f'<row r="{n}">{"".join(filled)}</row>'
+
+
+def write_xlsx(output: IO[bytes], *, title: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Write a header and rows of texts as the one sheet of an XLSX file; returns the rows written."""
+    with SheetWriter(output, title=title, header=header) as sheet:
+        sheet.write_rows(rows)
+    return sheet.rows_written

@@ -1,15 +1,17 @@
-"""The parts of the benchmark report, one function each: lists, quick find, detail, admin.
+"""The parts of the benchmark report, one function each: lists, quick find, detail, admin,
+exports and imports.
 
-Each section takes the shared `BenchContext` and returns `Result` rows. Import and export
-measurements (issue 5) belong here as further functions added to SECTIONS.
+Each section takes the shared `BenchContext` and returns `Result` rows. The export and
+import sections run their cases through imports/benchmarks.py, a child process a case.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.test import Client, RequestFactory
@@ -21,6 +23,8 @@ from contacts.views import ContactListView
 from crm import lists
 from crm.bench.timing import Result, Scenario, Target, measure
 from crm.record_views import RecordListView
+from imports import benchmarks, exports
+from imports.benchmarks import Measurements, export_case
 
 # The targets of issue 7 (PostgreSQL, 1M accounts + 1M contacts, 2 cores).
 LIST_P95_MS = 30
@@ -29,6 +33,27 @@ DETAIL_P95_MS = 30
 ADMIN_SLOWER_AT_LEAST = 5
 # "A constant handful": session, user, capped count, page rows, plus savepoint-free slack.
 LIST_QUERIES = 5
+IMPORT_ROWS_PER_S = 10_000
+VS_DJE_BEST = 2  # import rows/s, ours over django-import-export's
+VS_DJE_DEFAULT = 15
+IMPORT_PEAK_MB = 300  # for a 1M-row CSV
+EXPORT_ROWS_PER_S = 50_000
+# "Flat memory": what an export of the whole table takes over what its process held before.
+EXPORT_GROWTH_MB = 50
+
+# Sizes that keep the import section within its share of the 30 minutes at 1M (about 8
+# minutes, half of it the 1M-row import). django-import-export runs at tens (default) to
+# hundreds (best) of rows a second: it gets the first rows of the same file, and rows per
+# second are compared.
+IMPORT_ROWS = 20_000
+IMPORT_ACCOUNTS = 2_000
+IMPORT_ROUNDS = 3
+DJE_BEST_ROWS = 2_000
+DJE_DEFAULT_ROWS = 300
+MEMORY_ROWS = 1_000_000
+# Each whole-view export reads nine rows in ten of the table (15-30 s at 1M rows): two
+# rounds keep the section within its share of the 30 minutes.
+EXPORT_ROUNDS = 2
 
 LIST_TARGETS = [Target("p95_ms", at_most=LIST_P95_MS), Target("queries", at_most=LIST_QUERIES)]
 SEARCH_TARGETS = [Target("p95_ms", at_most=SEARCH_P95_MS), Target("queries", at_most=LIST_QUERIES)]
@@ -41,6 +66,8 @@ class BenchContext:
     user: object
     scale: int
     repeat: int
+    files: Path  # where the import section writes its generated files
+    log: Callable[[str], None] = print
 
 
 @dataclass(frozen=True)
@@ -242,9 +269,119 @@ def admin_section(context: BenchContext) -> list[Result]:
     return results
 
 
+def exports_section(context: BenchContext) -> list[Result]:
+    """Export to CSV and Excel of the whole Active view (nine rows in ten) of contacts and
+    accounts; then My Active contacts exported with the cells rendered by the database (COPY)
+    and by Python (the path of databases without COPY), side by side."""
+    measured = benchmarks.bench_exports(
+        whole_views=[("contact", "active"), ("account", "active")],
+        compared_view=("contact", "my_active"),
+        rounds=EXPORT_ROUNDS,
+        username=context.user.get_username(),
+        log=context.log,
+    )
+    ours = "database" if exports.copies_rows() else "python"
+    results = []
+    for entity_key in ("contact", "account"):
+        for file_format in ("csv", "xlsx"):
+            case = export_case(entity_key, file_format, "active", ours)
+            label = f"{entity_key}s: export {file_format.upper()}, Active view"
+            results.append(case_result("exports", measured, case, label, EXPORT_TARGETS, with_growth=True))
+    if ours == "database":
+        for file_format in ("csv", "xlsx"):
+            copy, python = (export_case("contact", file_format, "my_active", by) for by in ("database", "python"))
+            label = f"contacts: export {file_format.upper()}, My Active"
+            results += [
+                case_result("exports", measured, copy, f"{label}, COPY", with_growth=True),
+                case_result("exports", measured, python, f"{label}, Python", with_growth=True),
+                ratio_result("exports", f"{label}, COPY / Python", measured, copy, python),
+            ]
+    return results
+
+
+EXPORT_TARGETS = [
+    Target("rows_per_s", at_least=EXPORT_ROWS_PER_S),
+    Target("growth_mb", at_most=EXPORT_GROWTH_MB),
+]
+
+
+def imports_section(context: BenchContext) -> list[Result]:
+    """Contacts with a company lookup imported from CSV and XLSX, side by side with
+    django-import-export on the first rows of the same file and with PostgreSQL COPY; then
+    one import of a file with as many rows as the scale (1M at most) for its peak memory."""
+    rows = min(IMPORT_ROWS, context.scale)
+    measured = benchmarks.bench_imports(
+        rows=rows,
+        accounts=IMPORT_ACCOUNTS,
+        rounds=IMPORT_ROUNDS,
+        folder=context.files,
+        dje_best_rows=min(DJE_BEST_ROWS, rows),
+        dje_default_rows=min(DJE_DEFAULT_ROWS, rows),
+        memory_rows=min(MEMORY_ROWS, context.scale),
+        log=context.log,
+    )
+    speed = [Target("rows_per_s", at_least=IMPORT_ROWS_PER_S)]
+    results = [
+        case_result("imports", measured, "ours-csv", "import CSV, ours", speed),
+        case_result("imports", measured, "ours-xlsx", "import XLSX, ours", speed),
+        case_result("imports", measured, "dje-best", "import CSV, django-import-export best"),
+        case_result("imports", measured, "dje-default", "import CSV, django-import-export default"),
+        ratio_result("imports", "ours / django-import-export best", measured, "ours-csv", "dje-best", VS_DJE_BEST),
+        ratio_result(
+            "imports", "ours / django-import-export default", measured, "ours-csv", "dje-default", VS_DJE_DEFAULT
+        ),
+    ]
+    if measured.of("copy"):
+        results += [
+            case_result("imports", measured, "copy", "import CSV, PostgreSQL COPY (ceiling)"),
+            ratio_result("imports", "ours / COPY", measured, "ours-csv", "copy"),
+        ]
+    memory = [*speed, Target("peak_mb", at_most=IMPORT_PEAK_MB)]
+    results.append(case_result("imports", measured, "ours-csv-big", "import CSV, ours, one big file", memory))
+    return results
+
+
+def case_result(
+    section: str,
+    measured: Measurements,
+    case: str,
+    label: str,
+    targets: Sequence[Target] = (),
+    *,
+    with_growth: bool = False,
+) -> Result:
+    """A case's median rows per second over its rounds and the most memory it took; with
+    growth, also the most it took over what its process held before it began."""
+    figures = {"rows_per_s": round(measured.median_rate(case)), "peak_mb": round(measured.peak_mb(case))}
+    if with_growth:
+        figures["growth_mb"] = round(measured.growth_mb(case))
+    return Result(
+        section=section,
+        label=f"{label} ({measured.of(case)[0].rows:,} rows)",
+        figures=figures,
+        targets=list(targets),
+    )
+
+
+def ratio_result(
+    section: str, label: str, measured: Measurements, ours: str, theirs: str, target: float | None = None
+) -> Result:
+    """How many times faster (median rows/s) one case ran than another."""
+    slower = measured.median_rate(theirs)
+    ratio = measured.median_rate(ours) / slower if slower else 0.0
+    return Result(
+        section=section,
+        label=label,
+        figures={"ratio": round(ratio, 1)},
+        targets=[Target("ratio", at_least=target)] if target else [],
+    )
+
+
 SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "lists": lists_section,
     "search": search_section,
     "detail": detail_section,
     "admin": admin_section,
+    "exports": exports_section,
+    "imports": imports_section,
 }

@@ -17,20 +17,34 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+# What each figure measures, as the report writes it after the number.
+UNITS = {
+    "p95_ms": " ms p95",
+    "median_ms": " ms median",
+    "queries": " queries",
+    "ratio": "x",
+    "rows_per_s": " rows/s",
+    "peak_mb": " MB peak",
+    "growth_mb": " MB growth",
+}
+
+
+def figure_text(figure: float) -> str:
+    return f"{figure:,.0f}" if abs(figure) >= 1000 else f"{figure:g}"
+
 
 @dataclass(frozen=True)
 class Target:
-    """A figure's bound: `at_most` for times and counts, `at_least` for ratios and rates."""
+    """A figure's bound: `at_most` for times, counts and memory, `at_least` for ratios and rates."""
 
-    metric: str  # "p95_ms", "median_ms", "queries", "ratio"
+    metric: str  # a key of UNITS
     at_most: float | None = None
     at_least: float | None = None
 
     def describe(self) -> str:
-        unit = {"p95_ms": " ms p95", "median_ms": " ms median", "queries": " queries", "ratio": "x"}[self.metric]
         if self.at_most is not None:
-            return f"<= {self.at_most:g}{unit}"
-        return f">= {self.at_least:g}{unit}"
+            return f"<= {figure_text(self.at_most)}{UNITS[self.metric]}"
+        return f">= {figure_text(self.at_least)}{UNITS[self.metric]}"
 
     def met_by(self, figure: float) -> bool:
         if self.at_most is not None:

@@ -15,11 +15,14 @@ from django.utils import timezone
 
 from crm.bench.data import ensure_bench_data
 from crm.bench.sections import SECTIONS, BenchContext
-from crm.bench.timing import SCENARIO_BUDGET_S, Result
+from crm.bench.timing import SCENARIO_BUDGET_S, UNITS, Result, figure_text
 
 
 class Command(BaseCommand):
-    help = "Generate N accounts and N contacts (once), then time lists, quick find, detail and the admin."
+    help = (
+        "Generate N accounts and N contacts (once), then measure lists, quick find, detail pages, the admin, "
+        "exports and imports against their targets."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1_000_000, help="Accounts and contacts each (default 1M).")
@@ -41,11 +44,22 @@ class Command(BaseCommand):
         )
         client = Client()
         client.force_login(data.user)
-        context = BenchContext(client=client, user=data.user, scale=scale, repeat=repeat)
+        context = BenchContext(
+            client=client,
+            user=data.user,
+            scale=scale,
+            repeat=repeat,
+            files=Path(json).parent / "files",
+            log=self.stdout.write,
+        )
         results: list[Result] = []
+        section_seconds = {}
         for name in chosen:
             self.stdout.write(f"Measuring {name}...")
+            section_started = time.perf_counter()
             results += SECTIONS[name](context)
+            section_seconds[name] = round(time.perf_counter() - section_started, 1)
+            self.stdout.write(f"  {name}: {section_seconds[name]:.0f} s")
         total = time.perf_counter() - started
         self.stdout.write(render_table(results))
         report = {
@@ -55,6 +69,7 @@ class Command(BaseCommand):
             "machine": machine(),
             "data": {"generated": data.generated, "seconds": round(data.seconds, 1)},
             "total_seconds": round(total, 1),
+            "section_seconds": section_seconds,
             "results": [result.as_json() for result in results],
         }
         path = Path(json)
@@ -93,9 +108,25 @@ def machine() -> dict:
     }
 
 
+def figure_lines(result: Result) -> list[tuple[str, str, str]]:
+    """(target, figure, verdict) lines of a result: one per target, then one per figure
+    without a target, with its unit; at least one."""
+    lines = [
+        (target.describe(), "" if figure is None else figure_text(figure), "PASS" if ok else "MISS")
+        for target, figure, ok in result.verdicts()
+    ]
+    targeted = {target.metric for target in result.targets}
+    lines += [
+        ("(for comparison)", figure_text(figure) + UNITS[metric], "")
+        for metric, figure in result.figures.items()
+        if metric not in targeted
+    ]
+    return lines or [("(for comparison)", "", "")]
+
+
 def render_table(results: list[Result]) -> str:
     header = (
-        f"{'Measurement':<58} {'median':>7} {'p95':>7} {'sql ms':>7} {'SQL':>4}  {'target':<18} {'figure':>8}  result"
+        f"{'Measurement':<58} {'median':>7} {'p95':>7} {'sql ms':>7} {'SQL':>4}  {'target':<18} {'figure':>14}  result"
     )
     lines = ["", header, "-" * len(header)]
     cut_short = [result for result in results if result.samples and result.samples < max(r.samples for r in results)]
@@ -108,17 +139,11 @@ def render_table(results: list[Result]) -> str:
         p95 = f"{result.p95_ms:.1f}" if result.p95_ms is not None else ""
         queries = str(result.queries) if result.queries is not None else ""
         sql = f"{result.sql_ms:.1f}" if result.sql_ms is not None else ""
-        verdicts = result.verdicts() or [(None, None, None)]
-        for index, (target, figure, ok) in enumerate(verdicts):
+        for index, (target_text, figure, verdict) in enumerate(figure_lines(result)):
             label = result.label if index == 0 else ""
             columns = (median, p95, sql, queries) if index == 0 else ("", "", "", "")
-            target_text = target.describe() if target else "(for comparison)"
-            if figure is None and target is None and result.figures:
-                figure = next(iter(result.figures.values()))
-            figure_text = f"{figure:g}" if figure is not None else ""
-            verdict = "" if ok is None else ("PASS" if ok else "MISS")
             timing = f"{columns[0]:>7} {columns[1]:>7} {columns[2]:>7} {columns[3]:>4}"
-            lines.append(f"{label[:58]:<58} {timing}  {target_text:<18} {figure_text:>8}  {verdict}")
+            lines.append(f"{label[:58]:<58} {timing}  {target_text:<18} {figure:>14}  {verdict}")
     if cut_short:
         lines.append("")
         lines.append(
