@@ -82,7 +82,7 @@ class LookupField(forms.ModelChoiceField):
                 return record
         if not label:
             return None
-        matches = list(self.queryset.filter(**{f"{self.label_field}__iexact": label})[:2])
+        matches = list(self.queryset.where_text_is(self.label_field, label)[:2])
         if not matches:
             raise forms.ValidationError(
                 _("No active %(model)s is called “%(label)s”. Check the spelling or pick one from the suggestions."),

@@ -31,7 +31,9 @@ SEARCH_TEXT_SEPARATOR = "\n"
 
 
 def search_text_of(*fields: str) -> models.GeneratedField:
-    """A stored column holding `fields` joined and in capitals: what quick find reads.
+    """A stored column holding `fields` joined and in capitals: what quick find reads. The
+    first field is the record's name, which lookups match from the start (see
+    named_starting_with).
 
     One column instead of one per field lets one trigram index answer quick find (PostgreSQL)
     and lets the list indexes carry it (INCLUDE), so a common term is filtered while walking
@@ -101,6 +103,16 @@ class CustomerRecordQuerySet(models.QuerySet):
         # contains (not icontains): the column is in capitals already, and the term is put in
         # capitals by the database with the same rules. Django escapes % and _ in it.
         return self.filter(search_text__contains=Upper(Value(term)))
+
+    def named_starting_with(self, text: str):
+        """Rows whose name starts with `text`, in either case: their search text does."""
+        return self.filter(search_text__startswith=Upper(Value(text)))
+
+    def where_text_is(self, field: str, value: str):
+        """Rows whose `field`, one of the search text's, is `value` in either case: found
+        through the search text's index, then compared. UPPER(field) = UPPER(value) alone
+        has no index to use and would read the whole table."""
+        return self.search(value).filter(**{f"{field}__iexact": value})
 
     def starting_with(self, field: str, letter: str):
         """Rows whose `field` starts with `letter` (A-Z), in either case."""

@@ -305,7 +305,8 @@ class RecordBulkActionView(RecordMixin, View):
 
 
 class RecordLookupView(RecordMixin, View):
-    """Suggestions for a lookup box: active records whose name starts with, then contains, q."""
+    """Suggestions for a lookup box: active records whose name starts with q, then those
+    that quick find finds for q, in name order."""
 
     label_field = "name"
 
@@ -317,13 +318,10 @@ class RecordLookupView(RecordMixin, View):
         if not term:
             return JsonResponse({"results": []})
         records = self.lookup_queryset().order_by(self.label_field, "pk")
-        found = list(records.filter(**{f"{self.label_field}__istartswith": term})[:LOOKUP_LIMIT])
+        found = lists.rows_by_id(records.named_starting_with(term), 0, LOOKUP_LIMIT)
         if len(found) < LOOKUP_LIMIT:
-            found += list(
-                records.filter(**{f"{self.label_field}__icontains": term}).exclude(
-                    pk__in=[record.pk for record in found]
-                )[: LOOKUP_LIMIT - len(found)]
-            )
+            others = records.search(term).exclude(pk__in=[record.pk for record in found])
+            found += lists.rows_by_id(others, 0, LOOKUP_LIMIT - len(found))
         return JsonResponse({"results": [self.suggestion(record) for record in found]})
 
     def suggestion(self, record) -> dict:

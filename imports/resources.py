@@ -34,8 +34,12 @@ class ColumnWidget(widgets.Widget):
         return parsed
 
     def account(self, text: str) -> Account:
-        matches = list(Account.objects.filter(account_number=text)[:2]) or list(
-            Account.objects.filter(Q(name__iexact=text) | Q(account_number__iexact=text))[:3]
+        # Exact matches first, from the ordinary indexes; then either field in any case.
+        accounts = Account.objects
+        matches = (
+            list(accounts.filter(account_number=text)[:2])
+            or list(accounts.filter(name=text)[:3])
+            or list((accounts.where_text_is("account_number", text) | accounts.where_text_is("name", text))[:3])
         )
         if len(matches) == 1:
             return matches[0]
@@ -142,7 +146,8 @@ class EntityResource(resources.ModelResource):
             value = cell_text(row.get(self.entity.by_name[key].label))
             if not value:
                 continue
-            matches = list(self._meta.model.objects.filter(**{f"{key}__iexact": value})[:2])
+            records = self._meta.model.objects
+            matches = list(records.filter(**{key: value})[:2]) or list(records.where_text_is(key, value)[:2])
             if len(matches) > 1:
                 raise ValueError(
                     _("Several existing records have “%(value)s”; make it unique first.") % {"value": value}

@@ -67,3 +67,19 @@ def test_a_contact_is_found_by_name_email_and_phones():
     )
     for term in ("zoë brandt", "ZB@EXAMPLE", "0101", "0707"):
         assert Contact.objects.search(term).count() == 1, term
+
+
+def test_a_field_is_matched_whole_in_either_case_and_only_that_field():
+    AccountFactory(name="Rotterdam Freight", address1_city="Delft")
+    in_rotterdam = AccountFactory(name="Delft Tiles", address1_city="Rotterdam")
+    named_delft = Account.objects.where_text_is("name", "DELFT TILES")
+    assert list(named_delft) == [in_rotterdam]
+    assert not Account.objects.where_text_is("name", "Rotterdam").exists()
+    assert list(Account.objects.where_text_is("address1_city", "rotterdam")) == [in_rotterdam]
+
+
+def test_names_starting_with_a_text_leave_out_other_fields():
+    AccountFactory(name="Contoso Bank", emailaddress1="a@example.com")
+    AccountFactory(name="Bank of Fabrikam", emailaddress1="contoso@example.com")
+    names = Account.objects.named_starting_with("contoso").values_list("name", flat=True)
+    assert list(names) == ["Contoso Bank"]
