@@ -327,6 +327,16 @@ class RecordIdColumn(Column):
     def render_value(self, value) -> object:
         return "" if value is None else f"{self.prefix}{value}"
 
+    def unknown(self, record_id: int) -> str:
+        """Why a row naming `record_id` fails when no such record exists (any more)."""
+        return self.problem(
+            _(
+                "no record has the ID “%(value)s”: it may have been deleted. "
+                "Leave the cell empty to add the row as a new record."
+            )
+            % {"value": self.render_value(record_id)}
+        )
+
 
 def column_kind(model_field: models.Field) -> str:
     if model_field.is_relation:

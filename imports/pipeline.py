@@ -309,7 +309,7 @@ class Importer:
                 key = ""
                 record = by_id.get(row.record_id)
                 if record is None:
-                    tally.fail(row.line, self.unknown_id(row.record_id), row.cells)
+                    tally.fail(row.line, self.entity.id_column.unknown(row.record_id), row.cells)
                     continue
             else:
                 key = (row.values.get(self.plan.match_key) or "").casefold() if self.plan.duplicates != "create" else ""
@@ -348,16 +348,6 @@ class Importer:
                 seen[key] = record
         self.save(creates, list(updates.values()), tally)
         return tally
-
-    def unknown_id(self, record_id: int) -> str:
-        column = self.entity.id_column
-        return column.problem(
-            _(
-                "no record has the ID “%(value)s”: it may have been deleted. "
-                "Leave the cell empty to add the row as a new record."
-            )
-            % {"value": column.render_value(record_id)}
-        )
 
     def several_match(self, count: int) -> str:
         label = self.entity.by_name[self.plan.match_key].label

@@ -135,12 +135,7 @@ class EntityResource(resources.ModelResource):
         if record_id is not None:
             record = self._meta.model.objects.filter(pk=record_id).first()
             if record is None:
-                raise ValueError(
-                    id_column.problem(
-                        _("no record has the ID “%(value)s”: it may have been deleted.")
-                        % {"value": id_column.render_value(record_id)}
-                    )
-                )
+                raise ValueError(id_column.unknown(record_id))
             return record
         for key in self.entity.match_keys:
             value = cell_text(row.get(self.entity.by_name[key].label))
