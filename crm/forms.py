@@ -8,8 +8,6 @@ from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import person_name
-
 
 class LookupWidget(forms.Widget):
     """A text box showing the chosen record's name, with its id in a hidden input.
@@ -107,7 +105,8 @@ class LookupField(forms.ModelChoiceField):
 
 
 class RecordForm(forms.ModelForm):
-    """Base of every New/Edit form: owner defaults, lookups, and the row version riding along.
+    """Base of every New/Edit form: lookups, and the row version riding along. The owner is
+    never a form field: the creator owns a new record, and Assign changes the owner.
 
     Help texts are shown as field guides by the crispy template bootstrap5/layout/help_text.html.
     """
@@ -119,17 +118,10 @@ class RecordForm(forms.ModelForm):
         self.user = user
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
-        if "owner" in self.fields:
-            self.fields["owner"].required = False
-            self.fields["owner"].label_from_instance = person_name
-            self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
         self.setup_lookups()
 
     def setup_lookups(self) -> None:
         """Subclasses replace foreign keys with LookupFields here."""
-
-    def clean_owner(self):
-        return self.cleaned_data.get("owner") or getattr(self.instance, "owner", None) or self.user
 
     def limit_lookup(self, name: str, queryset: QuerySet) -> None:
         """Offer only active records, but keep the one already linked even if it is inactive."""

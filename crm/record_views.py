@@ -17,6 +17,8 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from access import guard
+from access.models import Privilege
 from crm import lists, recent, services
 from crm.validators import phone_validator
 
@@ -25,13 +27,14 @@ LOOKUP_LIMIT = 10
 
 
 class RecordMixin:
-    """Every lookup of a record goes through `get_queryset`, scoped in one place."""
+    """Every lookup of a record goes through `get_queryset`, scoped in one place: the records
+    the user may read (access.guard); writes check their own privilege on top."""
 
     model = None
     url_namespace = ""
 
     def get_queryset(self) -> QuerySet:
-        return self.model.objects.all()
+        return guard.visible(self.model, self.request.user, Privilege.READ)
 
     def url(self, name: str, *args) -> str:
         return reverse(f"{self.url_namespace}:{name}", args=args)
@@ -169,6 +172,10 @@ class RecordFormMixin(RecordMixin):
 
 
 class RecordCreateView(RecordFormMixin, CreateView):
+    def dispatch(self, request, *args, **kwargs):
+        guard.require(self.model, request.user, Privilege.CREATE)
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
         record = services.record_create(record=form.instance, by=self.request.user)
         messages.success(self.request, _("%(record)s was created.") % {"record": record})
@@ -176,6 +183,11 @@ class RecordCreateView(RecordFormMixin, CreateView):
 
 
 class RecordUpdateView(RecordFormMixin, UpdateView):
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        guard.require(record, self.request.user, Privilege.WRITE)
+        return record
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if not self.object.is_active:
@@ -234,6 +246,11 @@ class RecordDeleteView(RecordMixin, DetailView):
 
     template_name_suffix = "_confirm_delete"
 
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        guard.require(record, self.request.user, Privilege.DELETE)
+        return record
+
     def delete_record(self, record) -> None:
         raise NotImplementedError
 
@@ -257,7 +274,8 @@ class RecordBulkActionView(RecordMixin, View):
 
     http_method_names = ["post"]
     template_name = "crm/record_bulk_confirm.html"
-    ACTIONS = {"activate", "deactivate", "delete"}
+    # The privilege each action needs on every record it touches.
+    ACTIONS = {"activate": Privilege.WRITE, "deactivate": Privilege.WRITE, "delete": Privilege.DELETE}
 
     def selected(self) -> QuerySet:
         ids = [value for value in self.request.POST.getlist("selected") if value.isdigit()]
@@ -265,13 +283,20 @@ class RecordBulkActionView(RecordMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
-        records = self.selected()
         back = safe_next_url(request) or self.url("list")
         if action not in self.ACTIONS:
             messages.error(request, _("Choose an action."))
             return redirect(back)
+        readable = self.selected()
+        # Only the ticked records the user may change this way; the others are left as they are.
+        records = guard.visible(readable, request.user, self.ACTIONS[action])
+        refused = readable.count() - records.count()
+        if refused:
+            reason = guard.refusal(self.model, request.user, self.ACTIONS[action])
+            messages.error(request, services.refusal_count_message(refused, reason))
         if not records.exists():
-            messages.error(request, _("Select at least one record first."))
+            if not refused:
+                messages.error(request, _("Select at least one record first."))
             return redirect(back)
         if request.POST.get("confirmed") != "yes":
             return render(request, self.template_name, self.confirm_context(action, records, back))
@@ -311,7 +336,8 @@ class RecordLookupView(RecordMixin, View):
     label_field = "name"
 
     def lookup_queryset(self) -> QuerySet:
-        return self.get_queryset().active()
+        # Only what the user may link to: read (get_queryset) and append to.
+        return guard.visible(self.get_queryset().active(), self.request.user, Privilege.APPEND_TO)
 
     def get(self, request: HttpRequest) -> JsonResponse:
         term = request.GET.get("q", "").strip()

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "access",
     "crm",
     "accounts",
     "contacts",

@@ -22,6 +22,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from access import guard
 from accounts.views import AccountListView
 from contacts.views import ContactListView
 from crm import lists
@@ -48,7 +49,7 @@ def records_in_view(*, entity: Entity, request: HttpRequest):
     return lists.ordered_record_set(
         table_class=view.table_class,
         filterset_class=view.filterset_class,
-        queryset=entity.model.objects.select_related(*RELATED[entity.key]),
+        queryset=guard.visible(entity.model.objects.select_related(*RELATED[entity.key]), request.user),
         params=request.GET,
         request=request,
     )

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access import guard
+from access.models import Privilege
 from imports import exports, readers, services
 from imports.columns import cell_text, neutralise
 from imports.entities import ENTITIES
@@ -220,6 +222,7 @@ def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpR
         raise PermissionDenied
     if not request.user.has_perm(info.permission("export")):
         raise PermissionDenied
+    guard.require(info.model, request.user, Privilege.EXPORT)
     records = exports.records_in_view(entity=info, request=request)
     if file_format == "csv":
         return exports.csv_response(entity=info, records=records)
