@@ -18,6 +18,7 @@ from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -78,6 +79,11 @@ def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySe
     return scoped
 
 
+def linkable(queryset: QuerySet, user) -> QuerySet:
+    """The records of `queryset` that `user` may link another record to: read and append to."""
+    return visible(visible(queryset, user, Privilege.READ), user, Privilege.APPEND_TO)
+
+
 def branches_of(queryset: QuerySet) -> list[Q] | None:
     """The access branches a queryset from visible() was scoped by, if more than one."""
     paths = queryset._hints.get(BRANCHES)
@@ -129,3 +135,98 @@ def reach(depth: int) -> str:
         Depth.BUSINESS_UNIT_AND_CHILDREN: _("of your business unit and the units below it"),
         Depth.ORGANISATION: _("of the whole organisation"),
     }.get(depth, "")
+
+
+# --- Reading a scoped list fast ----------------------------------------------------------
+
+
+def union_of_branches(queryset: QuerySet, paths: list[Q], limit: int, *fields: str) -> QuerySet | None:
+    """`fields` of the first `limit` rows of each access branch, in the queryset's order,
+    glued with UNION (a row reached by two paths counts once); None where the database can't
+    order and limit the members of a compound query (SQLite), or the order isn't plain fields."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return None
+    order = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if not all(isinstance(key, str) and "__" not in key for key in order):
+        return None
+    parts = [queryset.filter(path).order_by(*order).values_list(*fields)[:limit] for path in paths]
+    return parts[0].union(*parts[1:])
+
+
+def page_ids(queryset: QuerySet, start: int, stop: int):
+    """The ids of queryset[start:stop]: for a scope of several access paths, one ordered and
+    limited query per path, so each walks its own index and stops early (an OR across the
+    paths walks the list index row by row: measured 1000x slower at a million rows)."""
+    paths = branches_of(queryset)
+    if paths:
+        order = [key.lstrip("-") for key in (queryset.query.order_by or queryset.model._meta.ordering)]
+        keys = list(dict.fromkeys([*order, "pk"]))
+        combined = union_of_branches(queryset, paths, stop, *keys)
+        if combined is not None:
+            rows = combined.order_by(*(queryset.query.order_by or queryset.model._meta.ordering))[start:stop]
+            return [row[-1] for row in rows]
+    return queryset.values("pk")[start:stop]
+
+
+def count_upto(queryset: QuerySet, limit: int) -> int:
+    """How many rows, counting at most `limit`, one limited query per access path."""
+    paths = branches_of(queryset)
+    if paths:
+        combined = union_of_branches(queryset, paths, limit, "pk")
+        if combined is not None:
+            return min(combined.count(), limit)
+    return queryset.order_by().values("pk")[:limit].count()
+
+
+# --- One record, in Python: buttons to show and "Why can I see this?" --------------------
+
+
+def share_rights_of(record: Model, access: EffectiveAccess) -> int:
+    """The share bits the user holds on `record`, directly or through their teams."""
+    principal = Q(user_id=access.user_id)
+    if access.team_units:
+        principal |= Q(team_id__in=access.team_ids)
+    rights = RecordShare.objects.filter(
+        principal, content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).values_list("rights", flat=True)
+    combined = 0
+    for value in rights:
+        combined |= value
+    return combined
+
+
+def paths_to(record: Model, access: EffectiveAccess, privilege: str, *, shared: int | None = None) -> list[str]:
+    """The access paths that give `privilege` on `record`, in words; empty if none.
+
+    The same rules as branches(), read off the record's own columns; tests hold the two
+    to the same answers.
+    """
+    depth = access.depth(type(record), privilege)
+    if depth == Depth.NONE:
+        return []
+    units = access.units_at(depth)
+    found = []
+    if units is None:
+        found.append(_("every record of the organisation (%(roles)s)") % {"roles": ", ".join(access.role_names)})
+    elif record.business_unit_id in units:
+        found.append(
+            _("records of the business unit %(unit)s (%(roles)s)")
+            % {"unit": record.business_unit, "roles": ", ".join(access.role_names)}
+        )
+    if record.owner_id is not None and record.owner_id == access.user_id:
+        found.append(_("owner"))
+    if record.owner_team_id in access.team_units:
+        found.append(_("member of the owning team %(team)s") % {"team": record.owner_team})
+    right = SHARE_RIGHT_OF.get(privilege)
+    if right is not None:
+        shared = share_rights_of(record, access) if shared is None else shared
+        if shared & right:
+            found.append(_("shared with them or their team"))
+    return found
+
+
+def privileges_on(record: Model, user) -> set[str]:
+    """The privileges `user` holds on `record`: which commands its page offers."""
+    access = access_of(user)
+    shared = share_rights_of(record, access)
+    return {privilege for privilege in Privilege.values if paths_to(record, access, privilege, shared=shared)}

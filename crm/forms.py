@@ -8,6 +8,8 @@ from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from access import guard
+
 
 class LookupWidget(forms.Widget):
     """A text box showing the chosen record's name, with its id in a hidden input.
@@ -124,7 +126,9 @@ class RecordForm(forms.ModelForm):
         """Subclasses replace foreign keys with LookupFields here."""
 
     def limit_lookup(self, name: str, queryset: QuerySet) -> None:
-        """Offer only active records, but keep the one already linked even if it is inactive."""
+        """Offer only active records the user may link to, but keep the one already linked
+        even if it is inactive (or no longer theirs to link)."""
+        queryset = guard.linkable(queryset, self.user)
         current_id = getattr(self.instance, f"{name}_id", None)
         if current_id is not None:
             queryset = queryset.model._default_manager.filter(pk=current_id) | queryset

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
+from access import guard
 from crm.models import person_name
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
@@ -37,7 +38,7 @@ JUMP_LETTERS = ["#", *string.ascii_uppercase]
 
 def capped_count(queryset: QuerySet) -> tuple[int, bool]:
     """How many rows, counting at most COUNT_CAP + 1; returns (count, capped)."""
-    return capped(queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
+    return capped(guard.count_upto(queryset, COUNT_CAP + 1))
 
 
 def capped(count: int) -> tuple[int, bool]:
@@ -375,7 +376,7 @@ def rows_by_id(queryset: QuerySet, start: int, stop: int) -> list:
     only to be dropped, which for a common term is a large part of the table. Then only the
     page's rows are read, by primary key.
     """
-    ids = queryset.values("pk")[start:stop]
+    ids = guard.page_ids(queryset, start, stop)  # one query per access path, see there
     return list(queryset.filter(pk__in=ids))
 
 

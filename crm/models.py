@@ -252,6 +252,10 @@ class CustomerRecord(models.Model):
         """The user or team that owns this record."""
         return self.owner if self.owner_id is not None else self.owner_team
 
+    @property
+    def owner_label(self) -> str:
+        return person_name(self.owner) if self.owner_id is not None else str(self.owner_team)
+
 
 def SET_NULL_AND_CLEAR_NAME(collector, field, sub_objs, using):  # noqa: N802 - named like models.SET_NULL
     """on_delete for a link with a sort-name copy ("<link>_name"): empty both."""

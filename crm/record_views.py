@@ -108,7 +108,9 @@ class RecordDetailView(RecordMixin, DetailView):
     detail_sections: list[tuple[str, list[str]]] = []
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("owner", "created_by", "modified_by")
+        return (
+            super().get_queryset().select_related("owner", "owner_team", "business_unit", "created_by", "modified_by")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,6 +123,7 @@ class RecordDetailView(RecordMixin, DetailView):
         context["url_namespace"] = self.url_namespace
         # Read from the navigation's query of the same page: costs nothing more.
         context["pin_state"] = recent.pin_state(self.request, self.url_namespace, self.object.pk)
+        context["can"] = guard.privileges_on(self.object, self.request.user)  # which commands to offer
         return context
 
     def record_set_links(self) -> dict[str, str]:

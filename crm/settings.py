@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "crm.navigation.sales_navigation",
+                "access.context_processors.access",
             ],
         },
     },
