@@ -56,8 +56,10 @@ class CarryContacts(models.TextChoices):
 def new_owner_refusal(record_model, new_owner, *, by) -> str | None:
     """Why `new_owner` (a user or team) can't own `record_model` records given by `by`, or None."""
     if isinstance(new_owner, Team):
-        reach = access_of(by).units_at(access_of(by).depth(record_model, Privilege.ASSIGN))
-        if reach is not None and new_owner.business_unit_id not in reach:
+        access = access_of(by)
+        # Teams of one's own business unit, or of the units one's Assign privilege reaches.
+        reach = access.units_at(access.depth(record_model, Privilege.ASSIGN))
+        if reach is not None and new_owner.business_unit_id not in {*reach, access.business_unit_id}:
             return _("%(team)s is in another business unit (%(unit)s); you can't assign records to it.") % {
                 "team": new_owner,
                 "unit": new_owner.business_unit,

@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from access import guard
+from access import services as access_services
 from access.models import Privilege
 from crm import lists, recent, services
 from crm.validators import phone_validator
@@ -124,6 +125,7 @@ class RecordDetailView(RecordMixin, DetailView):
         # Read from the navigation's query of the same page: costs nothing more.
         context["pin_state"] = recent.pin_state(self.request, self.url_namespace, self.object.pk)
         context["can"] = guard.privileges_on(self.object, self.request.user)  # which commands to offer
+        context["shares"] = access_services.shares_of(self.object)
         return context
 
     def record_set_links(self) -> dict[str, str]:

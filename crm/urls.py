@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("contacts/", include("contacts.urls")),
     path("imports/", include("imports.urls")),
+    path("security/", include("access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
