@@ -196,6 +196,19 @@ def refuse_if_owning(owner, *, what: str) -> None:
             )
 
 
+def user_place(user, *, unit: BusinessUnit | None = None, roles=()) -> UserAccess:
+    """Put `user` in `unit` (the root if None) with exactly the named roles."""
+    from access.models import SecurityRole
+    from access.roles import ensure_standard_roles
+
+    ensure_standard_roles()
+    access, _created = UserAccess.objects.update_or_create(
+        user=user, defaults={"business_unit": unit or ensure_root_unit()}
+    )
+    access.roles.set(SecurityRole.objects.filter(name__in=[role for role in roles if role]))
+    return access
+
+
 def user_move(*, user, business_unit: BusinessUnit) -> None:
     """Move a user to another business unit; their records follow (their unit is denormalised)."""
     from access.registry import record_types

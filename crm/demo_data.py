@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from access.demo import ensure_demo_organisation
 from access.services import units_of_users
 from accounts.models import Account, Category, Industry, Ownership, RelationshipType
 from contacts.models import Contact, Role, compose_full_name
@@ -203,6 +204,8 @@ def ensure_demo_users() -> tuple[object, object]:
     if created:
         teammate.set_unusable_password()
         teammate.save()
+    # Business units, a team and a sign-in per security role; Alex becomes a Salesperson.
+    ensure_demo_organisation()
     return demo, teammate
 
 

@@ -2,18 +2,11 @@ from __future__ import annotations
 
 import factory
 
-from access.models import BusinessUnit, SecurityRole, Team, UserAccess
-from access.roles import ensure_root_unit, ensure_standard_roles
+from access.models import BusinessUnit, Team
+from access.roles import ensure_root_unit
+from access.services import user_place
 
-
-def place_user(user, *, unit: BusinessUnit | None = None, roles=()) -> UserAccess:
-    """Put `user` in `unit` (the root if None) with exactly the named roles."""
-    ensure_standard_roles()
-    access, _created = UserAccess.objects.update_or_create(
-        user=user, defaults={"business_unit": unit or ensure_root_unit()}
-    )
-    access.roles.set(SecurityRole.objects.filter(name__in=[role for role in roles if role]))
-    return access
+place_user = user_place
 
 
 class BusinessUnitFactory(factory.django.DjangoModelFactory):
