@@ -204,6 +204,13 @@ class RecordShare(models.Model):
     def principal(self):
         return self.user or self.team
 
+    @property
+    def principal_label(self) -> str:
+        """The user's full name (or user name), or the team's name."""
+        if self.user is None:
+            return str(self.team)
+        return self.user.get_full_name() or self.user.get_username()
+
     def grants(self, right: int) -> bool:
         return bool(self.rights & right)
 

@@ -107,13 +107,15 @@ def share(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_share(record=record, principal=form.principal(), rights=form.rights_mask(), by=request.user)
+            grant = services.record_share(
+                record=record, principal=form.principal(), rights=form.rights_mask(), by=request.user
+            )
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
             messages.success(
                 request,
-                _("%(record)s is shared with %(principal)s.") % {"record": record, "principal": form.principal()},
+                _("%(record)s is shared with %(principal)s.") % {"record": record, "principal": grant.principal_label},
             )
             return redirect(request.path)
     shares = [

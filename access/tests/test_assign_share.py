@@ -101,7 +101,7 @@ def test_sharing_a_contact_lets_a_colleague_of_another_unit_see_it_and_unsharing
     assert viewer.get(reverse("contacts:update", args=[org.contact.pk])).status_code == 403
     share = RecordShare.objects.get(user=org.users["other_bu"])
     page = org.client("owner").get(share_url).content.decode()
-    assert "Stop sharing with other_bu" in page
+    assert "Stop sharing with Other Bu" in page
     org.client("owner").post(share_url, {"remove": share.pk})
     assert viewer.get(org.contact.get_absolute_url()).status_code == 404
 
