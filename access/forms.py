@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from access.models import BusinessUnit, SecurityRole, ShareRight, Team
+from access.scope import descendants
 from access.services import CarryContacts
 from crm.models import person_name
 
@@ -89,6 +90,22 @@ class BusinessUnitForm(forms.ModelForm):
     class Meta:
         model = BusinessUnit
         fields = ["name", "parent"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if self.instance.pk is None:
+            if parent is None:
+                raise forms.ValidationError(_("Choose the business unit this one belongs to."))
+            return parent
+        if self.instance.parent_id is None and parent is not None:
+            raise forms.ValidationError(_("The root business unit can't have a parent."))
+        if self.instance.parent_id is not None and parent is None:
+            raise forms.ValidationError(_("Only the root business unit has no parent."))
+        if parent is not None and parent.pk in descendants(self.instance.pk):
+            raise forms.ValidationError(
+                _("%(parent)s is below this business unit; choose another.") % {"parent": parent}
+            )
+        return parent
 
 
 class TeamForm(forms.ModelForm):

@@ -46,12 +46,14 @@ class ImportAccess:
         """Why the importing user can't make `owner_id` the owner of a new or updated record."""
         if owner_id not in self._owner_refusals:
             owner = get_user_model().objects.get(pk=owner_id)
-            refusal = new_owner_refusal(self.model, owner, by=self.by)
-            if (
-                refusal is None
-                and owner_id != self.by.pk
-                and not access_of(self.by).depth(self.model, Privilege.ASSIGN)
-            ):
-                refusal = _("you may not give records to other people.")
-            self._owner_refusals[owner_id] = refusal
+            self._owner_refusals[owner_id] = import_owner_refusal(self.model, owner, by=self.by)
         return self._owner_refusals[owner_id]
+
+
+def import_owner_refusal(model, owner, *, by) -> str | None:
+    """Why `by` can't import `model` records owned by `owner`, or None: the owner must be
+    allowed to own them, and giving records to someone else takes the Assign privilege."""
+    refusal = new_owner_refusal(model, owner, by=by)
+    if refusal is None and owner.pk != by.pk and not access_of(by).depth(model, Privilege.ASSIGN):
+        refusal = _("you may not give records to other people.")
+    return refusal

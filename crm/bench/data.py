@@ -23,6 +23,7 @@ from access.services import units_of_users
 from accounts.models import Account
 from contacts.models import Contact, compose_full_name
 from crm import demo_data
+from crm.bench.access_section import place_bench_users
 from crm.choices import Status
 from crm.models import stored_fields
 
@@ -55,6 +56,7 @@ def bench_users() -> list:
     teammates = [
         users.objects.get_or_create(username=f"bench-teammate-{number}")[0] for number in range(1, OWNER_COUNT)
     ]
+    place_bench_users([bench, *teammates])  # their records' business units follow (the access section)
     return [bench, *teammates]
 
 
