@@ -26,6 +26,11 @@ class ScopedRecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return super().has_add_permission(request) and access_of(request.user).depth(self.model, Privilege.CREATE) > 0
 
+    def has_import_permission(self, request, *args, **kwargs):
+        # The admin import updates rows by id whoever owns them: administrators only (the
+        # Import Data page applies the access rules row by row).
+        return super().has_import_permission(request, *args, **kwargs) and is_system_administrator(request.user)
+
     def save_model(self, request, obj, form, change):
         if not change:  # the creator owns a new record, as on the app's own pages
             obj.owner, obj.owner_team, obj.created_by = request.user, None, request.user

@@ -27,7 +27,6 @@ from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
 from access import guard
-from crm.models import person_name
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
 COUNT_CAP = 5000
@@ -185,6 +184,9 @@ class RecordTable(tables.Table):
             # Translated once for the page, not once per row.
             label = gettext("Select %(name)s")
             return lambda record: column.checkbox(record.pk, label % {"name": record})
+        if name == "owner":
+            # A user by full name (people know teammates by name, not sign-in), or a team.
+            return lambda record: record.owner_label or empty
         custom = getattr(self, f"render_{name}", None)
         field = self._meta.model._meta.get_field(name)
 
@@ -203,8 +205,7 @@ class RecordTable(tables.Table):
         return render
 
     def render_owner(self, record, value):
-        # People know their teammates by name, not by sign-in (as on the record's page).
-        return person_name(value)
+        return record.owner_label
 
     def detail_url(self, record) -> str:
         """record.get_absolute_url(), without a reverse() per row (a measurable share of a page):

@@ -254,7 +254,8 @@ class CustomerRecord(models.Model):
 
     @property
     def owner_label(self) -> str:
-        return person_name(self.owner) if self.owner_id is not None else str(self.owner_team)
+        # A team's name is read from the row's sort copy: no query per team-owned row of a list.
+        return person_name(self.owner) if self.owner_id is not None else self.owner_name
 
 
 def SET_NULL_AND_CLEAR_NAME(collector, field, sub_objs, using):  # noqa: N802 - named like models.SET_NULL

@@ -207,3 +207,20 @@ def test_the_admin_lists_only_readable_records(org, persona):
     assert "Mine Ltd" in names
     change = org.client(persona).get(reverse("admin:accounts_account_change", args=[org.mine.pk]))
     assert b'name="name"' in change.content if persona in WRITERS_OF_MINE else b'name="name"' not in change.content
+
+
+def test_a_team_owned_record_shows_its_team_as_owner_in_the_list_and_on_its_page(org):
+    client = org.client("teammate")
+    html = client.get(reverse("accounts:list") + "?view=active&q=team").content.decode()
+    assert "<td>North Sales</td>" in html
+    assert "Owner: <strong>North Sales</strong>" in client.get(org.team_account.get_absolute_url()).content.decode()
+
+
+def test_the_admin_import_is_for_system_administrators_only(org):
+    for persona, allowed in (("colleague", False), ("admin", True)):
+        user = org.users[persona]
+        user.is_staff = True
+        user.save()
+        user.user_permissions.add(*Permission.objects.filter(codename__in=["view_account", "import_account"]))
+        response = org.client(persona).get(reverse("admin:accounts_account_import"))
+        assert (response.status_code == 200) == allowed
