@@ -64,6 +64,11 @@ def new_owner_refusal(record_model, new_owner, *, by) -> str | None:
                 "team": new_owner,
                 "unit": new_owner.business_unit,
             }
+        if not team_can_read(new_owner, record_model):
+            return _("Neither the roles of %(team)s nor those of its members let them read %(records)s.") % {
+                "team": new_owner,
+                "records": record_model._meta.verbose_name_plural,
+            }
         return None
     if not new_owner.is_active:
         return _("%(user)s is inactive and can't own records.") % {"user": new_owner}
@@ -73,6 +78,17 @@ def new_owner_refusal(record_model, new_owner, *, by) -> str | None:
             "records": record_model._meta.verbose_name_plural,
         }
     return None
+
+
+def team_can_read(team: Team, record_model) -> bool:
+    from access.models import RolePrivilege
+    from access.registry import record_type
+
+    by_role = RolePrivilege.objects.filter(
+        role__teams=team, record_type=record_type(record_model), privilege=Privilege.READ, depth__gt=Depth.NONE
+    )
+    members = team.members.filter(is_active=True)
+    return by_role.exists() or any(access_of(member).depth(record_model, Privilege.READ) for member in members)
 
 
 @dataclass
@@ -110,16 +126,18 @@ def records_assign(*, records: QuerySet, to, by, carry: str = CarryContacts.NONE
         ids = list(allowed.values_list("pk", flat=True))
         previous = dict(model._default_manager.filter(pk__in=ids).values_list("pk", "owner_id"))
         assigned = model._default_manager.filter(pk__in=ids).update(**changes)
-        carried = carry_contacts(model, previous, carry=carry, changes=changes)
+        carried = carry_contacts(model, previous, carry=carry, changes=changes, by=by)
     return AssignResult(assigned=assigned, refused=wanted - assigned, carried=carried)
 
 
-def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str, changes: dict) -> int:
-    """Assign the contacts of the assigned accounts as `carry` says (only accounts have any)."""
+def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str, changes: dict, by) -> int:
+    """Assign the contacts of the assigned accounts as `carry` says (only accounts have any),
+    those `by` may assign."""
     contacts = getattr(model, "contacts", None)
     if contacts is None or carry == CarryContacts.NONE or not previous_owners:
         return 0
     related = contacts.rel.related_model._default_manager.filter(company_id__in=list(previous_owners))
+    related = guard.visible(related, by, Privilege.ASSIGN)
     if carry == CarryContacts.ACTIVE:
         related = related.active()
     elif carry == CarryContacts.OWNED:

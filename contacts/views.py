@@ -58,7 +58,9 @@ class ContactCreateView(ContactMixin, record_views.RecordCreateView):
         initial = super().get_initial()
         company_id = self.request.GET.get("company", "")
         if company_id.isdigit():
-            initial["company"] = Account.objects.active().filter(pk=company_id).first()
+            initial["company"] = (
+                guard.linkable(Account.objects.active(), self.request.user).filter(pk=company_id).first()
+            )
         return initial
 
 

@@ -150,3 +150,22 @@ def test_the_python_reading_of_the_rules_agrees_with_the_queries(org, persona):
         for privilege in ("read", "write", "delete", "assign", "share"):
             in_python = bool(guard.paths_to(record, access_of(user), privilege))
             assert in_python == guard.allows(record, user, privilege), (record, privilege)
+
+
+def test_a_team_nobody_in_which_may_read_accounts_cannot_own_one(org):
+    empty = TeamFactory(name="Nobody Home", business_unit=org.north)
+    response = assign(org.client("owner"), [org.mine], to="team", team=empty.pk, carry="all")
+    assert "Neither the roles of Nobody Home nor those of its members let them read accounts." in response.content.decode()
+    assert Account.objects.get(pk=org.mine.pk).owner == org.users["owner"]
+
+
+def test_contacts_go_along_only_where_the_assigner_may_assign_them(org):
+    other = ContactFactory(last_name="Colleague's", company=org.mine, owner=org.users["colleague"])
+    assign(org.client("owner"), [org.mine], to="team", team=org.team.pk, carry="all")
+    assert Contact.objects.get(pk=org.contact.pk).owner_team == org.team
+    assert Contact.objects.get(pk=other.pk).owner == org.users["colleague"]
+
+
+def test_new_contact_from_an_unreadable_account_gets_no_company(org):
+    response = org.client("other_bu").get(reverse("contacts:create") + f"?company={org.mine.pk}")
+    assert "Mine Ltd" not in response.content.decode()
