@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -120,7 +121,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("access:role_edit", pk=role.pk)
     grid = [
         {
-            "model": model,
+            "label": capfirst(model._meta.verbose_name_plural),
             "cells": [
                 {
                     "name": f"{kind}:{privilege}",

@@ -72,3 +72,9 @@ def test_an_administrator_creates_a_team_with_members_and_roles(org):
     data = {"name": "South Sales", "business_unit": org.south.pk, "members": [org.users["other_bu"].pk]}
     org.client("admin").post(reverse("access:team_create"), data)
     assert list(Team.objects.get(name="South Sales").members.all()) == [org.users["other_bu"]]
+
+
+def test_the_privilege_grid_names_each_record_type(org):
+    role = SecurityRole.objects.get(name=SALESPERSON)
+    html = org.client("admin").get(reverse("access:role_edit", args=[role.pk])).content.decode()
+    assert '<th scope="row">Accounts</th>' in html and '<th scope="row">Contacts</th>' in html

@@ -155,7 +155,9 @@ def test_the_python_reading_of_the_rules_agrees_with_the_queries(org, persona):
 def test_a_team_nobody_in_which_may_read_accounts_cannot_own_one(org):
     empty = TeamFactory(name="Nobody Home", business_unit=org.north)
     response = assign(org.client("owner"), [org.mine], to="team", team=empty.pk, carry="all")
-    assert "Neither the roles of Nobody Home nor those of its members let them read accounts." in response.content.decode()
+    assert (
+        "Neither the roles of Nobody Home nor those of its members let them read accounts." in response.content.decode()
+    )
     assert Account.objects.get(pk=org.mine.pk).owner == org.users["owner"]
 
 
