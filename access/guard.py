@@ -6,7 +6,7 @@ one read helper, one write helper).
 
 A scope is a few branches, one per access path (a business unit, my own records, one of my
 teams, shared with me). They are OR-ed for ordinary filtering, and kept on the queryset so
-that list pages can read one ordered, limited query per branch glued with UNION ALL
+that list pages can read one ordered, limited query per branch glued with UNION
 (crm.lists.rows_by_id): an OR across paths makes the database walk the list index row by row,
 measured 1000x slower at a million rows.
 """

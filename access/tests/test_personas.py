@@ -174,10 +174,11 @@ def test_previous_and_next_step_only_through_readable_records(org):
     assert "Far Ltd" not in stepped and stepped <= {"Team Ltd"}
 
 
+@pytest.mark.parametrize("url_name", ["accounts:create", "accounts:quick_create"])
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_new_records_need_the_create_privilege_and_belong_to_their_creator(org, persona):
+def test_new_records_need_the_create_privilege_and_belong_to_their_creator(org, persona, url_name):
     client = org.client(persona)
-    response = client.post(reverse("accounts:create"), {"name": f"New by {persona}", "owner": org.users["admin"].pk})
+    response = client.post(reverse(url_name), {"name": f"New by {persona}", "owner": org.users["admin"].pk})
     if persona == "no_role":
         assert response.status_code == 403
         assert "no security role" in response.content.decode()
