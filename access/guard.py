@@ -62,6 +62,20 @@ def branches(model: type[Model], access: EffectiveAccess, privilege: str) -> lis
     return found
 
 
+def branches_of_user(model: type[Model], user, privilege: str) -> list[Q] | None:
+    """branches(), built once per request: a page scopes several querysets the same way."""
+    if user is None or not user.is_authenticated:
+        return branches(model, access_of(user), privilege)
+    memo = getattr(user, "_crm_branches", None)
+    if memo is None:
+        memo = {}
+        user._crm_branches = memo
+    key = (model, privilege)
+    if key not in memo:
+        memo[key] = branches(model, access_of(user), privilege)
+    return memo[key]
+
+
 def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySet:
     """The records (of a model, or among a queryset) on which `user` holds `privilege`."""
     if isinstance(model_or_queryset, QuerySet):
@@ -69,7 +83,7 @@ def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySe
     else:
         model = model_or_queryset
         queryset = model._default_manager.all()
-    paths = branches(model, access_of(user), privilege)
+    paths = branches_of_user(model, user, privilege)
     if paths is None:
         return queryset
     if not paths:

@@ -81,12 +81,6 @@ def access_of(user) -> EffectiveAccess:
     return access
 
 
-def forget(user) -> None:
-    """Drop the copy kept on this user object (a test or command that changes access and
-    asks again with the same object)."""
-    user.__dict__.pop("_crm_access", None)
-
-
 def descendants(unit_id: int) -> frozenset[int]:
     children: dict[int | None, list[int]] = {}
     for pk, parent in BusinessUnit.objects.values_list("pk", "parent_id"):
