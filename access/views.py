@@ -102,7 +102,8 @@ def share(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     guard.require(record, request.user, Privilege.SHARE)
     form = ShareForm(request.POST or None, initial={"rights": [ShareRight.READ]})
     if request.method == "POST" and "remove" in request.POST:
-        services.record_unshare(record=record, share_id=int(request.POST["remove"] or 0), by=request.user)
+        share_id = request.POST["remove"]
+        services.record_unshare(record=record, share_id=int(share_id) if share_id.isdigit() else 0, by=request.user)
         messages.success(request, _("The share was removed."))
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
