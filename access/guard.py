@@ -93,8 +93,11 @@ def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySe
     return scoped
 
 
-def linkable(queryset: QuerySet, user) -> QuerySet:
-    """The records of `queryset` that `user` may link another record to: read and append to."""
+def linkable(queryset: QuerySet, user, *, source: type[Model] | None = None) -> QuerySet:
+    """The records of `queryset` that `user` may link a `source` record to: those they may
+    read and append to, provided they may append (link) `source` records at all."""
+    if source is not None and access_of(user).depth(source, Privilege.APPEND) == Depth.NONE:
+        return queryset.none()
     return visible(visible(queryset, user, Privilege.READ), user, Privilege.APPEND_TO)
 
 

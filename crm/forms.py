@@ -128,7 +128,7 @@ class RecordForm(forms.ModelForm):
     def limit_lookup(self, name: str, queryset: QuerySet) -> None:
         """Offer only active records the user may link to, but keep the one already linked
         even if it is inactive (or no longer theirs to link)."""
-        queryset = guard.linkable(queryset, self.user)
+        queryset = guard.linkable(queryset, self.user, source=self._meta.model)
         current_id = getattr(self.instance, f"{name}_id", None)
         if current_id is not None:
             queryset = queryset.model._default_manager.filter(pk=current_id) | queryset

@@ -225,3 +225,18 @@ def test_the_admin_import_is_for_system_administrators_only(org):
         user.user_permissions.add(*Permission.objects.filter(codename__in=["view_account", "import_account"]))
         response = org.client(persona).get(reverse("admin:accounts_account_import"))
         assert (response.status_code == 200) == allowed
+
+
+def test_without_the_append_privilege_a_record_links_to_nothing(org):
+    from access.models import RolePrivilege
+
+    cell = RolePrivilege.objects.get(role__name="Salesperson", record_type="contacts.contact", privilege="append")
+    cell.depth = 0
+    cell.save()
+    data = {"first_name": "Sam", "last_name": "North", "company": "", "company_label": "Mine Ltd"}
+    response = org.client("colleague").post(reverse("contacts:create"), data)
+    assert "No active account is called “Mine Ltd”" in response.content.decode()
+    cell.depth = 1
+    cell.save()  # a saved privilege makes every cached access stale at once
+    response = org.client("colleague").post(reverse("contacts:create"), data)
+    assert Contact.objects.get(last_name="North").company == org.mine
