@@ -240,3 +240,16 @@ def test_without_the_append_privilege_a_record_links_to_nothing(org):
     cell.save()  # a saved privilege makes every cached access stale at once
     response = org.client("colleague").post(reverse("contacts:create"), data)
     assert Contact.objects.get(last_name="North").company == org.mine
+
+
+def test_a_teams_roles_add_to_its_members_and_leave_with_them(org):
+    from access.models import SecurityRole
+
+    client = org.client("no_role")
+    assert client.get(org.mine.get_absolute_url()).status_code == 404
+    org.team.roles.add(SecurityRole.objects.get(name="Salesperson"))
+    org.team.members.add(org.users["no_role"])
+    assert client.get(org.mine.get_absolute_url()).status_code == 200  # the team role reads North
+    assert client.get(reverse("accounts:update", args=[org.team_account.pk])).status_code == 200
+    org.team.members.remove(org.users["no_role"])
+    assert client.get(org.mine.get_absolute_url()).status_code == 404
