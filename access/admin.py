@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 
 from access import guard
 from access.models import BusinessUnit, Privilege, RecordShare, RolePrivilege, SecurityRole, Team, UserAccess
 from access.roles import is_system_administrator
 from access.scope import access_of
+from audit import services as audit
+from audit.models import Source
 
 
 class ScopedRecordAdmin(admin.ModelAdmin):
@@ -35,7 +38,23 @@ class ScopedRecordAdmin(admin.ModelAdmin):
         if not change:  # the creator owns a new record, as on the app's own pages
             obj.owner, obj.owner_team, obj.created_by = request.user, None, request.user
         obj.modified_by = request.user
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            before = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+            super().save_model(request, obj, form, change)
+            if before is None:
+                audit.record_created(record=obj, by=request.user, source=Source.ADMIN)
+            else:
+                audit.record_changed(before=before, after=obj, by=request.user, source=Source.ADMIN)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record_deleting(record=obj, by=request.user, source=Source.ADMIN)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            audit.records_deleting(records=queryset, by=request.user, source=Source.ADMIN)
+            super().delete_queryset(request, queryset)
 
 
 class AdministratorsOnly(admin.ModelAdmin):

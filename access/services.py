@@ -16,6 +16,8 @@ from access import guard
 from access.models import SHARE_RIGHT_OF, BusinessUnit, Depth, Privilege, RecordShare, ShareRight, Team, UserAccess
 from access.roles import ensure_root_unit
 from access.scope import access_of
+from audit import services as audit
+from audit.models import Event, Source
 
 
 def owner_business_unit_id(*, user_id: int | None, team_id: int | None) -> int:
@@ -125,7 +127,9 @@ def records_assign(*, records: QuerySet, to, by, carry: str = CarryContacts.NONE
     with transaction.atomic():
         ids = list(allowed.values_list("pk", flat=True))
         previous = dict(model._default_manager.filter(pk__in=ids).values_list("pk", "owner_id"))
-        assigned = model._default_manager.filter(pk__in=ids).update(**changes)
+        chosen = model._default_manager.filter(pk__in=ids)
+        audit.records_changing(records=chosen, changes=changes, by=by, event=Event.ASSIGN, source=Source.FORM)
+        assigned = chosen.update(**changes)
         carried = carry_contacts(model, previous, carry=carry, changes=changes, by=by)
     return AssignResult(assigned=assigned, refused=wanted - assigned, carried=carried)
 
@@ -143,6 +147,7 @@ def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str,
     elif carry == CarryContacts.OWNED:
         owners = {owner for owner in previous_owners.values() if owner is not None}
         related = related.filter(owner_id__in=owners)
+    audit.records_changing(records=related, changes=changes, by=by, event=Event.ASSIGN, source=Source.FORM)
     return related.update(**changes)
 
 
@@ -177,18 +182,27 @@ def record_share(*, record: models.Model, principal, rights: int, by) -> RecordS
             }
         )
     key = {"team": principal} if isinstance(principal, Team) else {"user": principal}
-    share, _created = RecordShare.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        **key,
-        defaults={"rights": rights, "granted_by": by},
-    )
+    with transaction.atomic():
+        before = shares_of(record).filter(**key).values_list("rights", flat=True).first()
+        share, _created = RecordShare.objects.update_or_create(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            **key,
+            defaults={"rights": rights, "granted_by": by},
+        )
+        if before != rights:
+            audit.record_share_changed(record=record, principal=principal, old_rights=before, new_rights=rights, by=by)
     return share
 
 
 def record_unshare(*, record: models.Model, share_id: int, by) -> None:
     guard.require(record, by, Privilege.SHARE)
-    shares_of(record).filter(pk=share_id).delete()
+    with transaction.atomic():
+        for share in shares_of(record).filter(pk=share_id):
+            audit.record_share_changed(
+                record=record, principal=share.team or share.user, old_rights=share.rights, new_rights=None, by=by
+            )
+        shares_of(record).filter(pk=share_id).delete()
 
 
 def shares_of(record: models.Model) -> QuerySet:

@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
+from audit import services as audit
+from audit.models import Source
 
 
-def account_delete(*, account: Account) -> None:
+def account_delete(*, account: Account, by=None, source: str = Source.FORM) -> None:
     """Delete an account that has no contacts left. Sub-accounts lose their parent link
     (the database does that); contacts are never deleted along with their company."""
     contact_count = account.contacts.count()
@@ -24,15 +26,18 @@ def account_delete(*, account: Account) -> None:
             )
             % {"account": account, "count": contact_count}
         )
-    account.delete()
+    with transaction.atomic():
+        audit.record_deleting(record=account, by=by, source=source)
+        account.delete()
 
 
-def accounts_delete(*, accounts: QuerySet) -> tuple[int, list[Account]]:
+def accounts_delete(*, accounts: QuerySet, by=None, source: str = Source.BULK) -> tuple[int, list[Account]]:
     """Delete those of `accounts` without contacts; return (deleted count, refused accounts)."""
     with transaction.atomic():
         refused = list(accounts.filter(contacts__isnull=False).distinct())
         deletable = accounts.exclude(pk__in=[account.pk for account in refused])
         deleted = deletable.count()
+        audit.records_deleting(records=deletable, by=by, source=source)
         deletable.delete()
     return deleted, refused
 

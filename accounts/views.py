@@ -10,6 +10,7 @@ from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, AccountQuickCreateForm
 from accounts.models import Account
 from accounts.tables import AccountTable
+from audit.models import Source
 from crm import record_views
 
 
@@ -58,6 +59,7 @@ class AccountCreateView(AccountMixin, record_views.RecordCreateView):
 class AccountQuickCreateView(AccountMixin, record_views.RecordCreateView):
     form_class = AccountQuickCreateForm
     template_name = "crm/record_quick_create.html"
+    audit_source = Source.QUICK_CREATE
 
 
 class AccountUpdateView(AccountMixin, record_views.RecordUpdateView):
@@ -72,7 +74,7 @@ class AccountDeleteView(AccountMixin, record_views.RecordDeleteView):
         return context
 
     def delete_record(self, record):
-        services.account_delete(account=record)
+        services.account_delete(account=record, by=self.request.user)
 
 
 class AccountBulkActionView(AccountMixin, record_views.RecordBulkActionView):
@@ -91,7 +93,7 @@ class AccountBulkActionView(AccountMixin, record_views.RecordBulkActionView):
         return []
 
     def delete_records(self, records):
-        deleted, refused = services.accounts_delete(accounts=records)
+        deleted, refused = services.accounts_delete(accounts=records, by=self.request.user)
         if deleted:
             messages.success(
                 self.request,

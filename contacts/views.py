@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from access import guard
 from accounts.models import Account
+from audit import services as audit
+from audit.models import Source
 from contacts import forms
 from contacts.filters import ContactFilter
 from contacts.forms import ContactForm, ContactQuickCreateForm
@@ -67,6 +70,7 @@ class ContactCreateView(ContactMixin, record_views.RecordCreateView):
 class ContactQuickCreateView(ContactCreateView):
     form_class = ContactQuickCreateForm
     template_name = "crm/record_quick_create.html"
+    audit_source = Source.QUICK_CREATE
 
 
 class ContactUpdateView(ContactMixin, record_views.RecordUpdateView):
@@ -81,7 +85,9 @@ class ContactDeleteView(ContactMixin, record_views.RecordDeleteView):
         return context
 
     def delete_record(self, record):
-        record.delete()
+        with transaction.atomic():
+            audit.record_deleting(record=record, by=self.request.user, source=Source.FORM)
+            record.delete()
 
 
 class ContactBulkActionView(ContactMixin, record_views.RecordBulkActionView):
@@ -101,7 +107,9 @@ class ContactBulkActionView(ContactMixin, record_views.RecordBulkActionView):
 
     def delete_records(self, records):
         deleted = records.count()
-        records.delete()
+        with transaction.atomic():
+            audit.records_deleting(records=records, by=self.request.user, source=Source.BULK)
+            records.delete()
         messages.success(
             self.request,
             ngettext("%(count)d contact was deleted.", "%(count)d contacts were deleted.", deleted)

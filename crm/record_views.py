@@ -20,6 +20,7 @@ from django_tables2 import SingleTableMixin
 from access import guard
 from access import services as access_services
 from access.models import Privilege
+from audit.models import Source
 from crm import lists, recent, services
 from crm.validators import phone_validator
 
@@ -177,12 +178,14 @@ class RecordFormMixin(RecordMixin):
 
 
 class RecordCreateView(RecordFormMixin, CreateView):
+    audit_source = Source.FORM  # what the audit history says the record was created from
+
     def dispatch(self, request, *args, **kwargs):
         guard.require(self.model, request.user, Privilege.CREATE)
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        record = services.record_create(record=form.instance, by=self.request.user)
+        record = services.record_create(record=form.instance, by=self.request.user, source=self.audit_source)
         messages.success(self.request, _("%(record)s was created.") % {"record": record})
         return self.redirect_after_save(record)
 

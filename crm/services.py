@@ -7,6 +7,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from audit import services as audit
+from audit.models import Event, Source
 from crm.choices import Status
 from crm.models import CustomerRecord
 
@@ -23,11 +25,13 @@ class RecordInactiveError(Exception):
     """The record was deactivated; it is read-only until reactivated."""
 
 
-def record_create(*, record: CustomerRecord, by) -> CustomerRecord:
+def record_create(*, record: CustomerRecord, by, source: str = Source.FORM) -> CustomerRecord:
     """Save a new record, owned by its creator (Assign gives it to someone else)."""
     record.created_by = record.modified_by = by
     record.owner, record.owner_team, record.business_unit = by, None, None
-    record.save()
+    with transaction.atomic():
+        record.save()
+        audit.record_created(record=record, by=by, source=source)
     return record
 
 
@@ -39,7 +43,9 @@ def refusal_count_message(count: int, reason: str) -> str:
     ) % {"count": count, "reason": reason}
 
 
-def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> CustomerRecord:
+def record_update(
+    *, record: CustomerRecord, loaded_version: int | None, by, source: str = Source.FORM
+) -> CustomerRecord:
     """Save an edit only if nobody saved the record since `loaded_version` was read.
 
     The row is locked for the check-and-write, so two simultaneous saves can't both win.
@@ -54,18 +60,18 @@ def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> 
         record.version = current.version + 1
         record.modified_by = by
         record.save()
+        audit.record_changed(before=current, after=record, by=by, source=source)
     return record
 
 
-def records_set_status(*, records: QuerySet, status: str, by) -> int:
+def records_set_status(*, records: QuerySet, status: str, by, source: str = Source.BULK) -> int:
     """Activate or deactivate many records at once; returns how many changed."""
-    return records.exclude(status=status).update(
-        status=status,
-        status_reason=status,
-        modified_by=by,
-        modified_on=timezone.now(),
-        version=F("version") + 1,
-    )
+    changing = records.exclude(status=status)
+    event = Event.ACTIVATE if status == Status.ACTIVE else Event.DEACTIVATE
+    with transaction.atomic():
+        changes = {"status": status, "status_reason": status}
+        audit.records_changing(records=changing, changes=changes, by=by, event=event, source=source)
+        return changing.update(**changes, modified_by=by, modified_on=timezone.now(), version=F("version") + 1)
 
 
 def deactivate(records: QuerySet, *, by) -> int:

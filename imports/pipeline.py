@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 
 from access.imports import ImportAccess
 from accounts.models import Account
+from audit import staged
 from crm.choices import Status
 from crm.models import chain_ids, person_name, sort_name_copies_of
 from imports import writers
@@ -52,6 +53,7 @@ class Plan:
     match_key: str
     default_owner_id: int
     by_id: int
+    job_id: int | None = None
 
 
 @dataclass
@@ -452,13 +454,15 @@ class Importer:
         return True
 
     def save(self, creates: list[dict], updates: list[dict], tally: Tally) -> None:
+        audit = staged.ImportTag(by_id=self.plan.by_id, job_id=self.plan.job_id)
         if creates:
             tally.created_ids = writers.insert_rows(self.model, creates)
+            staged.created(self.model, tally.created_ids, tag=audit)
         if updates:
             names = self.changed_fields | {"version", "modified_by_id", "modified_on"}
             if names & set(self.entity.name_parts):
                 names.add(self.entity.derived_name)
-            writers.update_rows(self.model, updates, sorted(names))
+            writers.update_rows(self.model, updates, sorted(names), audit=audit)
             self.refresh_copies_of_renamed(updated_ids=[record[self.pk_name] for record in updates], written=names)
 
     def refresh_copies_of_renamed(self, *, updated_ids: list[int], written: set[str]) -> None:

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit import services as audit
+from audit.models import Source
 from imports import readers
 from imports.columns import normalise_header
 from imports.entities import ENTITIES, Entity, detect_entity
@@ -137,6 +139,7 @@ def import_job_run(*, job_id: int) -> None:
             match_key=job.match_key,
             default_owner_id=job.record_owner_id or job.created_by_id,
             by_id=job.created_by_id,
+            job_id=job.pk,
         )
         Importer(plan).run(table.rows(), on_chunk=lambda tally: record_progress(job, tally))
     except ImportGivenUp:
@@ -248,6 +251,7 @@ def import_job_delete(*, job: ImportJob, with_records: bool) -> tuple[int, int]:
                 kept = len(kept_ids)
                 records = records.exclude(pk__in=kept_ids)
             deleted = records.count()
+            audit.records_deleting(records=records, by=job.created_by, source=Source.IMPORT)
             records.delete()
         if kept:
             ImportJob.objects.filter(pk=job.pk).update(created_count=kept, created_ids=id_ranges(kept_ids))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access import guard
 from access.models import Privilege
+from audit import services as audit
 from imports import exports, readers, services
 from imports.columns import cell_text, neutralise
 from imports.entities import ENTITIES
@@ -224,6 +225,7 @@ def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpR
         raise PermissionDenied
     guard.require(info.model, request.user, Privilege.EXPORT)
     records = exports.records_in_view(entity=info, request=request)
+    audit.exported(by=request.user, model=info.model, view=request.GET.urlencode(), rows=records.count())
     if file_format == "csv":
         return exports.csv_response(entity=info, records=records)
     return exports.xlsx_response(entity=info, records=records)

@@ -21,6 +21,7 @@ from functools import cache
 
 from django.db import connection, models
 
+from audit import staged
 from crm.models import stored_fields
 
 # bulk_update writes one CASE per field with a branch per row, which the database evaluates
@@ -42,13 +43,17 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
     return [record.pk for record in created]
 
 
-def update_rows(model: type[models.Model], rows: Sequence[dict], names: Sequence[str]) -> None:
-    """Write the `names` columns of rows that carry the primary key and those columns."""
+def update_rows(model: type[models.Model], rows: Sequence[dict], names: Sequence[str], *, audit=None) -> None:
+    """Write the `names` columns of rows that carry the primary key and those columns.
+
+    `audit`, an audit.staged.ImportTag, has the changes audited first, in one statement."""
     if not rows:
         return
     if connection.vendor == "postgresql":
-        pg_update(model, list(names), rows)
+        pg_update(model, list(names), rows, audit=audit)
         return
+    if audit is not None:
+        staged.sqlite_updates(model, rows, names, tag=audit)
     pk = model._meta.pk.attname
     records = [model(**{pk: row[pk]}, **{name: row[name] for name in names}) for row in rows]
     fields = [model._meta.get_field(name).name for name in names]
@@ -99,11 +104,13 @@ def pg_insert(model: type[models.Model], names: list[str], rows: Sequence[dict])
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def pg_update(model: type[models.Model], names: list[str], rows: Sequence[dict]) -> None:
+def pg_update(model: type[models.Model], names: list[str], rows: Sequence[dict], *, audit=None) -> None:
     pk = model._meta.pk
     fields = {pk.attname: pk, **fields_by_attname(model, tuple(names))}
     with connection.cursor() as cursor:
         staging = stage(cursor, model, fields, ([row[name] for name in fields] for row in rows))
+        if audit is not None:
+            staged.staged_updates(cursor, model, names, staging, tag=audit)
         cursor.execute(update_statement(model, tuple(names), staging))
 
 

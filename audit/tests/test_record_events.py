@@ -1,0 +1,86 @@
+"""Every write path leaves its entries: forms, bulk actions, Assign, Share, deletes, the admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Account
+from audit.models import AuditEntry, Event, Source
+from contacts.models import Contact
+from crm.tests.factories import AccountFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_of(record) -> list[AuditEntry]:
+    return list(AuditEntry.objects.of_record(record._meta.label_lower, record.pk).newest_first())
+
+
+def test_editing_a_contacts_phone_records_only_the_phone_with_who_and_from_where(owner_client, owner, edit):
+    contact = ContactFactory(owner=owner, telephone1="+1 425 555 0100")
+    data = edit(contact, user=owner, telephone1="+1 425 555 0199", loaded_version=contact.version)
+    response = owner_client.post(reverse("contacts:update", args=[contact.pk]), data)
+    assert response.status_code == 302
+    [entry] = entries_of(contact)
+    assert (entry.event, entry.source, entry.user, entry.user_name) == (Event.UPDATE, Source.FORM, owner, "owner")
+    assert entry.changes == {"telephone1": ["+1 425 555 0100", "+1 425 555 0199"]}
+    assert entry.record_name == str(contact)
+
+
+def test_a_save_that_changes_nothing_records_nothing(owner_client, owner, edit):
+    contact = ContactFactory(owner=owner)
+    owner_client.post(reverse("contacts:update", args=[contact.pk]), edit(contact, user=owner))
+    assert entries_of(contact) == []
+
+
+def test_creating_records_what_it_was_given_and_where(owner_client, owner):
+    owner_client.post(reverse("accounts:quick_create"), {"name": "Quick Ltd", "telephone1": "+33 1 23 45 67 89"})
+    account = Account.objects.get(name="Quick Ltd")
+    [entry] = entries_of(account)
+    assert (entry.event, entry.source, entry.user) == (Event.CREATE, Source.QUICK_CREATE, owner)
+    assert entry.changes["name"] == [None, "Quick Ltd"]
+    assert "owner_name" not in entry.changes and "search_text" not in entry.changes
+
+
+def test_bulk_deactivate_records_each_record_that_changed(owner_client, owner):
+    active = AccountFactory(owner=owner)
+    inactive = AccountFactory(owner=owner, status="inactive", status_reason="inactive")
+    owner_client.post(
+        reverse("accounts:bulk"), {"action": "deactivate", "selected": [active.pk, inactive.pk], "confirmed": "yes"}
+    )
+    [entry] = entries_of(active)
+    assert (entry.event, entry.source) == (Event.DEACTIVATE, Source.BULK)
+    assert entry.changes == {"status": ["active", "inactive"], "status_reason": ["active", "inactive"]}
+    assert entries_of(inactive) == []
+
+
+def test_deleting_records_keeps_their_names_in_the_audit(owner_client, owner):
+    contact = ContactFactory(owner=owner, first_name="Gone", last_name="Soon")
+    others = ContactFactory.create_batch(2, owner=owner)
+    owner_client.post(reverse("contacts:delete", args=[contact.pk]))
+    owner_client.post(
+        reverse("contacts:bulk"), {"action": "delete", "selected": [c.pk for c in others], "confirmed": "yes"}
+    )
+    deleted = AuditEntry.objects.filter(event=Event.DELETE).order_by("id")
+    assert [(e.record_name, e.source) for e in deleted] == [("Gone Soon", Source.FORM)] + [
+        (str(c), Source.BULK) for c in others
+    ]
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_the_admin_records_its_saves_as_admin(client, owner):
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    account = AccountFactory(owner=owner, name="Before")
+    data = {"name": "After", "status": "active"}
+    page = client.get(reverse("admin:accounts_account_change", args=[account.pk]))
+    form = page.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if value not in (None, False) and name not in data:
+            data[name] = value
+    client.post(reverse("admin:accounts_account_change", args=[account.pk]), data)
+    [entry] = entries_of(account)
+    assert (entry.source, entry.changes) == (Source.ADMIN, {"name": ["Before", "After"]})
