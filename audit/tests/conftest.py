@@ -27,4 +27,5 @@ def edit():
     return edit_data
 
 
+from access.tests.conftest import org  # noqa: E402, F401  (the personas)
 from imports.tests.conftest import importer, media_in_tmp, run_import  # noqa: E402, F401  (the import fixtures)

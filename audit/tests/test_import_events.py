@@ -45,7 +45,9 @@ def test_an_import_that_updates_records_lists_only_what_each_row_changed(run_imp
 
 def test_a_row_that_changes_nothing_leaves_no_entry(run_import):
     ContactFactory(first_name="Ana", last_name="Lopez", emailaddress1="ana@x.com", telephone1="+1 111", role="")
-    run_import("people.csv", csv_bytes([HEADER, ["Ana", "Lopez", "ana@x.com", "+1 111", ""]]), match_key="emailaddress1")
+    run_import(
+        "people.csv", csv_bytes([HEADER, ["Ana", "Lopez", "ana@x.com", "+1 111", ""]]), match_key="emailaddress1"
+    )
     assert not AuditEntry.objects.exists()
 
 
