@@ -9,7 +9,7 @@ def edit_data(record, form_class=ContactForm, user=None, **changes) -> dict:
     """What the record's edit form posts when the user changes only `changes`."""
     form = form_class(instance=record, user=user)
     data = {}
-    for name, bound in form.fields.items():
+    for name, _bound in form.fields.items():
         value = form[name].value()
         if value is None:
             continue

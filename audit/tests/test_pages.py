@@ -13,7 +13,7 @@ from access.services import record_share, record_unshare, records_assign, shares
 from audit.models import AuditEntry, Event, Source
 from audit.presenters import PAGE_SIZE
 from contacts.models import Contact
-from crm.tests.factories import AccountFactory, ContactFactory
+from crm.tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
