@@ -11,9 +11,12 @@ from access.registry import record_types
 from audit.models import Event
 
 
-def user_choices() -> list[tuple[str, str]]:
-    users = get_user_model().objects.order_by("username").values_list("pk", "username")
-    return [("", _("All users")), *((str(pk), name) for pk, name in users)]
+def user_choices(users=None) -> list[tuple[str, str]]:
+    users = get_user_model().objects.all() if users is None else users
+    return [
+        ("", _("All users")),
+        *((str(pk), name) for pk, name in users.order_by("username").values_list("pk", "username")),
+    ]
 
 
 class HistoryFilterForm(forms.Form):
@@ -22,12 +25,12 @@ class HistoryFilterForm(forms.Form):
     field = forms.ChoiceField(label=_("Field"), required=False)
     user = forms.ChoiceField(label=_("Changed by"), required=False)
 
-    def __init__(self, *args, fields: dict, **kwargs):
+    def __init__(self, *args, fields: dict, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [("", _("All fields"))] + [
             (name, field.verbose_name) for name, field in fields.items()
         ]
-        self.fields["user"].choices = user_choices()
+        self.fields["user"].choices = user_choices(users)
 
     def apply(self, entries):
         if not self.is_valid():

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from access.models import ShareRight
 from access.registry import record_types
 from audit.fields import audited_fields, shown
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Event, Source
 
 PAGE_SIZE = 50
 
@@ -68,11 +68,22 @@ def changes_of(entry: AuditEntry, names: dict) -> list[dict]:
 
 def present(entries: list[AuditEntry]) -> list[dict]:
     names = linked_names(entries)
+    # Labels translated once a page: get_event_display() would translate every choice per entry.
+    events, sources = {key: str(label) for key, label in Event.choices}, {k: str(v) for k, v in Source.choices}
     rows = []
     for entry in entries:
         changes = changes_of(entry, names)
-        # An event without field changes (a delete, a sign-in) still takes one line.
-        rows.append({"entry": entry, "changes": changes, "lines": changes or [{}], "span": max(1, len(changes))})
+        rows.append(
+            {
+                "entry": entry,
+                "event": events.get(entry.event, entry.event),
+                "source": sources.get(entry.source, entry.source),
+                "changes": changes,
+                # An event without field changes (a delete, a sign-in) still takes one line.
+                "lines": changes or [{}],
+                "span": max(1, len(changes)),
+            }
+        )
     return rows
 
 

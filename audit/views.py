@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -26,7 +27,9 @@ SUMMARY_EXPORT_LIMIT = 100_000
 @require_GET
 def record_history(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     record = readable_record(request, record_type, pk)  # 404 for a record the user can't read
-    form = HistoryFilterForm(request.GET, fields=audited_fields(type(record)))
+    # Every user to filter by (the organisation's size), not those in this history: finding
+    # them would read the whole history, however long, on every page.
+    form = HistoryFilterForm(request.GET, fields=audited_fields(type(record)), users=get_user_model().objects.all())
     entries = form.apply(AuditEntry.objects.of_record(record_type, record.pk))
     page, next_cursor = keyset_page(entries, request.GET.get("after"))
     query = request.GET.copy()
@@ -92,8 +95,8 @@ def summary_lines(writer, batch: list[AuditEntry]):
         common = [
             formats.localize(entry.at),
             entry.user_name,
-            entry.get_event_display(),
-            entry.get_source_display(),
+            row["event"],
+            row["source"],
             entry.record_type,
             entry.record_name,
             entry.job_id or "",
