@@ -13,6 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from contacts.models import Contact
+from crm.tests.journeys.conftest import PASSWORD
 from imports.tests.conftest import grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_in_tmp")]
@@ -130,3 +131,30 @@ def test_edit_import_and_assign_show_in_the_audit_history_for_those_who_may_read
     # The browser logs that 404, the answer this check expects: not an error of the page.
     assert [line for line in console_errors if "404" not in line] == []
     console_errors.clear()
+
+
+def test_an_administrator_filters_the_audit_summary_and_exports_it(page, sales_data, screenshot):
+    sign_in_as(page, "alex", "harbor-alex")
+    sign_out(page, "alex")
+    sign_in_as(page, "demo", PASSWORD)  # Dana, a System Administrator
+    page.get_by_role("navigation", name="Site map").get_by_role("link", name="Audit Summary").click()
+    expect(page.get_by_role("heading", name="Audit Summary")).to_be_visible()
+    rows = page.locator("table.crm-audit-table tbody tr")
+    expect(rows.first).to_be_visible()
+    page.get_by_label("Event").select_option(label="Sign-in")
+    page.get_by_label("Changed by").select_option(label="alex")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Sign-in page")
+    screenshot("audit-summary")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("audit-summary-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export to CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "Audit Summary.csv"
+    with open(download.path(), newline="", encoding="utf-8-sig") as file:
+        header, *lines = list(csv.reader(file))
+    assert header[:3] == ["Changed date", "Changed by", "Event"]
+    assert [line[1:3] for line in lines] == [["alex", "Sign-in"]]
