@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
@@ -142,12 +143,23 @@ class SelectColumn(tables.Column):
 
     @staticmethod
     def checkbox(pk, label: str) -> SafeString:
+        # The label around it is the 44 px touch target; the box itself stays its usual size.
         return format_html(
-            '<input class="form-check-input" type="checkbox" name="selected" value="{}" aria-label="{}">', pk, label
+            '<label class="crm-hit"><input class="form-check-input" type="checkbox" name="selected" value="{}"'
+            ' aria-label="{}"></label>',
+            pk,
+            label,
         )
 
 
 URL_ID_STANDIN = 987654321
+PRIORITY = "data-priority"
+
+
+def priority(level: int) -> dict:
+    """Column attrs giving its priority on narrow screens: 1 (the record's name) always shows,
+    then 2, 3 and 4 give way in that order as the list gets narrower (see crm.css)."""
+    return {"cell": {PRIORITY: str(level)}}
 
 
 class RecordTable(tables.Table):
@@ -169,15 +181,27 @@ class RecordTable(tables.Table):
         django-tables2's generic cell path (accessor resolution and signature inspection for
         every cell) was most of a list page's time; these tables only need what is below.
         """
-        renderers = [self.cell_renderer(bound.name, bound.column, empty=bound.default) for bound in self.columns]
+        cells = [
+            (self.cell_opening(bound), self.cell_renderer(bound.name, bound.column, empty=bound.default))
+            for bound in self.columns
+        ]
         return [
             mark_safe(
-                "<tr><td>"
-                + "</td><td>".join(conditional_escape(render(row.record)) for render in renderers)
-                + "</td></tr>"
+                "<tr>"
+                + "".join(opening + conditional_escape(render(row.record)) + "</td>" for opening, render in cells)
+                + "</tr>"
             )
             for row in self.paginated_rows
         ]
+
+    @staticmethod
+    def cell_opening(bound) -> str:
+        """A column's <td>, with the label a phone card shows before the value and the
+        column's priority (which columns give way first on a narrow screen; see crm.css)."""
+        attrs = {"data-priority": bound.column.attrs.get("cell", {}).get(PRIORITY)}
+        if bound.name != "selected":
+            attrs["data-label"] = bound.verbose_name
+        return format_html("<td{}>", flatatt({key: value for key, value in attrs.items() if value}))
 
     def cell_renderer(self, name: str, column: tables.Column, *, empty: str):
         if name == "selected":
@@ -224,8 +248,9 @@ class RecordTable(tables.Table):
     def list_query(self) -> str:
         """The query string every name link carries: the detail page uses `list` to step to
         the next/previous record of this view."""
-        params = self.request.GET.urlencode() if getattr(self, "request", None) else ""
-        return f"?{urlencode({'list': params})}" if params else ""
+        # Also for the list as it first opens (no query string): `list=` empty is that list.
+        params = self.request.GET.urlencode() if getattr(self, "request", None) else None
+        return "" if params is None else f"?{urlencode({'list': params})}"
 
 
 def ordered_record_set(*, table_class, filterset_class, queryset: QuerySet, params: QueryDict, request) -> QuerySet:

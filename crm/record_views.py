@@ -135,7 +135,8 @@ class RecordDetailView(RecordMixin, DetailView):
             request=self.request,
         )
         found = lists.neighbours(record_set=record_set, params=params, pk=self.object.pk)
-        links = {"list": f"{self.url('list')}?{params.urlencode()}"}
+        query = params.urlencode()
+        links = {"list": f"{self.url('list')}?{query}" if query else self.url("list")}
         for direction, (pk, carried) in found.items():
             query = QueryDict(mutable=True)
             query["list"] = carried.urlencode()
