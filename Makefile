@@ -24,7 +24,8 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 run: install var/secret_key
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	@# Quiet: the sign-in printed below is what a person needs to see, not every migration.
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_data --if-empty
 	@echo ""

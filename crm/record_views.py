@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from crm import lists, recent, services
+from crm.models import person_name
 from crm.validators import phone_validator
 
 # Suggestions offered by a lookup box while typing.
@@ -225,7 +226,7 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
                 "%(user)s saved this record after you opened it. Your changes are kept below and "
                 "their saved values are listed. Review, then save again to keep yours."
             )
-            % {"user": current.modified_by or _("Someone")},
+            % {"user": person_name(current.modified_by) if current.modified_by else _("Someone")},
         )
         return self.render_to_response(self.get_context_data(form=refreshed, conflict_changes=changes))
 
