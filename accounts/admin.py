@@ -3,11 +3,12 @@ from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import Account
 from accounts.resources import AccountResource
+from crm.admin import SelectEmptyChoice
 from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Account)
-class AccountAdmin(ImportExportModelAdmin):
+class AccountAdmin(SelectEmptyChoice, ImportExportModelAdmin):
     resource_classes = [AccountResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]

@@ -3,11 +3,12 @@ from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
+from crm.admin import SelectEmptyChoice
 from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin):
+class ContactAdmin(SelectEmptyChoice, ImportExportModelAdmin):
     resource_classes = [ContactResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]

@@ -95,6 +95,9 @@ def test_the_admin_says_harbor_crm_and_links_back_to_the_app(client, owner):
     html = client.get(reverse("admin:index")).content.decode()
     assert "Harbor CRM administration" in html and "Django administration" not in html
     assert f'<a class="crm-admin-back" href="{reverse("home")}">Back to Harbor CRM</a>' in html
+    for model in ("account", "contact"):
+        form = client.get(reverse(f"admin:{model}s_{model}_add")).content.decode()
+        assert "---------" not in form and '<option value="" selected>Select...</option>' in form
 
 
 def test_make_run_documents_another_port_and_prints_the_sign_in_without_migration_noise():
