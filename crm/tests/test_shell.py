@@ -105,4 +105,4 @@ def test_make_run_documents_another_port_and_prints_the_sign_in_without_migratio
     readme = (root / "README.md").read_text()
     assert "PORT=8001 make run" in readme and "prints the sign-in" in readme
     run = (root / "Makefile").read_text().split("\nrun:")[1].split("\n\n")[0]
-    assert "manage.py migrate --noinput --verbosity 0" in run
+    assert "manage.py migrate --noinput --verbosity 0 --skip-checks" in run
