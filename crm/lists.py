@@ -134,7 +134,8 @@ class SelectColumn(tables.Column):
 
     def header(self):  # type: ignore[override]
         return format_html(
-            '<input class="form-check-input" type="checkbox" data-select-all aria-label="{}">',
+            '<label class="crm-hit"><input class="form-check-input" type="checkbox" data-select-all aria-label="{}">'
+            "</label>",
             _("Select all rows on this page"),
         )
 

@@ -105,7 +105,8 @@ def test_the_lists_fit_a_laptop_and_a_phone(signed_in_page, sales_data, area):
     assert page.get_by_label("Search accounts and contacts").bounding_box()["width"] >= 300
     # Rows are cards with 44 px touch targets.
     first_row = page.locator("tbody tr").first
-    for target in (first_row.locator("label.crm-hit"), first_row.get_by_role("link").first):
+    select_all = page.locator("thead label.crm-hit")
+    for target in (select_all, first_row.locator("label.crm-hit"), first_row.get_by_role("link").first):
         box = target.bounding_box()
         assert box["height"] >= 44, target
     expect(commands.get_by_role("button", name="Deactivate")).to_be_hidden()
