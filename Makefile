@@ -31,8 +31,8 @@ run: install var/secret_key
 	@echo "  Harbor CRM is starting on http://$(HOST):$(PORT)/"
 	@echo "  Sign in with user name: demo   password: harbor-demo"
 	@echo ""
-	@# The background worker (imports) runs beside the web server and stops with it.
-	$(RUN_ENV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	@# The background worker (imports, large exports) runs beside the web server and stops with it.
+	$(RUN_ENV) $(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

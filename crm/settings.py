@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "imports",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # HTTPS_ONLY switches on everything a site served over TLS wants; off for local runs.
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
+# Load balancers probe the health check over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_ONLY else 0)
@@ -255,6 +258,9 @@ IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-# Background jobs (imports) through the Django Tasks API; `manage.py db_worker` runs them.
+# Background jobs (imports, large exports) through the Django Tasks API; `manage.py worker`
+# runs them (django-tasks' db_worker plus a heartbeat that /healthz reads).
 # Moving to Django 6's built-in tasks or another backend is a change of BACKEND here.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when no background worker wrote its heartbeat (every 10 s) for this long.
+HEALTHZ_WORKER_MAX_AGE_SECONDS = env_int("HEALTHZ_WORKER_MAX_AGE_SECONDS", 60, minimum=15)
