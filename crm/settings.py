@@ -254,6 +254,11 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024
 # and is marked failed; uploaded files of finished imports are deleted after this many days.
 IMPORT_STALLED_AFTER_MINUTES = env_int("IMPORT_STALLED_AFTER_MINUTES", 30, minimum=1)
 IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
+# List exports: up to this many rows the file streams from the request; a larger view is
+# exported by the background worker, and its file kept for EXPORT_KEEP_HOURS hours for the
+# user who asked (then `cleanup_imports` deletes it).
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000, minimum=1)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
 # django-import-export (admin): importing and exporting need their own permissions
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
