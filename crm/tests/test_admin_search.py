@@ -63,3 +63,10 @@ def test_an_admin_list_under_the_cap_shows_its_exact_count(admin_client):
     AccountFactory.create_batch(2)
     html, _queries = changelist_sql(admin_client, reverse("admin:accounts_account_changelist"))
     assert "2 accounts" in html
+
+
+def test_the_admin_lists_active_records_first_by_name_as_the_views_do(admin_client):
+    for name, status in (("Bravo", "active"), ("Alpha", "inactive"), ("Charlie", "active")):
+        AccountFactory(name=name, status=status)
+    response = admin_client.get(reverse("admin:accounts_account_changelist"))
+    assert [account.name for account in response.context["cl"].result_list] == ["Bravo", "Charlie", "Alpha"]
