@@ -8,6 +8,7 @@ import os
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    # crm.settings has its twin; this file is read before Django and must not import the settings.
     raw = os.environ.get(name)
     if raw is None:
         return default

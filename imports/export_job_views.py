@@ -42,16 +42,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = job_for(request, pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "finished": job.is_finished,
-            "percent": job.percent,
-            "total": job.total_rows,
-            "processed": job.processed_rows,
-        }
-    )
+    return JsonResponse(job.progress())
 
 
 @require_GET

@@ -11,6 +11,39 @@ from django.utils.translation import gettext_lazy as _
 from imports.entities import ENTITIES, ENTITY_CHOICES
 
 
+def quiet_since(since: datetime.datetime) -> models.Q:
+    """Jobs with no progress since `since` (or none at all, when asked before it)."""
+    return models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
+
+
+class JobProgress:
+    """Where a background job (an import, an export) stands, for its page and its status poll."""
+
+    @property
+    def entity_info(self):
+        return ENTITIES.get(self.entity)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    def progress(self) -> dict:
+        return {
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "finished": self.is_finished,
+            "percent": self.percent,
+            "total": self.total_rows,
+            "processed": self.processed_rows,
+        }
+
+
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """People see their own imports; administrators see everyone's."""
@@ -20,11 +53,10 @@ class ImportJobQuerySet(models.QuerySet):
 
     def stalled(self, *, since: datetime.datetime):
         """Jobs parsing or importing that have made no progress since `since`."""
-        quiet = models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
-        return self.filter(quiet, status__in=ImportJob.RUNNING)
+        return self.filter(quiet_since(since), status__in=ImportJob.RUNNING)
 
 
-class ImportJob(models.Model):
+class ImportJob(JobProgress, models.Model):
     """One file being imported: its mapping and options, where it stands, and what it did."""
 
     class Status(models.TextChoices):
@@ -99,20 +131,6 @@ class ImportJob(models.Model):
             return reverse("imports:map", args=[self.pk])
         return reverse("imports:detail", args=[self.pk])
 
-    @property
-    def entity_info(self):
-        return ENTITIES.get(self.entity)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
-
     def created_id_filter(self) -> models.Q:
         query = models.Q(pk__in=[])
         for first, last in self.created_ids:
@@ -165,11 +183,10 @@ class ExportJobQuerySet(models.QuerySet):
         return self.filter(expires_on__lt=now)
 
     def stalled(self, *, since: datetime.datetime):
-        quiet = models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
-        return self.filter(quiet, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
+        return self.filter(quiet_since(since), status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
 
 
-class ExportJob(models.Model):
+class ExportJob(JobProgress, models.Model):
     """A list export too large to stream from a request, written by the background worker
     (imports/export_jobs.py) and kept for a while for its user to download."""
 
@@ -217,17 +234,3 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("imports:export_job", args=[self.pk])
-
-    @property
-    def entity_info(self):
-        return ENTITIES.get(self.entity)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        return min(int(self.processed_rows * 100 / self.total_rows), 99) if self.total_rows else 0

@@ -138,12 +138,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = job_for(request, pk)
     return JsonResponse(
         {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "finished": job.is_finished,
-            "percent": job.percent,
-            "total": job.total_rows,
-            "processed": job.processed_rows,
+            **job.progress(),
             "created": job.created_count,
             "updated": job.updated_count,
             "skipped": job.skipped_count,
