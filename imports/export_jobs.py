@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from imports.models import ExportJob
 
 logger = logging.getLogger(__name__)
 WRITERS = {"csv": exports.write_csv, "xlsx": exports.write_xlsx}
+PROGRESS_SECONDS = 1.0
 
 
 def export_job_start(*, entity: Entity, file_format: str, params: QueryDict, by) -> ExportJob:
@@ -62,8 +65,8 @@ def export_job_run(*, job_id: int) -> None:
             records = exports.records_in_view(entity=entity, request=view_request(job))
             update(job, status=ExportJob.Status.RUNNING, total_rows=records.count(), progressed_on=timezone.now())
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as output:
-                WRITERS[job.file_format](output, entity=entity, records=records, progress=progress_of(job))
+            with path.open("wb") as output, ProgressWriter(job.pk) as progress:
+                WRITERS[job.file_format](output, entity=entity, records=records, progress=progress.add)
     except Exception:
         logger.exception("Export %s failed", job.pk)
         path.unlink(missing_ok=True)
@@ -73,12 +76,39 @@ def export_job_run(*, job_id: int) -> None:
     finish(job, status=ExportJob.Status.COMPLETED, file=relative)
 
 
-def progress_of(job: ExportJob):
-    def progress(rows: int) -> None:
-        job.processed_rows += rows
-        update(job, processed_rows=job.processed_rows, progressed_on=timezone.now())
+class ProgressWriter(threading.Thread):
+    """Writes a running export's row count, at most every PROGRESS_SECONDS, from a database
+    connection of its own: the export's connection is busy with COPY, which takes no other
+    statement until it ends. The final count is written with the job's end (finish)."""
 
-    return progress
+    def __init__(self, job_id: int):
+        super().__init__(name=f"export-{job_id}-progress", daemon=True)
+        self.job_id = job_id
+        self.rows = self.written = 0
+        self.stopped = threading.Event()
+
+    def add(self, rows: int) -> None:
+        self.rows += rows
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(PROGRESS_SECONDS):
+                if self.rows != self.written:
+                    self.written = self.rows
+                    changes = {"processed_rows": self.written, "progressed_on": timezone.now()}
+                    ExportJob.objects.filter(pk=self.job_id).update(**changes)
+        except DatabaseError:
+            logger.warning("Progress of export %s could not be written", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> ProgressWriter:
+        self.start()
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.stopped.set()
+        self.join()
 
 
 def update(job: ExportJob, **changes) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import time
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.tests.factories import AccountFactory, UserFactory
+from imports import export_jobs, export_sql, exports
 from imports.models import ExportJob
 from imports.tests.conftest import grant
 
@@ -139,3 +141,29 @@ def test_cleanup_deletes_expired_exports_with_their_file_and_fails_stalled_ones(
     page = importer_client.get(reverse("imports:export_job", args=[stalled.pk])).content.decode()
     assert "The export stopped unexpectedly. Export the list again." in page
     assert "Download" not in page
+
+
+def test_progress_during_copy_does_not_touch_the_exports_connection(
+    importer_client, five_accounts, settings, monkeypatch
+):
+    """COPY takes no other statement on its connection until it ends: progress counted
+    between its batches must be written elsewhere (it once failed the export on PostgreSQL)."""
+    monkeypatch.setattr(export_sql, "ROWS_PER_BATCH", 2)
+    monkeypatch.setattr(exports, "ROWS_PER_QUERY", 2)
+    settings.EXPORT_STREAM_MAX_ROWS = 4
+    importer_client.post(export_url("xlsx"))
+    assert ExportJob.objects.get().status == "completed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_of_a_running_export_is_written_while_it_runs(importer, monkeypatch):
+    monkeypatch.setattr(export_jobs, "PROGRESS_SECONDS", 0.01)
+    job = ExportJob.objects.create(created_by=importer, entity="account", file_format="csv", file_name="x.csv")
+    with export_jobs.ProgressWriter(job.pk) as progress:
+        progress.add(2000)
+        progress.add(1500)
+        for _ in range(200):
+            if ExportJob.objects.get(pk=job.pk).processed_rows == 3500:
+                break
+            time.sleep(0.01)
+    assert ExportJob.objects.get(pk=job.pk).processed_rows == 3500
