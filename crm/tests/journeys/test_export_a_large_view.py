@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
+from crm.tests.journeys.test_accessibility import blocking_violations
 from imports.tests.conftest import grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_in_tmp")]
@@ -31,12 +32,14 @@ def test_a_salesperson_exports_a_large_view_to_excel_in_the_background(
     expect(page.get_by_role("heading", name="Export accounts to Excel")).to_be_visible()
     expect(page.get_by_text("This view holds more than 10 records")).to_be_visible()
     screenshot("offer")
+    assert blocking_violations(page) == []
 
     page.get_by_role("button", name="Prepare the Excel file").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Export Accounts \d{4}-\d{2}-\d{2}\.xlsx$"))).to_be_visible()
     expect(page.get_by_text("Ready to download")).to_be_visible()
     expect(page.get_by_label("Progress")).to_have_attribute("value", "100")
     screenshot("ready")
+    assert blocking_violations(page) == []
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("ready-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
