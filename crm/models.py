@@ -25,7 +25,7 @@ def first_letter(field: str) -> Upper:
     return Upper(Substr(field, 1, 1))
 
 
-# The alias search() puts on its queryset (see lists.KeysetPaginator.page_by_number).
+# The alias search() puts on its queryset: lists count a quick find to their own cap (lists.is_quick_find).
 QUICK_FIND_TERM = "quick_find_term"
 
 # Between the fields of a search text, so that a term can't match across two of them: the
