@@ -1,19 +1,17 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
-from crm.admin import SelectEmptyChoice
+from crm.admin import RecordAdmin
 from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Contact)
-class ContactAdmin(SelectEmptyChoice, ImportExportModelAdmin):
+class ContactAdmin(RecordAdmin):
     resource_classes = [ContactResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]
     list_filter = ["status", "role"]
-    search_fields = ["full_name", "emailaddress1", "telephone1", "company__name"]
     raw_id_fields = ["company", "manager", "owner"]
     readonly_fields = [
         "full_name",
