@@ -1,15 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
-from imports.resources import ADMIN_FORMATS
+from imports.admin_import import CheckedImportExportAdmin
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin):
+class ContactAdmin(CheckedImportExportAdmin):
     resource_classes = [ContactResource]
-    import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]
     list_filter = ["status", "role"]
     search_fields = ["full_name", "emailaddress1", "telephone1", "company__name"]

@@ -252,6 +252,9 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024
 # and is marked failed; uploaded files of finished imports are deleted after this many days.
 IMPORT_STALLED_AFTER_MINUTES = env_int("IMPORT_STALLED_AFTER_MINUTES", 30, minimum=1)
 IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
+# The admin import's previews (files uploaded, shown, not yet confirmed) older than this are
+# deleted by `cleanup_imports`; confirming or cancelling deletes them at once.
+IMPORT_PREVIEW_KEEP_MINUTES = env_int("IMPORT_PREVIEW_KEEP_MINUTES", 60, minimum=1)
 # django-import-export (admin): importing and exporting need their own permissions
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
