@@ -129,3 +129,10 @@ def test_a_huge_or_odd_page_number_shows_a_page(owner_client, page):
     AccountFactory()
     response = owner_client.get(f"/accounts/?page={page}")
     assert response.status_code in (200, 302, 404)
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807"])
+def test_a_huge_page_number_on_a_record_reached_from_a_list_shows_the_record(owner_client, page):
+    account = AccountFactory()
+    response = owner_client.get(reverse("accounts:detail", args=[account.pk]), {"list": f"page={page}"})
+    assert response.status_code == 200
