@@ -37,7 +37,7 @@ class PreviewStorage(BaseStorage):
     names no preview."""
 
     def save(self, data: bytes) -> None:
-        self.receive([data], extension=".csv")
+        raise NotImplementedError("Previews are stored with receive(), which is given the file's type.")
 
     def receive(self, chunks: Iterable[bytes], *, extension: str) -> None:
         """Store an upload's chunks under a new random name ending in `extension`."""

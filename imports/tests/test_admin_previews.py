@@ -8,7 +8,6 @@ import io
 import os
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from contacts.models import Contact
 from crm.tests.factories import ContactFactory, UserFactory
 from imports import previews
 from imports.tests.conftest import grant
-from imports.tests.files import csv_bytes, ods_bytes, upload, xlsx_bytes
+from imports.tests.files import billion_laughs_xlsx, csv_bytes, ods_bytes, upload, xlsx_bytes, zip_bomb_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -151,18 +150,10 @@ def test_the_admin_import_applies_the_upload_size_limit(staff_client, settings):
     assert "result" not in response.context and stored_previews() == []
 
 
-def zip_bomb() -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr("[Content_Types].xml", b"<x/>")
-        bundle.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
-    return archive.getvalue()
-
-
 @pytest.mark.parametrize(
     ("name", "data", "format_index", "message"),
     [
-        ("bomb.xlsx", zip_bomb(), XLSX, "zip bomb"),
+        ("bomb.xlsx", zip_bomb_xlsx(), XLSX, "zip bomb"),
         ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), CSV, "is not text"),
         ("p.xlsx", b"%PDF-1.4 not a spreadsheet", XLSX, "is not really a XLSX file"),
         ("p.ods", xlsx_bytes(ROWS)[:200], ODS, "damaged or not what its name says"),
@@ -174,6 +165,11 @@ def test_the_admin_import_refuses_hostile_files_as_import_data_does(staff_client
     assert message in response.content.decode()
     assert "result" not in response.context or response.context["result"] is None
     assert stored_previews() == [] and not Contact.objects.exists()
+
+
+def test_xml_entities_are_not_expanded_in_the_admin_preview(staff_client):
+    response = preview(staff_client, billion_laughs_xlsx(), "p.xlsx", XLSX)
+    assert "lollol" not in response.content.decode()
 
 
 def test_an_ods_file_imports_through_the_admin_with_the_ods_format(staff_client):
