@@ -158,11 +158,16 @@ class CheckedImportExportAdmin(ImportExportModelAdmin):
             previews.forget(request, name)
             messages.info(request, _("Import cancelled: nothing was imported."))
             return redirect(reverse("admin:{}_{}_changelist".format(*info), current_app=self.admin_site.name))
+        refusal = _("This import preview is not yours or no longer exists: upload the file again.")
+        again = redirect(reverse("admin:{}_{}_import".format(*info), current_app=self.admin_site.name))
         if not previews.owned(request, name):
-            messages.error(request, _("This import preview is not yours or no longer exists: upload the file again."))
-            return redirect(reverse("admin:{}_{}_import".format(*info), current_app=self.admin_site.name))
+            messages.error(request, refusal)
+            return again
         try:
             return super().process_import(request, **kwargs)
+        except FileNotFoundError:  # deleted by cleanup_imports since it was checked
+            messages.error(request, refusal)
+            return again
         finally:
             previews.forget(request, name)
 

@@ -129,6 +129,21 @@ def test_a_preview_deleted_meanwhile_is_refused_with_a_message(staff_client):
     assert "not yours or no longer exists" in response.content.decode()
 
 
+def test_a_preview_deleted_while_it_is_being_confirmed_is_refused_with_a_message(staff_client, monkeypatch):
+    initial = preview(staff_client, csv_bytes(ROWS)).context["confirm_form"].initial
+    checked = previews.owned
+
+    def owned_then_cleaned_up(request, name):
+        answer = checked(request, name)
+        previews.PreviewStorage(name=name).remove()
+        return answer
+
+    monkeypatch.setattr(previews, "owned", owned_then_cleaned_up)
+    response = confirm(staff_client, initial)
+    assert "not yours or no longer exists" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
 def test_cleanup_imports_deletes_previews_older_than_the_setting(staff_client, settings):
     settings.IMPORT_PREVIEW_KEEP_MINUTES = 30
     preview(staff_client, csv_bytes(ROWS))
