@@ -7,10 +7,10 @@ from django.contrib.admin import ShowFacets
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
 from crm import lists
 from crm.forms import label_empty_choice
+from imports.admin_import import CheckedImportExportAdmin
 
 
 class CappedCountPaginator(Paginator):
@@ -52,7 +52,7 @@ class SelectEmptyChoice:
         return field
 
 
-class RecordAdmin(SelectEmptyChoice, ImportExportModelAdmin):
+class RecordAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
     paginator = CappedCountPaginator
     # The "N total" beside search results would count the whole table.
     show_full_result_count = False

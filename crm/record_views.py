@@ -41,7 +41,10 @@ class RecordMixin:
 
 def safe_next_url(request: HttpRequest) -> str | None:
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    # A path on this site only: redirect() would take a bare word for a URL name to reverse.
+    if not (candidate and candidate.startswith("/")):
+        return None
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
     return None
 
