@@ -8,8 +8,10 @@ from urllib.parse import quote
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from crm.tests.factories import AccountFactory, ContactFactory, UserFactory
+from health.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,8 @@ def world(db, settings, tmp_path):
     job = ImportJob(pk=PK, created_by=admin, file_name="a.csv", entity="account", headers=["Account Name"])
     job.file.save("a.csv", ContentFile(b"Account Name\nContoso\n"))
     SavedMapping.objects.create(pk=PK, owner=admin, entity="account", name="m", columns={})
+    # A live worker, so that /healthz answers 200 and any 5xx from it is a failure.
+    WorkerHeartbeat.objects.create(worker_id="sweep", beat_on=timezone.now())
     return admin
 
 
