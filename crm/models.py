@@ -432,3 +432,30 @@ def sort_name_copies_of(model: type[models.Model]):
             for field, (relation, attribute) in other.SORT_NAMES.items():
                 if other._meta.get_field(relation).related_model is model:
                     yield other, field, relation, attribute
+
+
+class UserPreferences(models.Model):
+    """A user's personal options (D365's Personal Options): the language of the pages, applied
+    at sign-in (crm.languages). Empty means the browser's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("User"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preferences",
+    )
+    language = models.CharField(
+        _("Language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages, dates and numbers. Empty: the browser's language."),
+    )
+
+    class Meta:
+        verbose_name = _("user preferences")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

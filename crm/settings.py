@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the session and LocaleMiddleware: a signed-in user's own language wins.
+    "crm.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm.middleware.RecentItemsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
