@@ -251,7 +251,7 @@ def email_field(label: str, help_text: str) -> models.EmailField:
 
 
 def money_field(label: str, help_text: str) -> models.DecimalField:
-    return models.DecimalField(
+    field = models.DecimalField(
         label,
         max_digits=16,
         decimal_places=2,
@@ -260,6 +260,8 @@ def money_field(label: str, help_text: str) -> models.DecimalField:
         validators=[MinValueValidator(0), MaxValueValidator(100_000_000_000_000)],
         help_text=help_text,
     )
+    field.is_money = True  # shown with the currency (crm.formats.money); not part of the schema
+    return field
 
 
 def count_field(label: str, help_text: str) -> models.PositiveIntegerField:

@@ -187,6 +187,9 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Amounts (credit limit, revenue...) are in one currency, shown with this symbol in the order
+# of the user's language: "1 234,56 €", "€1,234.56".
+CURRENCY_SYMBOL = env_str("CURRENCY_SYMBOL", "€")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

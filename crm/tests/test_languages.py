@@ -52,7 +52,8 @@ def test_a_user_without_a_choice_gets_the_browsers_language(client):
 def test_switching_language_in_the_user_menu_is_stored_on_the_user(client):
     user = UserFactory(username="dana")
     sign_in(client, "dana", accept_language="fr")
-    response = client.post(reverse("switch_language"), {"language": "en", "next": reverse("accounts:list")}, follow=True)
+    choice = {"language": "en", "next": reverse("accounts:list")}
+    response = client.post(reverse("switch_language"), choice, follow=True)
     assert response["Content-Language"] == "en"
     assert UserPreferences.objects.get(user=user).language == "en"
     # Another browser, signing in later, gets it too.
