@@ -3,26 +3,97 @@ and the address block D365 users know."""
 
 from __future__ import annotations
 
+import string
+
 from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Trim, Upper
+from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Trim
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import AddressType, FreightTerms, ShippingMethod, Status
 from crm.validators import phone_validator
 
+# Letters read without their accents, so that "Émile" is found by "emile" and filed under E.
+# Ligatures become two letters: "Œuvray" -> "OEUVRAY".
+ACCENTED = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸ"
+UNACCENTED = "aaaaaaceeeeiiiinoooooouuuuyyAAAAAACEEEEIIIINOOOOOOUUUUYY"
+LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"}
+_UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
+# The name of fold() in SQLite, registered on every connection (crm.apps).
+SQLITE_FOLD = "CRM_FOLD"
 
-def first_letter(field: str) -> Upper:
-    """The upper-cased first character of `field`: what the A-Z bar filters on.
+
+def fold(text: str | None) -> str | None:
+    """`text` in capitals without accents."""
+    if text is None:
+        return None
+    for ligature, letters in LIGATURES.items():
+        text = text.replace(ligature, letters)
+    return text.translate(_UNACCENT).upper()
+
+
+class FoldedUpper(models.Func):
+    """`expression` in capitals without accents, in the database: what quick find and the A-Z
+    bar compare.
+
+    PostgreSQL: TRANSLATE and REPLACE, which it marks immutable, so the result can be indexed
+    and stored in a generated column. The text takes the database's collation explicitly: a
+    name column sorts with an ICU collation (NameField), and UPPER can't choose between the
+    collations of a text joined from several columns. SQLite has no TRANSLATE (and nesting a
+    REPLACE per letter overflows its parser), so it calls fold() itself, registered as a
+    deterministic function.
+    """
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{SQLITE_FOLD}({sql})", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        sql = f'({sql})::text COLLATE "default"'
+        for ligature, letters in LIGATURES.items():
+            sql, params = f"REPLACE({sql}, %s, %s)", [*params, ligature, letters]
+        return f"UPPER(TRANSLATE({sql}, %s, %s))", [*params, ACCENTED, UNACCENTED]
+
+
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    """connection_created receiver: SQLite connections get fold() for FoldedUpper."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_FOLD, 1, fold, deterministic=True)
+
+
+def first_letter(field: str) -> Substr:
+    """The first letter of `field`, in capitals without accents: what the A-Z bar files a
+    record under ("Émile" under E, "Œuvray" under O).
 
     "UPPER(name) LIKE 'C%'" can use no ordinary index; equality on this expression can,
     through an expression index that also yields the rows in list order.
     """
-    return Upper(Substr(field, 1, 1))
+    return Substr(FoldedUpper(Substr(field, 1, 1)), 1, 1)
+
+
+# Names sort as people expect on PostgreSQL: accents beside their letter and capitals beside
+# small letters ("acme < Acme < éclair < Émile < Eve < Zoé"), through ICU's root collation,
+# whatever the database's own. Deterministic, so equality and LIKE still work on the column.
+NAME_COLLATION = "und-x-icu"
+
+
+class NameField(models.CharField):
+    """A name people sort by. On PostgreSQL its column uses NAME_COLLATION, and so do the
+    indexes on it; SQLite has no such collation and keeps its binary order (capitals first,
+    accented letters after Z)."""
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = NAME_COLLATION
+        return params
 
 
 # Between the fields of a search text, so that a term can't match across two of them: the
@@ -31,7 +102,8 @@ SEARCH_TEXT_SEPARATOR = "\n"
 
 
 def search_text_of(*fields: str) -> models.GeneratedField:
-    """A stored column holding `fields` joined and in capitals: what quick find reads. The
+    """A stored column holding `fields` joined, in capitals, without accents: what quick find
+    reads ("emile" finds "Émile"). The
     first field is the record's name, which lookups match from the start (see
     named_starting_with).
 
@@ -44,7 +116,7 @@ def search_text_of(*fields: str) -> models.GeneratedField:
     for field in fields:
         parts += [models.F(field), Value(SEARCH_TEXT_SEPARATOR)]
     return models.GeneratedField(
-        expression=Upper(Concat(*parts[:-1], output_field=models.TextField())),
+        expression=FoldedUpper(Concat(*parts[:-1], output_field=models.TextField())),
         output_field=models.TextField(),
         db_persist=True,
         verbose_name=_("Search text"),
@@ -100,13 +172,14 @@ class CustomerRecordQuerySet(models.QuerySet):
         term = term.strip()
         if not term:
             return self
-        # contains (not icontains): the column is in capitals already, and the term is put in
-        # capitals by the database with the same rules. Django escapes % and _ in it.
-        return self.filter(search_text__contains=Upper(Value(term)))
+        # contains (not icontains): the column is folded already, and the term is folded by the
+        # database with the same rules; a constant, so the trigram index still applies.
+        # Django escapes % and _ in it.
+        return self.filter(search_text__contains=FoldedUpper(Value(term)))
 
     def named_starting_with(self, text: str):
-        """Rows whose name starts with `text`, in either case: their search text does."""
-        return self.filter(search_text__startswith=Upper(Value(text)))
+        """Rows whose name starts with `text`, in either case and accents: their search text does."""
+        return self.filter(search_text__startswith=FoldedUpper(Value(text)))
 
     def where_text_is(self, field: str, value: str):
         """Rows whose `field`, one of the search text's, is `value` in either case: found
@@ -115,8 +188,13 @@ class CustomerRecordQuerySet(models.QuerySet):
         return self.search(value).filter(**{f"{field}__iexact": value})
 
     def starting_with(self, field: str, letter: str):
-        """Rows whose `field` starts with `letter` (A-Z), in either case."""
-        return self.alias(first_letter=first_letter(field)).filter(first_letter=letter.upper())
+        """Rows whose `field` starts with `letter` (A-Z), in either case, with or without accents."""
+        return self.alias(first_letter=first_letter(field)).filter(first_letter=fold(letter))
+
+    def not_starting_with_a_letter(self, field: str):
+        """Rows the A-Z bar files under "#": their name starts with a digit, a sign or a letter
+        of another alphabet."""
+        return self.alias(first_letter=first_letter(field)).exclude(first_letter__in=list(string.ascii_uppercase))
 
 
 class CustomerRecord(models.Model):
@@ -179,7 +257,7 @@ class CustomerRecord(models.Model):
     # way): sorting a million rows by a joined table's column means joining and sorting them
     # all, while sorting by a column of the row itself reads the first page from an index.
     # Only sorting uses them; the list displays the linked record itself.
-    owner_name = models.CharField(_("Owner Name"), max_length=150, blank=True, editable=False)
+    owner_name = NameField(_("Owner Name"), max_length=150, blank=True, editable=False)
 
     # Sort-name field -> (foreign key, attribute of the linked record it copies).
     SORT_NAMES: dict[str, tuple[str, str]] = {"owner_name": ("owner", PERSON_NAME)}
