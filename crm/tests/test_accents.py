@@ -64,12 +64,8 @@ def test_the_jump_bar_files_names_under_their_letter_without_accents(owner_clien
     assert found(Account.objects.starting_with("name", "O")) == ["Ørsted", "Œuvray"]
     assert found(Account.objects.not_starting_with_a_letter("name")) == ["3M"]
     page = owner_client.get(reverse("accounts:list"), {"letter": "E"})
-    assert sorted(row.record.name for row in page.context["table"].page.object_list) == [
-        "Emile",
-        "Eve",
-        "éclair",
-        "Émile",
-    ]
+    shown = sorted(row.record.name for row in page.context["table"].page.object_list)
+    assert shown == sorted(["Emile", "Eve", "éclair", "Émile"])
 
 
 @on_postgresql
