@@ -13,21 +13,14 @@ from playwright.sync_api import expect
 from accounts.models import Account
 from crm.models import UserPreferences
 from crm.tests.english import english_words_in, visible_text
-from crm.tests.journeys.conftest import PASSWORD, TIMEOUT_MS
+from crm.tests.journeys.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser, live_server, console_errors):
-    """The journeys' page (see conftest), from a browser set to French."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    console_errors.watch(page)
-    yield page
-    context.close()
-    assert not console_errors, "The browser reported errors:\n" + "\n".join(console_errors)
+def browser_locale() -> str:
+    return "fr-FR"
 
 
 @pytest.fixture
@@ -54,6 +47,7 @@ def assert_french(page) -> None:
 
 def test_a_french_salesperson_reads_every_page_in_french_then_switches_to_english(page, french_book, screenshot):
     sales_data = french_book
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/")
     expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert_french(page)
