@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0007_fewer_indexes_to_write'),
+        ('crm', '0003_accent_folding_function'),
     ]
 
     operations = [
