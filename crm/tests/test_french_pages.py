@@ -121,3 +121,16 @@ def test_an_import_reads_in_french(client, owner, records, settings, tmp_path):
         job=job, entity=info, mapping=job.mapping, duplicates="update", match_key=info.match_keys[0], record_owner=owner
     )
     assert french_english_words(client.get(reverse("imports:detail", args=[job.pk]), headers=FRENCH)) == []
+
+
+def test_the_admin_reads_in_french(client, records):
+    admin_user = UserFactory(username="admin-fr", first_name="Léa", last_name="Roux", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    pages = ["admin:index", "admin:accounts_account_changelist", "admin:accounts_account_add"]
+    pages += [
+        "admin:accounts_account_import",
+        "admin:contacts_contact_changelist",
+        "admin:crm_userpreferences_changelist",
+    ]
+    english = {name: french_english_words(client.get(reverse(name), headers=FRENCH)) for name in pages}
+    assert {name: found for name, found in english.items() if found} == {}
