@@ -129,10 +129,25 @@ class LocalizedIntegerField(LocalizedNumberMixin, forms.IntegerField):
     pass
 
 
+class LocalizedDateField(forms.DateField):
+    """Reads a date as the user's language writes it (31/12/2026 in French), as imports do;
+    a two-digit year is refused as ambiguous. A browser's date picker sends 2026-12-31."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                return formats.parse_date(value)
+            except formats.FormatError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
+        return super().to_python(value)
+
+
 def record_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """The form field of a record's model field: numbers in the user's format, typed in a text
-    box (a number box refuses the spaces and commas French writes)."""
-    if isinstance(db_field, models.DecimalField):
+    """The form field of a record's model field: numbers and dates in the user's format,
+    numbers typed in a text box (a number box refuses the spaces and commas French writes)."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.update(form_class=LocalizedDateField)
+    elif isinstance(db_field, models.DecimalField):
         kwargs.update(form_class=LocalizedDecimalField, localize=True)
     elif isinstance(db_field, models.IntegerField) and db_field.editable:
         kwargs.update(form_class=LocalizedIntegerField, localize=True)

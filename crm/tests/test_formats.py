@@ -105,3 +105,17 @@ def test_an_ambiguous_number_in_a_form_keeps_what_was_typed_and_says_why(owner_c
     assert "« 1.500 » est ambigu" in response.text
     assert 'value="1.500"' in response.text
     assert not Account.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_french_user_types_dates_in_french_and_a_two_digit_year_is_refused(owner_client):
+    from contacts.models import Contact
+
+    typed = {"last_name": "Martin", "birthday": "31/12/1980", "anniversary": "01/02/03"}
+    response = owner_client.post(reverse("contacts:create"), typed, headers=FRENCH)
+    assert "« 01/02/03 » est ambigu" in response.text and "quatre chiffres" in response.text
+    assert not Contact.objects.exists()
+    response = owner_client.post(reverse("contacts:create"), {**typed, "anniversary": "2003-02-01"}, headers=FRENCH)
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert (contact.birthday, contact.anniversary) == (datetime.date(1980, 12, 31), datetime.date(2003, 2, 1))
