@@ -68,6 +68,11 @@ def test_a_french_salesperson_reads_every_page_in_french_then_switches_to_englis
     expect(page.get_by_label("Vue", exact=True).locator("option:checked")).to_have_text("Mes comptes actifs")
     assert_french(page)
     screenshot("mes-comptes-actifs")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name=re.compile("Menu du compte de")).click()
+    screenshot("mes-comptes-actifs-390-menu")
+    page.keyboard.press("Escape")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("navigation", name="Aller à la lettre").get_by_role("link", name="C", exact=True).click()
     expect(page).to_have_url(re.compile("letter=C"))
