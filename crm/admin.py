@@ -3,6 +3,7 @@ cost, so no admin page can hold a worker for seconds on a million rows."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import lists
 from crm.forms import label_empty_choice
+from crm.models import UserPreferences
 from imports.admin_import import CheckedImportExportAdmin
 
 
@@ -72,3 +74,13 @@ class RecordAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
         """Quick find's search: one column with a trigram index, instead of the admin's
         UPPER(field) LIKE for each field, which no index serves (two full scans a search)."""
         return queryset.search(search_term), False
+
+
+@admin.register(UserPreferences)
+class UserPreferencesAdmin(admin.ModelAdmin):
+    """A user's language can be set for them here; they set it themselves in the user menu."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]

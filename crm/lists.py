@@ -100,7 +100,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def filter_letter(self, queryset, name, value):
         if value == "#":
-            return queryset.exclude(**{f"{self.NAME_FIELD}__regex": r"^[A-Za-z]"})
+            return queryset.not_starting_with_a_letter(self.NAME_FIELD)
         return queryset.starting_with(self.NAME_FIELD, value)
 
 

@@ -18,7 +18,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm import lists, recent, services
+from crm import formats, lists, recent, services
 from crm.models import person_name
 from crm.validators import phone_validator
 
@@ -101,6 +101,8 @@ def field_display(record, name: str) -> dict:
         href = "tel:" + "".join(ch for ch in raw if ch.isdigit() or ch == "+")
     elif raw is not None and hasattr(raw, "get_absolute_url"):
         href = raw.get_absolute_url()
+    elif raw is not None:
+        value = formats.display(field, raw)
     return {"label": field.verbose_name, "value": value, "href": href}
 
 

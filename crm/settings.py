@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the session and LocaleMiddleware: a signed-in user's own language wins.
+    "crm.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm.middleware.RecentItemsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -187,6 +189,9 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Amounts (credit limit, revenue...) are in one currency, shown with this symbol in the order
+# of the user's language: "1 234,56 €", "€1,234.56".
+CURRENCY_SYMBOL = env_str("CURRENCY_SYMBOL", "€")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
