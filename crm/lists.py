@@ -256,7 +256,7 @@ def neighbours(*, record_set: QuerySet, params: QueryDict, pk: int) -> dict[str,
     if cursor and cursor.page == page and supports_keyset(record_set) and cursor.keys == sort_keys(record_set):
         return keyset_neighbours(record_set=record_set, params=params, pk=pk, cursor=cursor, per_page=per_page)
     window_start = max((page - 1) * per_page - 1, 0)
-    ids = list(record_set.values_list("pk", flat=True)[window_start : page * per_page + 1])
+    ids = guard.page_id_list(record_set, window_start, page * per_page + 1)  # one query per access path
     if pk not in ids:
         return {}
     position = ids.index(pk)
