@@ -7,7 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from access import registry
         from accounts.models import Account
         from crm import recent
 
         recent.track(Account, namespace="accounts")
+        registry.register(Account)

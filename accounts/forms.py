@@ -116,7 +116,6 @@ class AccountForm(AccountLookupsMixin, RecordForm):
             *PREFERENCE_FIELDS,
             *BILLING_FIELDS,
             *SHIPPING_FIELDS,
-            "owner",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +130,6 @@ class AccountForm(AccountLookupsMixin, RecordForm):
             Fieldset(_("Contact preferences"), columns(*PREFERENCE_FIELDS), css_class="crm-panel"),
             Fieldset(_("Billing"), columns(*BILLING_FIELDS), css_class="crm-panel"),
             Fieldset(_("Shipping"), columns(*SHIPPING_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Ownership"), columns("owner"), css_class="crm-panel"),
         )
 
 

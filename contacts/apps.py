@@ -7,7 +7,9 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
+        from access import registry
         from contacts.models import Contact
         from crm import recent
 
         recent.track(Contact, namespace="contacts", label_field="full_name")
+        registry.register(Contact)

@@ -128,7 +128,6 @@ class ContactForm(ContactLookupsMixin, RecordForm):
             *PERSONAL_FIELDS,
             *PREFERENCE_FIELDS,
             "description",
-            "owner",
         ]
         widgets = {"birthday": DateInput, "anniversary": DateInput}
 
@@ -145,7 +144,7 @@ class ContactForm(ContactLookupsMixin, RecordForm):
             Fieldset(_("Address 2"), columns(*address_fields(2)), css_class="crm-panel"),
             Fieldset(_("Personal information"), columns(*PERSONAL_FIELDS), css_class="crm-panel"),
             Fieldset(_("Contact preferences"), columns(*PREFERENCE_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Description and ownership"), columns("description", "owner"), css_class="crm-panel"),
+            Fieldset(_("Description"), columns("description"), css_class="crm-panel"),
         )
 
 

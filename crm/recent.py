@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from access import guard
 from crm.choices import Status
 from crm.models import RecentItem
 
@@ -58,8 +59,8 @@ class TrackedModel:
     def type_name(self) -> str:
         return capfirst(self.model._meta.verbose_name)
 
-    def record_or_404(self, pk: int) -> models.Model:
-        return get_object_or_404(self.model._default_manager, pk=pk)
+    def record_or_404(self, pk: int, user) -> models.Model:
+        return get_object_or_404(guard.visible(self.model, user), pk=pk)
 
 
 _tracked: dict[str, TrackedModel] = {}
@@ -91,11 +92,11 @@ def tracked(namespace: str | None) -> TrackedModel | None:
     return _tracked.get(namespace or "")
 
 
-def tracked_record_or_404(namespace: str, pk: int) -> tuple[TrackedModel, models.Model]:
+def tracked_record_or_404(namespace: str, pk: int, user) -> tuple[TrackedModel, models.Model]:
     entry = tracked(namespace)
     if entry is None:
         raise Http404
-    return entry, entry.record_or_404(pk)
+    return entry, entry.record_or_404(pk, user)
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,17 @@ class RecentEntry:
         return self.pinned_at is not None
 
 
-def with_record_columns(queryset: models.QuerySet) -> models.QuerySet:
+def with_record_columns(queryset: models.QuerySet, user) -> models.QuerySet:
     """Annotate each row with its record's name and status, in the same query.
 
-    A record that no longer exists gets no name (NULL); that is how deleted ones are told apart.
+    A record that no longer exists, or that `user` may no longer read, gets no name (NULL);
+    that is how deleted ones are told apart, and lost access hides a line the same way.
     """
     content_types = ContentType.objects.get_for_models(*(entry.model for entry in _tracked.values()))
     labels, statuses = [], []
     for entry in _tracked.values():
         is_this_type = {"content_type_id": content_types[entry.model].pk}
-        record = entry.model._default_manager.filter(pk=OuterRef("object_id")).order_by()
+        record = guard.visible(entry.model, user).filter(pk=OuterRef("object_id")).order_by()
         labels.append(When(**is_this_type, then=Subquery(record.values(entry.label_field)[:1])))
         if entry.status_field:
             statuses.append(When(**is_this_type, then=Subquery(record.values(entry.status_field)[:1])))
@@ -155,7 +157,9 @@ class RecentLists:
         """Every row of the user, deleted records included (the opening write reuses those)."""
         if not self.user.is_authenticated:
             return []
-        return list(with_record_columns(RecentItem.objects.for_user(self.user)).order_by("-opened_at", "-pk"))
+        return list(
+            with_record_columns(RecentItem.objects.for_user(self.user), self.user).order_by("-opened_at", "-pk")
+        )
 
     @cached_property
     def entries(self) -> list[RecentEntry]:

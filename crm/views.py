@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from access import guard
 from accounts.models import Account
 from contacts.models import Contact
 from crm import recent
@@ -23,7 +24,7 @@ PIN_LIMIT_MESSAGE = _("You can pin up to %(limit)d records. Unpin one first.")
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    accounts, contacts = Account.objects.active(), Contact.objects.active()
+    accounts, contacts = (guard.visible(model, request.user).active() for model in (Account, Contact))
     # Capped like the lists' counts: counting a million rows would make Home the slow page.
     counts = {
         "my_active_accounts": capped_count(accounts.owned_by(request.user)),
@@ -34,10 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/home.html", {"counts": counts})
 
 
-def search_preview(model, term: str) -> list:
+def search_preview(model, term: str, user) -> list:
     """The first matches by name, active records before inactive ones: the order of the
     view indexes, which let a common term be found without reading every match."""
-    matches = model.objects.with_list_columns().search(term).order_by("status", *model._meta.ordering)
+    matches = (
+        guard.visible(model.objects.with_list_columns(), user).search(term).order_by("status", *model._meta.ordering)
+    )
     return rows_by_id(matches, 0, SEARCH_PREVIEW_SIZE)
 
 
@@ -46,7 +49,7 @@ def search(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").strip()
     accounts = contacts = None
     if term:
-        accounts, contacts = (search_preview(model, term) for model in (Account, Contact))
+        accounts, contacts = (search_preview(model, term, request.user) for model in (Account, Contact))
     context = {
         "global_search_term": term,
         "accounts": accounts,
@@ -76,7 +79,7 @@ def recent_pin(request: HttpRequest) -> HttpResponse:
     """Pin or unpin a record. Without JavaScript it redirects back; the pin buttons'
     script asks for the fragment instead and swaps it in without a page load."""
     namespace, pk, pin = pressed_pin_button(request)
-    entry, record = recent.tracked_record_or_404(namespace, pk)
+    entry, record = recent.tracked_record_or_404(namespace, pk, request.user)
     try:
         if pin:
             recent.recent_item_pin(user=request.user, tracked=entry, object_id=pk)

@@ -89,7 +89,9 @@ class Entity:
 
 
 def importable(form_class) -> tuple[str, ...]:
-    return tuple(name for name in form_class._meta.fields if name not in NOT_IMPORTED)
+    # The owner is no form field (Assign changes it) but a column: the import checks who may
+    # give records to whom (access.imports).
+    return (*(name for name in form_class._meta.fields if name not in NOT_IMPORTED), "owner")
 
 
 ACCOUNT = Entity("account", Account, importable(AccountForm), ("account_number", "name"), "accounts:list")

@@ -26,6 +26,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from access import guard
 from accounts.views import AccountListView
 from contacts.views import ContactListView
 from crm import lists
@@ -56,7 +57,7 @@ def records_in_view(*, entity: Entity, request: HttpRequest):
     return lists.ordered_record_set(
         table_class=view.table_class,
         filterset_class=view.filterset_class,
-        queryset=entity.model.objects.select_related(*RELATED[entity.key]),
+        queryset=guard.visible(entity.model.objects.select_related(*RELATED[entity.key]), request.user),
         params=request.GET,
         request=request,
     )

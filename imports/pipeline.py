@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from access.imports import ImportAccess
 from accounts.models import Account
 from crm.choices import Status
 from crm.models import chain_ids, person_name, sort_name_copies_of
@@ -168,6 +169,7 @@ class Importer:
             if relation == "owner" or relation in self.mapped
         }
         self.person_names = {user.pk: person_name(user) for user in get_user_model().objects.all()}
+        self.access = ImportAccess(self.model, by_id=plan.by_id, user_ids=self.person_names)
         self.account_names: dict[int, str] = {}
         # What an update compares (the mapped fields), checks and rewrites (the name parts a
         # derived name is built from), read for the matching records only.
@@ -181,6 +183,7 @@ class Importer:
                     *(column.field.attname for _index, column in self.columns),
                     *(field for relation, field in self.name_copies.items() if relation in self.mapped),
                     *plan.entity.name_parts,
+                    *(["business_unit_id"] if "owner" in self.mapped else []),
                 ]
             )
         )
@@ -279,6 +282,7 @@ class Importer:
                 by_id[record[self.pk_name]] = record
                 if record[key]:
                     by_key[record[key].casefold()].append(record)
+        self.access.load(by_id)
         return by_id, by_key
 
     # Writing -------------------------------------------------------------------------
@@ -412,17 +416,23 @@ class Importer:
                     raise CellError(_("Owner: no user has the user name or email “%(value)s”.") % {"value": text})
                 if owner_id == AMBIGUOUS:
                     raise CellError(_("Owner: several users have the email “%(value)s”.") % {"value": text})
+                refusal = self.access.owner_refusal(owner_id)
+                if refusal:
+                    raise CellError(_("Owner: %(reason)s") % {"reason": refusal})
                 values["owner_id"] = owner_id
                 values["owner_name"] = self.person_names[owner_id]
+                values["business_unit_id"] = self.access.units[owner_id]
             elif record is None:
                 values["owner_id"] = self.plan.default_owner_id
                 values["owner_name"] = self.person_names[self.plan.default_owner_id]
+                values["business_unit_id"] = self.access.units[self.plan.default_owner_id]
         return values
 
     def new_record(self, values: dict, now: datetime.datetime) -> dict:
         record = {
             "owner_id": self.plan.default_owner_id,
             "owner_name": self.person_names[self.plan.default_owner_id],
+            "business_unit_id": self.access.units[self.plan.default_owner_id],
             "created_by_id": self.plan.by_id,
             "modified_by_id": self.plan.by_id,
             "created_on": now,
@@ -444,6 +454,9 @@ class Importer:
         if record["status"] != Status.ACTIVE:
             return _("The matching record is inactive, so it is read-only; activate it first.")
         pk = record[self.pk_name]
+        refusal = self.access.update_refusal(pk, changes_owner="owner_id" in changed)
+        if refusal:
+            return refusal
         parent_id = values.get("parent_id")
         changes_parent = parent_id is not None and parent_id != record.get("parent_id")
         if changes_parent and (parent_id == pk or pk in chain_ids(Account, start=parent_id, link="parent")):

@@ -21,6 +21,7 @@ from accounts.views import AccountListView
 from contacts.models import Contact
 from contacts.views import ContactListView
 from crm import lists
+from crm.bench.access_section import access_section
 from crm.bench.timing import Result, Scenario, Target, measure
 from crm.record_views import RecordListView
 from imports import benchmarks, exports
@@ -31,8 +32,8 @@ LIST_P95_MS = 30
 SEARCH_P95_MS = 50
 DETAIL_P95_MS = 30
 ADMIN_SLOWER_AT_LEAST = 5
-# "A constant handful": session, user, capped count, page rows, plus savepoint-free slack.
-LIST_QUERIES = 5
+# "A constant handful": session, user, access version, capped count, page rows.
+LIST_QUERIES = 6
 IMPORT_ROWS_PER_S = 10_000
 VS_DJE_BEST = 2  # import rows/s, ours over django-import-export's
 VS_DJE_DEFAULT = 15
@@ -384,4 +385,5 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "admin": admin_section,
     "exports": exports_section,
     "imports": imports_section,
+    "access": access_section,
 }
