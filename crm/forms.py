@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from access import guard
 from crm import formats
-from crm.models import person_name
 
 # What an empty drop-down says, as in D365, instead of Django's "---------".
 EMPTY_CHOICE_LABEL = _("Select...")

@@ -28,7 +28,7 @@ from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
 from access import guard
-from crm.models import QUICK_FIND_TERM, person_name
+from crm.models import QUICK_FIND_TERM
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
 COUNT_CAP = 5000
