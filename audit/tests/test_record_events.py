@@ -17,6 +17,11 @@ def entries_of(record) -> list[AuditEntry]:
     return list(AuditEntry.objects.of_record(record._meta.label_lower, record.pk).newest_first())
 
 
+def seen(*records) -> list[str]:
+    """What a bulk action's confirmation posts: the version of each record it showed."""
+    return [f"{record.pk}:{record.version}" for record in records]
+
+
 def test_editing_a_contacts_phone_records_only_the_phone_with_who_and_from_where(owner_client, owner, edit):
     contact = ContactFactory(owner=owner, telephone1="+1 425 555 0100")
     data = edit(contact, user=owner, telephone1="+1 425 555 0199", loaded_version=contact.version)
@@ -47,7 +52,13 @@ def test_bulk_deactivate_records_each_record_that_changed(owner_client, owner):
     active = AccountFactory(owner=owner)
     inactive = AccountFactory(owner=owner, status="inactive", status_reason="inactive")
     owner_client.post(
-        reverse("accounts:bulk"), {"action": "deactivate", "selected": [active.pk, inactive.pk], "confirmed": "yes"}
+        reverse("accounts:bulk"),
+        {
+            "action": "deactivate",
+            "selected": [active.pk, inactive.pk],
+            "confirmed": "yes",
+            "seen": seen(active, inactive),
+        },
     )
     [entry] = entries_of(active)
     assert (entry.event, entry.source) == (Event.DEACTIVATE, Source.BULK)
@@ -60,7 +71,8 @@ def test_deleting_records_keeps_their_names_in_the_audit(owner_client, owner):
     others = ContactFactory.create_batch(2, owner=owner)
     owner_client.post(reverse("contacts:delete", args=[contact.pk]))
     owner_client.post(
-        reverse("contacts:bulk"), {"action": "delete", "selected": [c.pk for c in others], "confirmed": "yes"}
+        reverse("contacts:bulk"),
+        {"action": "delete", "selected": [c.pk for c in others], "confirmed": "yes", "seen": seen(*others)},
     )
     deleted = AuditEntry.objects.filter(event=Event.DELETE).order_by("id")
     assert [(e.record_name, e.source) for e in deleted] == [("Gone Soon", Source.FORM)] + [
