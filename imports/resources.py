@@ -13,6 +13,8 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from accounts.models import Account
+from audit import services as audit
+from audit.models import Source
 from imports import duplicates
 from imports.columns import CellError, Column, cell_text, neutralise
 from imports.entities import Entity
@@ -118,6 +120,17 @@ class EntityResource(resources.ModelResource):
 
     def get_import_id_fields(self):
         return []
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Save a row's record and, unless only previewing, its audit entry (source: admin)."""
+        before = None if is_create else type(instance)._default_manager.filter(pk=instance.pk).first()
+        super().save_instance(instance, is_create, row, **kwargs)
+        if self._is_dry_run(kwargs):
+            return
+        if before is None:
+            audit.record_created(record=instance, by=kwargs.get("user"), source=Source.ADMIN)
+        else:
+            audit.record_changed(before=before, after=instance, by=kwargs.get("user"), source=Source.ADMIN)
 
     def before_import(self, dataset, **kwargs):
         # Headers may be labels or logical names, in any case: rename them to the labels.
