@@ -1,13 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import Account
 from accounts.resources import AccountResource
+from crm.admin import RecordAdmin
 from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Account)
-class AccountAdmin(ImportExportModelAdmin):
+class AccountAdmin(RecordAdmin):
     resource_classes = [AccountResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]

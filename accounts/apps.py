@@ -8,6 +8,19 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Account
-        from crm import recent
+        from accounts.views import AccountListView
+        from crm import registry
+        from imports.entities import ACCOUNT
 
-        recent.track(Account, namespace="accounts")
+        registry.register(
+            registry.RecordType(
+                model=Account,
+                namespace="accounts",
+                list_view=AccountListView,
+                icon="account",
+                search_detail=lambda account: account.address1_city,
+                create_text=_("Create an account"),
+                create_hint=_("for a company you do business with."),
+                transfer=ACCOUNT,
+            )
+        )

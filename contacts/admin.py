@@ -1,13 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
+from crm.admin import RecordAdmin
 from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin):
+class ContactAdmin(RecordAdmin):
     resource_classes = [ContactResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]

@@ -8,6 +8,20 @@ class ContactsConfig(AppConfig):
 
     def ready(self):
         from contacts.models import Contact
-        from crm import recent
+        from contacts.views import ContactListView
+        from crm import registry
+        from imports.entities import CONTACT
 
-        recent.track(Contact, namespace="contacts", label_field="full_name")
+        registry.register(
+            registry.RecordType(
+                model=Contact,
+                namespace="contacts",
+                list_view=ContactListView,
+                label_field="full_name",
+                icon="contact",
+                search_detail=lambda contact: contact.company.name if contact.company_id else "",
+                create_text=_("Create a contact"),
+                create_hint=_("for a person you work with."),
+                transfer=CONTACT,
+            )
+        )

@@ -12,9 +12,8 @@ class CrmConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_save, pre_save
 
-        from crm import lists, signals
+        from crm import signals
 
-        lists.memoize_cell_signatures()
         # The user model isn't ours, so its renames reach the records' name copies this way.
         user_model = settings.AUTH_USER_MODEL
         pre_save.connect(signals.remember_person_name, sender=user_model, dispatch_uid="crm_remember_person_name")

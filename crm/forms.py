@@ -3,12 +3,33 @@ and lookups that scale to a million records (type a name, never scroll a <select
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import person_name
+
+
+def columns(*names: str) -> Div:
+    """Lay the fields out two to a row on wide screens."""
+    return Div(*[Div(name, css_class="col-md-6") for name in names], css_class="row")
+
+
+def panel(title: str, *names: str) -> Fieldset:
+    """A titled section of a record form, as the main forms of D365 have."""
+    return Fieldset(title, columns(*names), css_class="crm-panel")
+
+
+def record_form_helper(*parts) -> FormHelper:
+    """The crispy layout of a record form: the row version (hidden), then `parts`. The page
+    template writes the <form> tag, with the Save commands."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout("loaded_version", *parts)
+    return helper
 
 
 class LookupWidget(forms.Widget):

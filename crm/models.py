@@ -188,14 +188,13 @@ class CustomerRecord(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        # Derived data, like Contact.full_name: kept true on every save, whoever saves.
+        # Derived data of this row, like Contact.full_name: kept true on every save, whoever
+        # saves. Other rows' copies of this record's name are the services' (record_save).
         changed = self.refresh_sort_names()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and changed:
             kwargs["update_fields"] = {*update_fields, *changed}
         super().save(*args, **kwargs)
-        # A company's contacts, a primary contact's accounts: their copies of this name.
-        copy_name_to_linked_rows(self, attributes=kwargs.get("update_fields"))
 
     @property
     def is_active(self) -> bool:

@@ -22,7 +22,6 @@ from operator import or_
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
@@ -32,6 +31,7 @@ from django.utils.translation import ngettext
 from accounts.models import Account
 from crm.choices import Status
 from crm.models import chain_ids, person_name, sort_name_copies_of
+from crm.services import commit_without_waiting_for_disk
 from imports import writers
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
@@ -190,8 +190,7 @@ class Importer:
         # Reading and parsing is Python work, writing mostly waits for the database: parsing
         # the next chunk in a thread meanwhile keeps both of two cores busy.
         for parsed in read_ahead(self.parsed_chunks(rows, translation.get_language()), depth=2):
-            with transaction.atomic():
-                writers.commit_without_flush()
+            with commit_without_waiting_for_disk():
                 tally = self.import_chunk(parsed)
                 on_chunk(tally)
             for name in ("created", "updated", "skipped", "failed"):
