@@ -38,6 +38,10 @@ class RecordMixin:
     def get_queryset(self) -> QuerySet:
         return self.record_type.records_for(self.request.user)
 
+    def get_template_names(self) -> list[str]:
+        # The app's own page (accounts/account_detail.html) if it has one, else the shared one.
+        return [*super().get_template_names(), f"crm/record{self.template_name_suffix}.html"]
+
     def url(self, name: str, *args) -> str:
         return reverse(f"{self.url_namespace}:{name}", args=args)
 

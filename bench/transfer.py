@@ -1,5 +1,5 @@
 """Import and export throughput and memory, measured side by side: the `imports` and
-`exports` sections of `manage.py bench` (crm/bench/sections.py) call these functions.
+`exports` sections of `manage.py bench` (bench/sections.py) call these functions.
 
 Imports, compared on the same generated file, round after round so that drift (other load
 on the machine) hits them alike:
