@@ -8,9 +8,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Account
+        from accounts.resources import ACCOUNT
         from accounts.views import AccountListView
         from crm import registry
-        from imports.entities import ACCOUNT
 
         registry.register(
             registry.RecordType(

@@ -8,9 +8,9 @@ class ContactsConfig(AppConfig):
 
     def ready(self):
         from contacts.models import Contact
+        from contacts.resources import CONTACT
         from contacts.views import ContactListView
         from crm import registry
-        from imports.entities import CONTACT
 
         registry.register(
             registry.RecordType(

@@ -15,25 +15,19 @@ from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import IO
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from accounts.views import AccountListView
-from contacts.views import ContactListView
 from crm import lists
-from imports.columns import FORMULA_TRIGGERS, Column, neutralise
+from imports.columns import FORMULA_TRIGGERS, LinkColumn, TextColumn, neutralise
 from imports.entities import Entity
 from imports.export_sql import copy_csv_lines
 from imports.xlsx import SheetWriter
 
-LIST_VIEWS = {"account": AccountListView, "contact": ContactListView}
-RELATED = {"account": ["owner", "parent"], "contact": ["owner", "company"]}
 ROWS_PER_QUERY = 2000
-NUMBER_KINDS = ("decimal", "int")
 TRIGGERS = frozenset(FORMULA_TRIGGERS)
 # A text that starts with what neutralise() guards against, in texts joined by NUL.
 FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
@@ -44,11 +38,13 @@ def attachment(file_name: str) -> str:
 
 
 def records_in_view(*, entity: Entity, request: HttpRequest):
-    view = LIST_VIEWS[entity.key]
+    """The records of the list the user looks at, from those the record type lets them see."""
+    record_type = entity.record_type
+    linked = [column.name for column in entity.columns if isinstance(column, LinkColumn)]
     return lists.ordered_record_set(
-        table_class=view.table_class,
-        filterset_class=view.filterset_class,
-        queryset=entity.model.objects.select_related(*RELATED[entity.key]),
+        table_class=record_type.list_view.table_class,
+        filterset_class=record_type.list_view.filterset_class,
+        queryset=record_type.records_for(request.user).select_related(*linked),
         params=request.GET,
         request=request,
     )
@@ -63,16 +59,16 @@ def export_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
     columns, most of them, are taken as they are; one regular expression over the row's
     texts tells whether any needs neutralising."""
     columns = entity.columns
-    text_kinds = ("text", "url")
-    texts = [index for index, column in enumerate(columns) if column.kind in text_kinds and not column.field.null]
+    texts = [index for index, column in enumerate(columns) if isinstance(column, TextColumn) and not column.field.null]
     take_texts = itemgetter(*texts)
     # Choice labels, Yes/No, dates and numbers are ours: only names typed by people need guarding.
     others = [
-        (index, column.text_renderer(), column.kind in ("owner", "account"))
+        (index, column.text_renderer(), column.typed_name)
         for index, column in enumerate(columns)
         if index not in set(texts)
     ]
-    for values in records.values_list(*map(value_lookup, columns)).iterator(chunk_size=ROWS_PER_QUERY):
+    lookups = [column.value_lookup() for column in columns]
+    for values in records.values_list(*lookups).iterator(chunk_size=ROWS_PER_QUERY):
         row = list(values)
         for index, render, typed in others:
             row[index] = neutralise(render(row[index])) if typed else render(row[index])
@@ -81,14 +77,6 @@ def export_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
                 if row[index][:1] in TRIGGERS:
                     row[index] = "'" + row[index]
         yield row
-
-
-def value_lookup(column: Column) -> str:
-    if column.kind == "owner":
-        return f"{column.name}__{get_user_model().USERNAME_FIELD}"
-    if column.kind == "account":
-        return f"{column.name}__name"
-    return column.name
 
 
 def file_name(entity: Entity, extension: str) -> str:
@@ -132,7 +120,7 @@ def crlf_lines(lines: list[bytes]) -> bytes:
 
 
 def write_xlsx(output: IO[bytes], *, entity: Entity, records: QuerySet) -> None:
-    numbers = {index for index, column in enumerate(entity.columns) if column.kind in NUMBER_KINDS}
+    numbers = {index for index, column in enumerate(entity.columns) if column.number}
     title = str(entity.label).capitalize()
     with SheetWriter(output, title=title, header=header(entity), number_columns=numbers) as sheet:
         if copies_rows():

@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import person_name
 from imports import readers
-from imports.entities import ENTITIES, Entity
+from imports.entities import Entity, all_entities
 from imports.models import ImportJob, SavedMapping
 
 
 def entity_choices(user) -> list[tuple[str, str]]:
     return [
         (entity.key, str(entity.label).capitalize())
-        for entity in ENTITIES.values()
+        for entity in all_entities()
         if user.has_perm(entity.permission("import"))
     ]
 

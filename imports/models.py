@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from imports.entities import ENTITIES, ENTITY_CHOICES
+from imports import entities
 
 
 class ImportJobQuerySet(models.QuerySet):
@@ -52,7 +52,9 @@ class ImportJob(models.Model):
     file = models.FileField(_("File"), upload_to="imports/%Y/%m/", max_length=300)
     file_name = models.CharField(_("File name"), max_length=255)
     file_description = models.CharField(_("Read as"), max_length=100, blank=True)
-    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES, blank=True)
+    # A record type of crm.registry that has an entity (imports.entities): checked against
+    # the registry, not a list of choices, so that a new type needs no migration here.
+    entity = models.CharField(_("Record type"), max_length=20, blank=True, validators=[entities.validate_record_type])
     headers = models.JSONField(_("Column headings"), default=list)
     # One entry per column: the field it fills, or "" when it is ignored.
     mapping = models.JSONField(_("Mapping"), default=list)
@@ -101,7 +103,11 @@ class ImportJob(models.Model):
 
     @property
     def entity_info(self):
-        return ENTITIES.get(self.entity)
+        return entities.get(self.entity)
+
+    def get_entity_display(self) -> str:
+        entity = self.entity_info
+        return str(entity.label).capitalize() if entity is not None else self.entity
 
     @property
     def is_finished(self) -> bool:
@@ -139,7 +145,7 @@ class SavedMapping(models.Model):
     """A named column mapping ("data map") a user saved to reuse on the next file."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES)
+    entity = models.CharField(_("Record type"), max_length=20, validators=[entities.validate_record_type])
     name = models.CharField(_("Mapping name"), max_length=100)
     # Normalised heading -> field name ("" for a heading the user chose to ignore).
     columns = models.JSONField(default=dict)

@@ -60,3 +60,68 @@ def test_bulk_deactivate_works_for_it(owner_client, lead):
     owner_client.post(reverse("leads:bulk"), data)
     lead.refresh_from_db()
     assert not lead.is_active
+
+
+@pytest.fixture
+def transferrer(owner):
+    from imports.tests.conftest import grant
+
+    return grant(owner, "import_lead", "export_lead")
+
+
+def test_its_list_exports_it_and_the_file_imports_back(client, transferrer, lead):
+    from imports import services
+    from imports.models import ImportJob
+    from imports.tests.files import upload
+
+    client.force_login(transferrer)
+    list_page = client.get(reverse("leads:list")).content.decode()
+    assert reverse("imports:export", args=["lead", "csv"]) in list_page
+    exported = client.get(reverse("imports:export", args=["lead", "csv"]), {"view": "active"})
+    content = b"".join(exported.streaming_content).decode("utf-8-sig")
+    assert content.splitlines()[0] == "Topic,Email,Company,Owner,(Do Not Modify) Lead ID"
+    edited = content.replace("Solar panels for the new depot", "Solar panels and batteries").encode()
+    [job] = services.import_jobs_create(upload=upload("leads.csv", edited), entity="", by=transferrer)
+    assert job.entity == "lead"
+    services.import_job_submit(
+        job=job,
+        entity=job.entity_info,
+        mapping=job.mapping,
+        duplicates="update",
+        match_key="emailaddress1",
+        record_owner=transferrer,
+    )
+    job.refresh_from_db()
+    assert (job.status, job.updated_count, job.failed_count) == (ImportJob.Status.COMPLETED, 1, 0)
+    lead.refresh_from_db()
+    assert (lead.name, lead.version) == ("Solar panels and batteries", 2)
+
+
+def test_an_import_links_it_to_a_company_by_the_shared_rules(run_lead_import):
+    from crm.tests.factories import AccountFactory
+
+    company = AccountFactory(name="Contoso", account_number="C-1")
+    job = run_lead_import([["Topic", "Company"], ["Roof", "contoso"], ["Wall", "Nowhere"]])
+    assert Lead.objects.get(name="Roof").company == company
+    assert job.failures.get().reason == "Company: no account has the account name or account number “Nowhere”."
+
+
+@pytest.fixture
+def run_lead_import(transferrer):
+    from imports import entities, services
+    from imports.tests.files import csv_bytes, upload
+
+    def run(rows):
+        [job] = services.import_jobs_create(upload=upload("leads.csv", csv_bytes(rows)), entity="lead", by=transferrer)
+        services.import_job_submit(
+            job=job,
+            entity=entities.get("lead"),
+            mapping=job.mapping,
+            duplicates="update",
+            match_key="emailaddress1",
+            record_owner=transferrer,
+        )
+        job.refresh_from_db()
+        return job
+
+    return run

@@ -10,6 +10,7 @@ class LeadsConfig(AppConfig):
     def ready(self):
         from crm import registry
         from crm.tests.leads.models import Lead
+        from crm.tests.leads.resources import LEAD
         from crm.tests.leads.views import LeadListView
 
         registry.register(
@@ -18,5 +19,6 @@ class LeadsConfig(AppConfig):
                 namespace="leads",
                 list_view=LeadListView,
                 search_detail=lambda lead: lead.emailaddress1,
+                transfer=LEAD,
             )
         )
