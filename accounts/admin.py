@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import Account
 from accounts.resources import AccountResource
@@ -7,7 +8,7 @@ from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Account)
-class AccountAdmin(RecordAdmin):
+class AccountAdmin(RecordAdmin, ImportExportModelAdmin):
     resource_classes = [AccountResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]

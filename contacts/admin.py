@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
@@ -7,7 +8,7 @@ from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Contact)
-class ContactAdmin(RecordAdmin):
+class ContactAdmin(RecordAdmin, ImportExportModelAdmin):
     resource_classes = [ContactResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]

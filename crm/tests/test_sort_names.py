@@ -139,3 +139,14 @@ def test_a_sign_in_costs_no_extra_query_for_the_name_copies(owner):
     with CaptureQueriesContext(connection) as captured:
         owner.save(update_fields=["last_login"])
     assert len(captured) == 1
+
+
+def test_a_rename_in_the_admin_reaches_the_linked_rows_copies(owner):
+    from django.contrib import admin
+
+    company = AccountFactory(name="Northwind", owner=owner)
+    contact = ContactFactory(company=company, owner=owner)
+    company.name = "Southwind"
+    admin.site._registry[Account].save_model(request=None, obj=company, form=None, change=True)
+    contact.refresh_from_db()
+    assert contact.company_name == "Southwind"
