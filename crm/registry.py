@@ -70,7 +70,8 @@ class RecordType:
 
     @property
     def icon_name(self) -> str:
-        return self.icon or self.model._meta.model_name
+        # A symbol of static/crm/icons.svg; "record" is the generic one a new type starts with.
+        return self.icon or "record"
 
     @property
     def content_type(self) -> ContentType:

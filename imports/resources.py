@@ -138,6 +138,7 @@ class EntityResource(resources.ModelResource):
                     setattr(instance, attname, self.owners.resolve(text))
             elif text:
                 links = self.links[column.name]
+                links.resolve([text])
                 setattr(instance, attname, links.choose(text, current_id=getattr(instance, attname)))
             else:
                 setattr(instance, attname, None)

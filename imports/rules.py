@@ -85,10 +85,13 @@ class Links:
         self.column = column
         self.target = entity_for(column.target)
         self.found: dict[str, list[int]] = {}
+        self.latest: dict[str, list[int]] = {}
         self.names: dict[int, str] = {}
 
     def resolve(self, texts: Iterable[str]) -> dict[str, list[int]]:
-        """Ids of the records each text names, read with one or two queries for all."""
+        """Ids of the records each text names, read with one or two queries for all; what
+        choose() picks from. Texts that named nothing are looked up again next time (an
+        earlier row may have created the record since)."""
         texts = set(texts) - {""}
         missing = [text for text in texts if text not in self.found]
         if missing:
@@ -115,15 +118,14 @@ class Links:
                 ids = next((sorted(by_key[key][text]) for key in keys if by_key[key].get(text)), [])
                 if ids:
                     self.found[text] = ids
-                else:
-                    self.found.setdefault(text, [])
-        return {text: self.found.get(text, []) for text in texts}
+        self.latest = {text: self.found.get(text, []) for text in texts}
+        return self.latest
 
     def choose(self, text: str, *, current_id: int | None) -> int:
-        """The one record `text` names (resolved already); CellError for none or several. A
-        name several records share is the one already linked, if it is one of them (an
-        export names the company; names repeat)."""
-        ids = self.found.get(text) or self.resolve([text])[text]
+        """The one record `text` names, from the last resolve(), which had it; CellError for
+        none or several. A name several records share is the one already linked, if it is
+        one of them (an export names the company; names repeat)."""
+        ids = self.latest[text]
         if len(ids) > 1 and current_id in ids:
             return current_id
         if not ids:

@@ -125,3 +125,12 @@ def run_lead_import(transferrer):
         return job
 
     return run
+
+
+def test_every_record_type_has_an_icon_the_sprite_draws():
+    from django.conf import settings
+
+    from crm import registry
+
+    sprite = (settings.BASE_DIR / "static" / "crm" / "icons.svg").read_text()
+    assert all(f'id="{record_type.icon_name}"' in sprite for record_type in registry.all_types())
