@@ -24,9 +24,11 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 run: install var/secret_key
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(BIN)/python manage.py load_demo_data --if-empty
+	@# Quiet: the sign-in printed below is what a person needs to see, not every migration
+	@# (the server's own start-up checks run after it anyway).
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0 --skip-checks
+	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0 --skip-checks
+	@$(RUN_ENV) $(BIN)/python manage.py load_demo_data --if-empty
 	@echo ""
 	@echo "  Harbor CRM is starting on http://$(HOST):$(PORT)/"
 	@echo "  Sign in with user name: demo   password: harbor-demo"

@@ -12,6 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import person_name
 
+# What an empty drop-down says, as in D365, instead of Django's "---------".
+EMPTY_CHOICE_LABEL = _("Select...")
+
+
+def label_empty_choice(field: forms.Field) -> None:
+    """Give a drop-down's empty choice EMPTY_CHOICE_LABEL (lookups are text boxes: untouched)."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None and not isinstance(field.widget, LookupWidget):
+            field.empty_label = EMPTY_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField):
+        field.choices = [(value, EMPTY_CHOICE_LABEL if value == "" else label) for value, label in field.choices]
+
 
 def columns(*names: str) -> Div:
     """Lay the fields out two to a row on wide screens."""
@@ -145,6 +157,12 @@ class RecordForm(forms.ModelForm):
             self.fields["owner"].label_from_instance = person_name
             self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
         self.setup_lookups()
+        for field in self.fields.values():
+            label_empty_choice(field)
+
+    def fields_with_errors(self) -> list[forms.BoundField]:
+        """The visible fields the error summary links to (none for a form-wide error alone)."""
+        return [field for field in self.visible_fields() if field.errors]
 
     def setup_lookups(self) -> None:
         """Subclasses replace foreign keys with LookupFields here."""

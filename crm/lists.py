@@ -17,11 +17,12 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.paginator import EmptyPage
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
@@ -104,23 +105,38 @@ class SelectColumn(tables.Column):
 
     def header(self):  # type: ignore[override]
         return format_html(
-            '<input class="form-check-input" type="checkbox" data-select-all aria-label="{}">',
+            '<label class="crm-hit"><input class="form-check-input" type="checkbox" data-select-all aria-label="{}">'
+            "</label>",
             _("Select all rows on this page"),
         )
 
     @staticmethod
     def checkbox(pk, label: str) -> SafeString:
+        # The label around it is the 44 px touch target; the box itself stays its usual size.
         return format_html(
-            '<input class="form-check-input" type="checkbox" name="selected" value="{}" aria-label="{}">', pk, label
+            '<label class="crm-hit"><input class="form-check-input" type="checkbox" name="selected" value="{}"'
+            ' aria-label="{}"></label>',
+            pk,
+            label,
         )
 
 
 URL_ID_STANDIN = 987654321
+PRIORITY = "data-priority"
+ROW_TEMPLATES: dict[tuple, str] = {}
+
+
+def priority(level: int) -> dict:
+    """Column attrs giving its priority on narrow screens: 1 (the record's name) always shows,
+    then 2, 3 and 4 give way in that order as the list gets narrower (see crm.css)."""
+    return {"cell": {PRIORITY: str(level)}}
+
 
 # What RecordTable.body_rows honours of a django-tables2 column: its rows are built without
 # django-tables2's per-cell machinery, which would silently drop anything else (an accessor,
-# linkify, cell attributes, a footer, localize...). A list table asking for more fails when it
-# is defined, at start-up; a render_<name>(record, value) method covers custom cells.
+# linkify, cell attributes but the priority, a footer, localize...). A list table asking for
+# more fails when it is defined, at start-up; a render_<name>(record, value) method covers
+# custom cells.
 SUPPORTED_COLUMN_CLASSES = (tables.Column, tables.EmailColumn)
 SUPPORTED_COLUMN_OPTIONS = {"verbose_name", "orderable", "order_by", "_default"}
 # django-tables2's own bookkeeping, and EmailColumn's mailto: link (which body_rows writes).
@@ -140,6 +156,8 @@ def unsupported_options(column: tables.Column) -> list[str]:
             continue
         if name in EMAIL_LINK and column_class is tables.EmailColumn:
             continue
+        if name == "attrs" and set(value) <= {"cell"} and set(value.get("cell", {})) <= {PRIORITY}:
+            continue  # priority(): the one cell attribute row_template writes
         if name == "link" or name not in plain or plain[name] != value:
             found.append({"link": "linkify", "_footer": "footer", "_default": "default"}.get(name, name))
     return found
@@ -176,15 +194,28 @@ class RecordTable(tables.Table):
         django-tables2's generic cell path (accessor resolution and signature inspection for
         every cell) was most of a list page's time; these tables only need what is below.
         """
+        template = self.row_template()
         renderers = [self.cell_renderer(bound.name, bound.column, empty=bound.default) for bound in self.columns]
         return [
-            mark_safe(
-                "<tr><td>"
-                + "</td><td>".join(conditional_escape(render(row.record)) for render in renderers)
-                + "</td></tr>"
-            )
+            mark_safe(template % tuple([conditional_escape(render(row.record)) for render in renderers]))
             for row in self.paginated_rows
         ]
+
+    def row_template(self) -> str:
+        """ "<tr><td ...>%s</td>...</tr>": each <td> with the label a phone card shows before
+        the value and the column's priority (which columns give way first on a narrow screen;
+        see crm.css). Built once per table and language: one % per row fills it."""
+        key = (type(self), tuple(bound.name for bound in self.columns), get_language())
+        if key not in ROW_TEMPLATES:
+            cells = []
+            for bound in self.columns:
+                attrs = {"data-priority": bound.column.attrs.get("cell", {}).get(PRIORITY)}
+                if bound.name != "selected":
+                    attrs["data-label"] = bound.verbose_name
+                opening = format_html("<td{}>", flatatt({key: value for key, value in attrs.items() if value}))
+                cells.append(opening.replace("%", "%%") + "%s</td>")
+            ROW_TEMPLATES[key] = "<tr>" + "".join(cells) + "</tr>"
+        return ROW_TEMPLATES[key]
 
     def cell_renderer(self, name: str, column: tables.Column, *, empty: str):
         if name == "selected":
@@ -231,8 +262,9 @@ class RecordTable(tables.Table):
     def list_query(self) -> str:
         """The query string every name link carries: the detail page uses `list` to step to
         the next/previous record of this view."""
-        params = self.request.GET.urlencode() if getattr(self, "request", None) else ""
-        return f"?{urlencode({'list': params})}" if params else ""
+        # Also for the list as it first opens (no query string): `list=` empty is that list.
+        params = self.request.GET.urlencode() if getattr(self, "request", None) else None
+        return "" if params is None else f"?{urlencode({'list': params})}"
 
 
 def ordered_record_set(*, table_class, filterset_class, queryset: QuerySet, params: QueryDict, request) -> QuerySet:

@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from crm import lists, recent, registry, services
+from crm.models import person_name
 from crm.validators import phone_validator
 
 # Suggestions offered by a lookup box while typing.
@@ -156,7 +157,8 @@ class RecordDetailView(RecordMixin, DetailView):
             request=self.request,
         )
         found = lists.neighbours(record_set=record_set, params=params, pk=self.object.pk)
-        links = {"list": f"{self.url('list')}?{params.urlencode()}"}
+        query = params.urlencode()
+        links = {"list": f"{self.url('list')}?{query}" if query else self.url("list")}
         for direction, (pk, carried) in found.items():
             query = QueryDict(mutable=True)
             query["list"] = carried.urlencode()
@@ -245,7 +247,7 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
                 "%(user)s saved this record after you opened it. Your changes are kept below and "
                 "their saved values are listed. Review, then save again to keep yours."
             )
-            % {"user": current.modified_by or _("Someone")},
+            % {"user": person_name(current.modified_by) if current.modified_by else _("Someone")},
         )
         return self.render_to_response(self.get_context_data(form=refreshed, conflict_changes=changes))
 

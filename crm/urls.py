@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from crm import views
+
+# The admin is part of the product: it carries its name (and links back: admin/base_site.html).
+admin.site.site_header = admin.site.site_title = _("Harbor CRM administration")
 
 urlpatterns = [
     path("", views.home, name="home"),

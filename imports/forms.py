@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import EMPTY_CHOICE_LABEL
 from crm.models import person_name
 from imports import readers
 from imports.entities import Entity, all_entities
@@ -69,6 +70,7 @@ class MappingForm(forms.Form):
     record_owner = PersonChoiceField(
         label=_("Owner of new records"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        empty_label=EMPTY_CHOICE_LABEL,
         help_text=_("Used when the file has no Owner column, or the cell is empty."),
     )
     save_as = forms.CharField(

@@ -28,6 +28,13 @@ def test_the_new_account_form_offers_every_field_with_its_guide(owner_client):
         assert label in html
 
 
+@pytest.mark.parametrize("url", [CREATE, reverse("contacts:create")])
+def test_drop_downs_say_select_instead_of_dashes(owner_client, url):
+    html = owner_client.get(url).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Select...</option>' in html
+
+
 def test_the_owner_is_chosen_by_full_name(owner_client, owner):
     html = owner_client.get(CREATE).content.decode()
     assert f'<option value="{owner.pk}">Olivia Owner</option>' in html
@@ -104,8 +111,9 @@ def test_a_concurrent_edit_is_shown_instead_of_overwritten(owner_client, owner, 
     response = owner_client.post(reverse("accounts:update", args=[account.pk]), stale)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Tom Mate" in html or "teammate" in html
-    assert "saved this record after you opened it" in html
+    assert html.count("saved this record after you opened it") == 1
+    assert f"{teammate.get_full_name()} saved this record" in html
+    assert "Correct the fields marked below" not in html
     assert "Contoso (theirs)" in html and 'value="Contoso (mine)"' in html
     account.refresh_from_db()
     assert account.name == "Contoso (theirs)"

@@ -260,3 +260,16 @@ def test_updating_the_owner_by_import_keeps_the_owner_sort_copy(run_import, team
     run_import("p.csv", csv_bytes(rows))
     contact.refresh_from_db()
     assert contact.owner == teammate and contact.owner_name == "Tom Mate"
+
+
+def test_phone_numbers_import_as_they_were_typed(run_import):
+    rows = [["Last Name", "Business Phone", "Mobile Phone"], ["Li", "(555) 010-2030", "(0)20 7946 0958"]]
+    job = run_import("p.csv", csv_bytes(rows))
+    assert (job.created_count, job.failed_count) == (1, 0)
+    assert Contact.objects.values_list("telephone1", "mobile_phone").get() == ("(555) 010-2030", "(0)20 7946 0958")
+
+
+def test_a_phone_number_with_letters_fails_its_row_with_the_reason(run_import):
+    job = run_import("p.csv", csv_bytes([["Last Name", "Business Phone"], ["Li", "call me"]]))
+    assert (job.created_count, job.failed_count) == (0, 1)
+    assert "e.g. (555) 010-2030" in job.failures.get().reason

@@ -57,6 +57,7 @@ def test_a_user_maps_by_hand_imports_and_downloads_the_failed_rows(importer_clie
     html = page.content.decode()
     # Which columns show as not mapped is the journey's to check: the badge follows the select in the browser.
     assert "Müller" in html and "semicolon" in html
+    assert "---------" not in html
     assert job.entity == "contact"
     assert job.mapping == ["first_name", "", "", "company"]
     response = importer_client.post(
