@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 
-.PHONY: run test install lint format bench bench-sqlite bench-run
+.PHONY: run test install lint format bench bench-sqlite bench-run loadtest
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,8 @@ run: install var/secret_key
 	@echo "  Harbor CRM is starting on http://$(HOST):$(PORT)/"
 	@echo "  Sign in with user name: demo   password: harbor-demo"
 	@echo ""
-	@# The background worker (imports) runs beside the web server and stops with it.
-	$(RUN_ENV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	@# The background worker (imports, large exports) runs beside the web server and stops with it.
+	$(RUN_ENV) $(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -75,3 +75,17 @@ bench-run:
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py bench --scale $(SCALE) --repeat $(REPEAT) $(BENCH_ARGS)
+
+# Load test (issue 13): gunicorn with gunicorn.conf.py plus the background worker on 127.0.0.1,
+# then 10 and 50 concurrent signed-in salespeople for LOADTEST_SECONDS each (bench/loadtest.py).
+LOADTEST_DATABASE_URL ?= $(BENCH_DATABASE_URL)
+LOADTEST_SCALE ?= $(SCALE)
+LOADTEST_SECONDS ?= 60
+LOADTEST_CLIENTS ?= 10,50
+LOADTEST_PORT ?= 8099
+
+loadtest: install var/secret_key
+	url="$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)}"; \
+	$(BIN)/python -m bench.createdb "$$url" && \
+	$(BENCH_ENV) DJANGO_SETTINGS_MODULE=crm.settings $(BIN)/python -m bench.loadtest --database-url "$$url" --scale $(LOADTEST_SCALE) \
+	  --duration $(LOADTEST_SECONDS) --clients $(LOADTEST_CLIENTS) --port $(LOADTEST_PORT)

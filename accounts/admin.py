@@ -1,5 +1,4 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from accounts.models import Account
 from accounts.resources import AccountResource
@@ -8,12 +7,11 @@ from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Account)
-class AccountAdmin(RecordAdmin, ImportExportModelAdmin):
+class AccountAdmin(RecordAdmin):
     resource_classes = [AccountResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]
     list_filter = ["status", "relationship_type", "industry", "category"]
-    search_fields = ["name", "account_number", "emailaddress1", "address1_city"]
     raw_id_fields = ["parent", "primary_contact", "owner"]
     readonly_fields = ["status", "status_reason", "created_on", "created_by", "modified_on", "modified_by", "version"]
     list_select_related = ["owner"]

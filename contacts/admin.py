@@ -1,5 +1,4 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
@@ -8,12 +7,11 @@ from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Contact)
-class ContactAdmin(RecordAdmin, ImportExportModelAdmin):
+class ContactAdmin(RecordAdmin):
     resource_classes = [ContactResource]
     import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]
     list_filter = ["status", "role"]
-    search_fields = ["full_name", "emailaddress1", "telephone1", "company__name"]
     raw_id_fields = ["company", "manager", "owner"]
     readonly_fields = [
         "full_name",

@@ -139,13 +139,27 @@ class LookupField(forms.ModelChoiceField):
         return str(initial_id or "") != str(chosen.pk if chosen else "")
 
 
+class VersionField(forms.IntegerField):
+    """The row version an edit was made from. Anything but a number reads as missing, which
+    the save refuses (services.record_update) with the user's typing kept, rather than an
+    error on a field nobody can see."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
 class RecordForm(forms.ModelForm):
     """Base of every New/Edit form: owner defaults, lookups, and the row version riding along.
 
     Help texts are shown as field guides by the crispy template bootstrap5/layout/help_text.html.
     """
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = VersionField(required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

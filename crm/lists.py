@@ -27,30 +27,37 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
-from crm.models import person_name
+from crm.models import QUICK_FIND_TERM, person_name
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
 COUNT_CAP = 5000
+# A quick find is counted only this far ("500+"): the count of a common term is what made
+# it slow, and past a few hundred matches people refine the term instead of paging.
+SEARCH_COUNT_CAP = 500
 PAGE_SIZES = (25, 50, 100, 250)
 DEFAULT_PAGE_SIZE = 50
 JUMP_LETTERS = ["#", *string.ascii_uppercase]
 
 
-def capped_count(queryset: QuerySet) -> tuple[int, bool]:
-    """How many rows, counting at most COUNT_CAP + 1; returns (count, capped)."""
-    return capped(queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counting at most `cap` (COUNT_CAP) + 1; returns (count, capped)."""
+    cap = COUNT_CAP if cap is None else cap
+    return capped(queryset.order_by().values("pk")[: cap + 1].count(), cap)
 
 
-def capped(count: int) -> tuple[int, bool]:
-    return min(count, COUNT_CAP), count > COUNT_CAP
+def capped(count: int, cap: int | None = None) -> tuple[int, bool]:
+    cap = COUNT_CAP if cap is None else cap
+    return min(count, cap), count > cap
 
 
 def view_count(page, queryset: QuerySet) -> tuple[int, bool]:
     """capped_count() of a list view, free when the whole view fits on its first page (a
-    rare quick-find term, a small view): the rows read for the page are then the count."""
+    rare quick-find term, a small view): the rows read for the page are then the count. A
+    quick find is counted to SEARCH_COUNT_CAP only."""
+    cap = SEARCH_COUNT_CAP if is_quick_find(queryset) else COUNT_CAP
     if page.number == 1 and not page.has_next():
-        return capped(len(page.object_list))
-    return capped_count(queryset)
+        return capped(len(page.object_list), cap)
+    return capped_count(queryset, cap)
 
 
 def page_size_from(params: QueryDict) -> int:
@@ -403,6 +410,10 @@ class Cursor:
         if not self.backwards:
             return rows_by_id(queryset, 0, limit)
         return list(reversed(rows_by_id(queryset.reverse(), 0, limit)))
+
+
+def is_quick_find(queryset: QuerySet) -> bool:
+    return QUICK_FIND_TERM in queryset.query.annotations
 
 
 def rows_by_id(queryset: QuerySet, start: int, stop: int) -> list:

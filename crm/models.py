@@ -25,6 +25,9 @@ def first_letter(field: str) -> Upper:
     return Upper(Substr(field, 1, 1))
 
 
+# The alias search() puts on its queryset: lists count a quick find to their own cap (lists.is_quick_find).
+QUICK_FIND_TERM = "quick_find_term"
+
 # Between the fields of a search text, so that a term can't match across two of them: the
 # search box takes one line, so no term holds a line break.
 SEARCH_TEXT_SEPARATOR = "\n"
@@ -101,8 +104,9 @@ class CustomerRecordQuerySet(models.QuerySet):
         if not term:
             return self
         # contains (not icontains): the column is in capitals already, and the term is put in
-        # capitals by the database with the same rules. Django escapes % and _ in it.
-        return self.filter(search_text__contains=Upper(Value(term)))
+        # capitals by the database with the same rules. Django escapes % and _ in it. The
+        # alias (never selected) tells the list's paginator that this is a quick find.
+        return self.alias(**{QUICK_FIND_TERM: Value(term)}).filter(search_text__contains=Upper(Value(term)))
 
     def named_starting_with(self, text: str):
         """Rows whose name starts with `text`, in either case: their search text does."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import BooleanField, EmailField, QuerySet, URLField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -220,14 +221,15 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
                 by=self.request.user,
             )
         except services.RecordChangedError as conflict:
-            return self.conflict(form, conflict.current)
+            missing = isinstance(conflict, services.RecordVersionMissingError)
+            return self.conflict(form, conflict.current, version_missing=missing)
         except services.RecordInactiveError:
             form.add_error(None, self.inactive_message())
             return self.form_invalid(form)
         messages.success(self.request, _("%(record)s was saved.") % {"record": record})
         return self.redirect_after_save(record)
 
-    def conflict(self, form, current) -> HttpResponse:
+    def conflict(self, form, current, *, version_missing: bool = False) -> HttpResponse:
         """Someone saved first: keep what this user typed, show what the other person saved."""
         changes = []
         for name in form.changed_data_against(current):
@@ -241,15 +243,21 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
         data["loaded_version"] = str(current.version)
         refreshed = self.get_form_class()(data=data, instance=current, user=self.request.user)
         refreshed.is_valid()
-        refreshed.add_error(
-            None,
-            _(
-                "%(user)s saved this record after you opened it. Your changes are kept below and "
-                "their saved values are listed. Review, then save again to keep yours."
-            )
-            % {"user": person_name(current.modified_by) if current.modified_by else _("Someone")},
-        )
+        refreshed.add_error(None, self.conflict_message(current, version_missing=version_missing))
         return self.render_to_response(self.get_context_data(form=refreshed, conflict_changes=changes))
+
+    @staticmethod
+    def conflict_message(current, *, version_missing: bool) -> str:
+        if version_missing:
+            return _(
+                "Your changes were not saved: the form didn't say which version of the record you "
+                "edited, so a change saved by someone else could have been overwritten. Your changes "
+                "are kept below and the saved values that differ are listed. Review, then save again."
+            )
+        return _(
+            "%(user)s saved this record after you opened it. Your changes are kept below and "
+            "their saved values are listed. Review, then save again to keep yours."
+        ) % {"user": person_name(current.modified_by) if current.modified_by else _("Someone")}
 
 
 class RecordDeleteView(RecordMixin, DetailView):
@@ -287,6 +295,8 @@ class RecordBulkActionView(RecordMixin, View):
         "deactivate": (services.deactivate, gettext_lazy("deactivated")),
     }
     ACTIONS = {*STATUS_CHANGES, "delete"}
+    # The confirmation lists (and so carries) at most this many records.
+    CONFIRM_LIMIT = 500
 
     def selected(self) -> QuerySet:
         ids = [value for value in self.request.POST.getlist("selected") if value.isdigit()]
@@ -304,22 +314,48 @@ class RecordBulkActionView(RecordMixin, View):
             return redirect(back)
         if request.POST.get("confirmed") != "yes":
             return render(request, self.template_name, self.confirm_context(action, records, back))
+        with transaction.atomic():
+            changed_since = services.records_check_versions(records=records, seen=self.seen_versions())
+            if not changed_since:
+                self.act(action, records)
+        if changed_since:
+            context = self.confirm_context(action, records, back)
+            context["refusal"] = ngettext(
+                "Nothing was changed: %(count)d of these records was changed, or not reviewed, since "
+                "this confirmation was shown. Check the list below and confirm again.",
+                "Nothing was changed: %(count)d of these records were changed, or not reviewed, since "
+                "this confirmation was shown. Check the list below and confirm again.",
+                len(changed_since),
+            ) % {"count": len(changed_since)}
+            return render(request, self.template_name, context)
+        return redirect(back)
+
+    def seen_versions(self) -> dict[int, int]:
+        """{id: version} of the records the confirmation showed, from its "seen" inputs
+        ("<id>:<version>"); a malformed one is left out, so its record counts as changed."""
+        seen = {}
+        for value in self.request.POST.getlist("seen"):
+            pk, _colon, version = value.partition(":")
+            if pk.isdigit() and version.isdigit():
+                seen[int(pk)] = int(version)
+        return seen
+
+    def act(self, action: str, records: QuerySet) -> None:
         if action == "delete":
             self.delete_records(records)
-        else:
-            change_status, verb = self.STATUS_CHANGES[action]
-            changed = change_status(records, by=request.user)
-            messages.success(
-                request,
-                ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
-                % {"count": changed, "verb": verb},
-            )
-        return redirect(back)
+            return
+        change_status, verb = self.STATUS_CHANGES[action]
+        changed = change_status(records, by=self.request.user)
+        messages.success(
+            self.request,
+            ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
+            % {"count": changed, "verb": verb},
+        )
 
     def confirm_context(self, action: str, records: QuerySet, back: str) -> dict:
         return {
             "action": action,
-            "records": records[:500],
+            "records": records[: self.CONFIRM_LIMIT],
             "record_count": records.count(),
             "next_url": back,
             "opts": self.model._meta,

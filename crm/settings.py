@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "imports",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # HTTPS_ONLY switches on everything a site served over TLS wants; off for local runs.
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
+# Load balancers probe the health check over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_ONLY else 0)
@@ -250,10 +253,18 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024
 # and is marked failed; uploaded files of finished imports are deleted after this many days.
 IMPORT_STALLED_AFTER_MINUTES = env_int("IMPORT_STALLED_AFTER_MINUTES", 30, minimum=1)
 IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
+# List exports: up to this many rows the file streams from the request; a larger view is
+# exported by the background worker, and its file kept for EXPORT_KEEP_HOURS hours for the
+# user who asked (then `cleanup_imports` deletes it).
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000, minimum=1)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
 # django-import-export (admin): importing and exporting need their own permissions
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-# Background jobs (imports) through the Django Tasks API; `manage.py db_worker` runs them.
+# Background jobs (imports, large exports) through the Django Tasks API; `manage.py worker`
+# runs them (django-tasks' db_worker plus a heartbeat that /healthz reads).
 # Moving to Django 6's built-in tasks or another backend is a change of BACKEND here.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when no background worker wrote its heartbeat (every 10 s) for this long.
+HEALTHZ_WORKER_MAX_AGE_SECONDS = env_int("HEALTHZ_WORKER_MAX_AGE_SECONDS", 60, minimum=15)

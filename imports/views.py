@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from imports import entities, exports, readers, services
+from imports import entities, export_job_views, exports, readers, services
 from imports.columns import cell_text, neutralise
 from imports.forms import MappingForm, UploadForm, entity_choices
 from imports.models import ImportJob, SavedMapping
@@ -137,12 +137,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = job_for(request, pk)
     return JsonResponse(
         {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "finished": job.is_finished,
-            "percent": job.percent,
-            "total": job.total_rows,
-            "processed": job.processed_rows,
+            **job.progress(),
             "created": job.created_count,
             "updated": job.updated_count,
             "skipped": job.skipped_count,
@@ -211,15 +206,16 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/history.html", {"page": page, "can_import": bool(entity_choices(request.user))})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpResponse:
-    """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel."""
+    """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel:
+    streamed, or prepared in the background when the view is too large to stream."""
     info = entities.get(entity)
     if info is None or file_format not in ("csv", "xlsx"):
         raise PermissionDenied
     if not request.user.has_perm(info.permission("export")):
         raise PermissionDenied
     records = exports.records_in_view(entity=info, request=request)
-    if file_format == "csv":
-        return exports.csv_response(entity=info, records=records)
-    return exports.xlsx_response(entity=info, records=records)
+    if request.method == "POST" or exports.exceeds_stream_limit(records):
+        return export_job_views.offer(request, entity=info, file_format=file_format)
+    return exports.streaming_response(entity=info, records=records, file_format=file_format)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from crm.models import RecentItem
+from crm.tests.bulk_helpers import confirmed
 from crm.tests.leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,7 @@ def test_quick_create_makes_one(owner_client, owner):
 
 
 def test_bulk_deactivate_works_for_it(owner_client, lead):
-    data = {"action": "deactivate", "selected": [lead.pk], "confirmed": "yes"}
-    owner_client.post(reverse("leads:bulk"), data)
+    owner_client.post(reverse("leads:bulk"), confirmed("deactivate", [lead]))
     lead.refresh_from_db()
     assert not lead.is_active
 

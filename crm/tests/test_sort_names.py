@@ -34,7 +34,7 @@ def test_renaming_keeps_the_copies_on_linked_records_in_step(owner):
     company.primary_contact = contact
     company.save()
     company.name = "Southwind"
-    services.record_update(record=company, loaded_version=None, by=owner)
+    services.record_update(record=company, loaded_version=company.version, by=owner)
     contact.last_name = "Byron"
     services.record_save(record=contact, update_fields=["last_name"])
     assert Contact.objects.get(pk=contact.pk).company_name == "Southwind"
