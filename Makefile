@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 
-.PHONY: run test install lint format bench bench-sqlite bench-run loadtest
+.PHONY: run test install lint format messages bench bench-sqlite bench-run loadtest
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The French catalogue (locale/fr/LC_MESSAGES): collect every translatable string of the source
+# into django.po (new ones come in with an empty translation, changed ones marked fuzzy: the
+# catalogue test lists both until they are translated), then compile django.mo. The compiled
+# file is committed, so `make run` works on a machine without gettext; this target needs it
+# (Debian: apt-get install gettext). The files scanned are set in crm's makemessages command.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale fr
+	DEBUG=1 $(BIN)/python manage.py compilemessages --locale fr --ignore '.venv/*'
 
 # Performance benchmark (issue 7): generates SCALE accounts + SCALE contacts once, then times
 # lists, quick find, detail pages and the admin changelist with production-like settings, and

@@ -3,13 +3,11 @@ from django.contrib import admin
 from accounts.models import Account
 from accounts.resources import AccountResource
 from crm.admin import RecordAdmin
-from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Account)
 class AccountAdmin(RecordAdmin):
     resource_classes = [AccountResource]
-    import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]
     list_filter = ["status", "relationship_type", "industry", "category"]
     raw_id_fields = ["parent", "primary_contact", "owner"]

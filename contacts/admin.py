@@ -3,13 +3,11 @@ from django.contrib import admin
 from contacts.models import Contact
 from contacts.resources import ContactResource
 from crm.admin import RecordAdmin
-from imports.resources import ADMIN_FORMATS
 
 
 @admin.register(Contact)
 class ContactAdmin(RecordAdmin):
     resource_classes = [ContactResource]
-    import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]
     list_filter = ["status", "role"]
     raw_id_fields = ["company", "manager", "owner"]

@@ -3,14 +3,16 @@ cost, so no admin page can hold a worker for seconds on a million rows."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
 from crm import lists, services
 from crm.forms import label_empty_choice
+from crm.models import UserPreferences
+from imports.admin_import import CheckedImportExportAdmin
 
 
 class CappedCountPaginator(Paginator):
@@ -52,7 +54,7 @@ class SelectEmptyChoice:
         return field
 
 
-class RecordAdmin(SelectEmptyChoice, ImportExportModelAdmin):
+class RecordAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
     paginator = CappedCountPaginator
     # The "N total" beside search results would count the whole table.
     show_full_result_count = False
@@ -76,3 +78,13 @@ class RecordAdmin(SelectEmptyChoice, ImportExportModelAdmin):
         """Quick find's search: one column with a trigram index, instead of the admin's
         UPPER(field) LIKE for each field, which no index serves (two full scans a search)."""
         return queryset.search(search_term), False
+
+
+@admin.register(UserPreferences)
+class UserPreferencesAdmin(admin.ModelAdmin):
+    """A user's language can be set for them here; they set it themselves in the user menu."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]

@@ -6,10 +6,12 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm import formats
 from crm.models import person_name
 
 # What an empty drop-down says, as in D365, instead of Django's "---------".
@@ -153,6 +155,55 @@ class VersionField(forms.IntegerField):
             return None
 
 
+class LocalizedNumberMixin:
+    """Reads a number as the user's language writes it ("1 234,56" in French) and shows it
+    that way; an ambiguous one ("1.234" in French) gets a message saying how to write it."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                value = str(formats.parse_number(value))
+            except formats.FormatError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
+        return super().to_python(value)
+
+
+class LocalizedDecimalField(LocalizedNumberMixin, forms.DecimalField):
+    pass
+
+
+class LocalizedIntegerField(LocalizedNumberMixin, forms.IntegerField):
+    pass
+
+
+class LocalizedDateField(forms.DateField):
+    """Reads a date as the user's language writes it (31/12/2026 in French), as imports do;
+    a two-digit year is refused as ambiguous. A browser's date picker sends 2026-12-31."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                return formats.parse_date(value)
+            except formats.FormatError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
+        return super().to_python(value)
+
+
+def record_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """The form field of a record's model field: numbers and dates in the user's format,
+    numbers typed in a text box (a number box refuses the spaces and commas French writes)."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.update(form_class=LocalizedDateField)
+    elif isinstance(db_field, models.DecimalField):
+        kwargs.update(form_class=LocalizedDecimalField, localize=True)
+    elif isinstance(db_field, models.IntegerField) and db_field.editable:
+        kwargs.update(form_class=LocalizedIntegerField, localize=True)
+    formfield = db_field.formfield(**kwargs)
+    if isinstance(formfield, LocalizedNumberMixin):
+        formfield.widget.attrs.setdefault("inputmode", "decimal")
+    return formfield
+
+
 class RecordForm(forms.ModelForm):
     """Base of every New/Edit form: owner defaults, lookups, and the row version riding along.
 
@@ -160,6 +211,14 @@ class RecordForm(forms.ModelForm):
     """
 
     loaded_version = VersionField(required=False)
+
+    def __init_subclass__(cls, **kwargs):
+        # Each record form declares its own Meta, which Django reads without inheritance; this
+        # runs before the form metaclass builds the fields from it.
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = record_formfield
+        super().__init_subclass__(**kwargs)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

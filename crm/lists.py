@@ -100,7 +100,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def filter_letter(self, queryset, name, value):
         if value == "#":
-            return queryset.exclude(**{f"{self.NAME_FIELD}__regex": r"^[A-Za-z]"})
+            return queryset.not_starting_with_a_letter(self.NAME_FIELD)
         return queryset.starting_with(self.NAME_FIELD, value)
 
 
@@ -293,7 +293,7 @@ def neighbours(*, record_set: QuerySet, params: QueryDict, pk: int) -> dict[str,
     """
     per_page = page_size_from(params)
     try:
-        page = max(int(params.get("page", 1)), 1)
+        page = min(max(int(params.get("page", 1)), 1), MAX_PAGE)
     except ValueError:
         page = 1
     cursor = Cursor.decode(params.get(CURSOR_FIELD))
@@ -467,6 +467,11 @@ def keyset_neighbours(*, record_set: QuerySet, params: QueryDict, pk: int, curso
     return found
 
 
+# A page number typed by hand can be any size; far past this, its OFFSET no longer fits the
+# databases' 64-bit integers (a 500 on PostgreSQL). No list is that long.
+MAX_PAGE = 10**9
+
+
 class KeysetPaginator(LazyPaginator):
     """LazyPaginator that reads a page from its cursor when it has a valid one.
 
@@ -481,6 +486,12 @@ class KeysetPaginator(LazyPaginator):
     @property
     def queryset(self) -> QuerySet:
         return self.object_list.data.data
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if number > MAX_PAGE:
+            raise EmptyPage(_("That page contains no results"))
+        return number
 
     def page(self, number):
         number = self.validate_number(number or 1)

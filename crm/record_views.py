@@ -18,7 +18,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm import lists, recent, registry, services
+from crm import formats, lists, recent, registry, services
 from crm.models import person_name
 from crm.validators import phone_validator
 
@@ -50,7 +50,10 @@ class RecordMixin:
 
 def safe_next_url(request: HttpRequest) -> str | None:
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    # A path on this site only: redirect() would take a bare word for a URL name to reverse.
+    if not (candidate and candidate.startswith("/")):
+        return None
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
     return None
 
@@ -119,6 +122,8 @@ def field_display(record, name: str) -> dict:
         href = "tel:" + "".join(ch for ch in raw if ch.isdigit() or ch == "+")
     elif raw is not None and hasattr(raw, "get_absolute_url"):
         href = raw.get_absolute_url()
+    elif raw is not None:
+        value = formats.display(field, raw)
     return {"label": field.verbose_name, "value": value, "href": href}
 
 

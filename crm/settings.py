@@ -109,9 +109,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "crm.middleware.OddInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the session and LocaleMiddleware: a signed-in user's own language wins.
+    "crm.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm.middleware.RecentItemsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -186,6 +189,9 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Amounts (credit limit, revenue...) are in one currency, shown with this symbol in the order
+# of the user's language: "1 234,56 €", "€1,234.56".
+CURRENCY_SYMBOL = env_str("CURRENCY_SYMBOL", "€")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -258,6 +264,9 @@ IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
 # user who asked (then `cleanup_imports` deletes it).
 EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000, minimum=1)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
+# The admin import's previews (files uploaded, shown, not yet confirmed) older than this are
+# deleted by `cleanup_imports`; confirming or cancelling deletes them at once.
+IMPORT_PREVIEW_KEEP_MINUTES = env_int("IMPORT_PREVIEW_KEEP_MINUTES", 60, minimum=1)
 # django-import-export (admin): importing and exporting need their own permissions
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

@@ -21,6 +21,16 @@ def entity_choices(user) -> list[tuple[str, str]]:
     ]
 
 
+def check_upload_size(upload) -> None:
+    """IMPORT_MAX_UPLOAD_MB, for both import paths: refused before anything is read."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("This file is %(size)s; files up to %(limit)s can be imported. Split it into smaller files.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
@@ -39,12 +49,7 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 _("This type of file can't be imported: use CSV, TXT, TSV, XLSX, XLS, ODS or ZIP.")
             )
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("This file is %(size)s; files up to %(limit)s can be imported. Split it into smaller files.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
+        check_upload_size(upload)
         return upload
 
 

@@ -106,6 +106,9 @@ class ImportJob(JobProgress, models.Model):
         blank=True,
         related_name="+",
     )
+    # The language of the person who submitted it: the worker reads numbers and dates the way
+    # they write them and reports failed rows in their words.
+    language = models.CharField(_("Language"), max_length=10, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     total_rows = models.PositiveIntegerField(_("Rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("Rows processed"), default=0)

@@ -149,6 +149,7 @@ class Importer:
         }
         self.owners = rules.Owners()
         self.hierarchy = rules.Hierarchy(plan.entity)
+        self.file_keys = rules.RepeatedKeys()
         self.changed_fields: set[str] = set()
         self.pk_name = self.model._meta.pk.attname
         # The lists sort linked records by a copy of their name kept on the row (owner_name,
@@ -214,7 +215,6 @@ class Importer:
         found = self.matches.read((row.record_id, row.values) for row in rows) if matching else ({}, {})
         creates: list[dict] = []
         updates: dict[int, dict] = {}
-        seen: dict[str, dict] = {}
         now = timezone.now()
         for row in rows:
             if row.errors:
@@ -225,28 +225,18 @@ class Importer:
                     row.errors.append(str(error))
                 tally.fail(row.line, " ".join(row.errors), row.cells)
                 continue
-            key = ""
-            if matching and row.record_id is None:
-                key = (row.values.get(self.plan.match_key) or "").casefold()
+            file_key = self.matches.file_key(row.record_id, row.values) if matching else None
             try:
-                # Rows naming the same record share its dict, so they apply in turn.
-                record = (
-                    seen[key]
-                    if key in seen
-                    else (self.matches.match(row.record_id, row.values, found) if matching else None)
-                )
+                self.file_keys.refuse_repeated(file_key)
+                record = self.matches.match(row.record_id, row.values, found) if matching else None
                 if record is not None and self.plan.duplicates == "skip":
                     tally.skipped += 1
+                    self.file_keys.remember(file_key, row.line)
                     continue
                 values = self.resolve(row, record)
                 if record is None:
-                    record = self.new_record(values, now)
-                    creates.append(record)
+                    creates.append(self.new_record(values, now))
                     tally.created += 1
-                elif self.pk_name not in record:
-                    # Created by an earlier row of this chunk: still unsaved, so merge into it.
-                    self.assign(record, values)
-                    tally.updated += 1
                 elif self.update(record, values, now):
                     updates[record[self.pk_name]] = record
                     tally.updated += 1
@@ -255,8 +245,7 @@ class Importer:
             except CellError as refusal:
                 tally.fail(row.line, str(refusal), row.cells)
                 continue
-            if key:
-                seen[key] = record
+            self.file_keys.remember(file_key, row.line)
         self.save(creates, list(updates.values()), tally)
         return tally
 

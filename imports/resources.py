@@ -100,6 +100,7 @@ class EntityResource(resources.ModelResource):
             column = self.entity.column_for_header(header)
             renamed.append(column.label if column else header)
         dataset.headers = renamed
+        self.file_keys = rules.RepeatedKeys()
 
     @cached_property
     def links(self) -> dict[str, rules.Links]:
@@ -113,17 +114,34 @@ class EntityResource(resources.ModelResource):
     def hierarchy(self) -> rules.Hierarchy:
         return rules.Hierarchy(self.entity)
 
-    def get_instance(self, instance_loader, row):
-        """The record the row names (imports.rules.Matches: its ID, then the keys in turn)."""
-        id_column = self.entity.id_column
+    @cached_property
+    def matches(self) -> rules.Matches:
+        return rules.Matches(self.entity, keys=self.entity.match_keys, fields=[])
+
+    def row_keys(self, row) -> tuple[int | None, dict]:
+        """(record ID, match key values) of a row; CellError for a malformed ID."""
         values = {key: cell_text(row.get(self.entity.by_name[key].label)) for key in self.entity.match_keys}
-        matches = rules.Matches(self.entity, keys=self.entity.match_keys, fields=[])
+        return self.entity.id_column.parse(row.get(self.entity.id_column.label)), values
+
+    def before_import_row(self, row, **kwargs):
         try:
-            record_id = id_column.parse(row.get(id_column.label))
-            found = matches.match(record_id, values, matches.read([(record_id, values)]))
+            key = self.matches.file_key(*self.row_keys(row))
+        except CellError:
+            return  # get_instance fails the row with the reason
+        try:
+            self.file_keys.refuse_repeated(key)
         except CellError as refusal:
             raise ValueError(str(refusal)) from None
-        return None if found is None else self._meta.model._default_manager.get(pk=found[matches.pk_name])
+        self.file_keys.remember(key, kwargs["row_number"])
+
+    def get_instance(self, instance_loader, row):
+        """The record the row names (imports.rules.Matches: its ID, then the keys in turn)."""
+        try:
+            record_id, values = self.row_keys(row)
+            found = self.matches.match(record_id, values, self.matches.read([(record_id, values)]))
+        except CellError as refusal:
+            raise ValueError(str(refusal)) from None
+        return None if found is None else self._meta.model._default_manager.get(pk=found[self.matches.pk_name])
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         column = field.widget.column

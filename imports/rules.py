@@ -5,6 +5,8 @@ refusal on both:
 
 - an existing record is found by the record ID an export wrote, then by its keys; an ID that
   names no record, or a key that several records share, is refused;
+- a file names each record once: a row repeating the record ID or key of an earlier row of
+  the file fails with the line it repeats, instead of being merged into the first one's record;
 - a link (a contact's company, a parent account) is resolved by the linked type's keys,
   exact matches first, then in any case; a name that matches nothing is refused, and so is
   one several records share, unless the record already links to one of them;
@@ -201,6 +203,31 @@ def several_match(entity: Entity, key: str, count: int) -> str:
     ) % {"count": count, "key": entity.by_name[key].label}
 
 
+# (column label, record id) for a record named by its ID; (column label, folded text) for a
+# key. The label says which column repeats.
+FileKey = tuple[str, object]
+
+
+class RepeatedKeys:
+    """The keys met so far in one file, each with the line it was first met on."""
+
+    def __init__(self) -> None:
+        self.first_lines: dict[FileKey, int] = {}
+
+    def refuse_repeated(self, key: FileKey | None) -> None:
+        """CellError if an earlier row of the file had `key`."""
+        line = self.first_lines.get(key) if key is not None else None
+        if line is not None:
+            raise CellError(
+                _("This row is a duplicate of line %(line)d in this file (same %(column)s): keep one of them.")
+                % {"line": line, "column": key[0]}
+            )
+
+    def remember(self, key: FileKey | None, line: int) -> None:
+        if key is not None:
+            self.first_lines.setdefault(key, line)
+
+
 class Matches:
     """The existing records rows name: by record ID first, else by `keys` in turn (the first
     key whose value matches decides), in any case; each as a dict of `fields`. One query for
@@ -235,6 +262,15 @@ class Matches:
                     if record[key]:
                         by_key[key, record[key].casefold()].append(record)
         return by_id, by_key
+
+    def file_key(self, record_id: int | None, values: dict) -> FileKey | None:
+        """What the row names its record by, as RepeatedKeys compares it; None for none."""
+        if record_id is not None:
+            return (str(self.entity.id_column.label), record_id)
+        for key in self.keys:
+            if values.get(key):
+                return (str(self.entity.by_name[key].label), str(values[key]).strip().casefold())
+        return None
 
     def match(self, record_id: int | None, values: dict, found) -> dict | None:
         """The record a row names, None for a new one; CellError when it can't tell."""

@@ -84,7 +84,8 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = dict(entity_choices(request.user))
     if request.method == "POST" and "refresh" in request.POST:
         entity = entities.get(request.POST.get("entity")) if request.POST.get("entity") in allowed else None
-        saved = SavedMapping.objects.filter(owner=request.user, pk=request.POST.get("saved_mapping") or 0).first()
+        saved_id = request.POST.get("saved_mapping", "")
+        saved = SavedMapping.objects.filter(owner=request.user, pk=saved_id if saved_id.isdigit() else 0).first()
         services.import_job_remap(job=job, entity=entity or job.entity_info, saved=saved)
         return redirect(job.get_absolute_url())
     undetected = not job.entity

@@ -27,7 +27,7 @@ def test_the_site_map_and_quick_create_offer_the_new_type(owner_client):
 
 def test_home_counts_the_new_type_with_its_own_view_names(owner_client, lead):
     html = owner_client.get(reverse("home")).content.decode()
-    assert "My Open Leads" in html and "Open Leads" in html
+    assert "My Leads" in html and "Closed Leads" not in html
 
 
 def test_its_list_shows_its_records_and_highlights_its_site_map_entry(owner_client, lead):

@@ -85,11 +85,45 @@ def test_create_mode_creates_duplicates_when_asked(run_import):
     assert Contact.objects.filter(emailaddress1="ana@x.com").count() == 2
 
 
-def test_a_key_repeated_in_the_file_updates_the_record_the_first_row_created(run_import):
-    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez-Diaz", "ana@x.com", "", "", ""]]
+@pytest.mark.parametrize("duplicates", ["update", "skip"])
+def test_a_key_repeated_in_the_file_fails_the_second_row_as_a_duplicate(run_import, duplicates):
+    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez-Diaz", "ANA@x.com", "", "", ""]]
+    job = run_import("p.csv", csv_bytes(rows), duplicates=duplicates)
+    assert (job.created_count, job.updated_count, job.failed_count) == (1, 0, 1)
+    failure = job.failures.get()
+    assert failure.line == 3
+    assert "duplicate of line 2 in this file (same Email)" in failure.reason
+    assert Contact.objects.get().last_name == "Lopez"
+
+
+def test_an_account_number_repeated_in_the_file_fails_the_second_row(run_import):
+    AccountFactory(name="Old", account_number="A-1")
+    rows = [["Account Name", "Account Number"], ["First", "A-1"], ["Second", "A-1"], ["Third", "A-2"]]
+    job = run_import("a.csv", csv_bytes(rows), match_key="account_number")
+    assert (job.created_count, job.updated_count, job.failed_count) == (1, 1, 1)
+    assert "duplicate of line 2 in this file" in job.failures.get().reason
+    assert Account.objects.get(account_number="A-1").name == "First"
+
+
+def test_a_repeated_key_is_no_duplicate_when_the_first_row_failed(run_import):
+    rows = [HEADER, ["x" * 60, "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez", "ana@x.com", "", "", ""]]
     job = run_import("p.csv", csv_bytes(rows))
-    assert (job.created_count, job.updated_count) == (1, 1)
-    assert Contact.objects.get().last_name == "Lopez-Diaz"
+    assert (job.created_count, job.failed_count) == (1, 1)
+    assert "at most 50 characters" in job.failures.get().reason
+
+
+def test_rows_are_duplicates_across_chunks(run_import, monkeypatch):
+    monkeypatch.setattr("imports.pipeline.CHUNK_SIZE", 2)
+    rows = [HEADER, *[["A", f"L{n}", f"a{n}@x.com", "", "", ""] for n in range(3)], ["A", "L", "a0@x.com", "", "", ""]]
+    job = run_import("p.csv", csv_bytes(rows))
+    assert (job.created_count, job.failed_count) == (3, 1)
+    assert job.failures.get().line == 5
+
+
+def test_with_duplicates_allowed_a_repeated_key_is_a_second_record(run_import):
+    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez", "ana@x.com", "", "", ""]]
+    job = run_import("p.csv", csv_bytes(rows), duplicates="create")
+    assert (job.created_count, job.failed_count) == (2, 0)
 
 
 def test_accounts_match_on_account_number_or_on_name(run_import):

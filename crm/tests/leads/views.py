@@ -26,8 +26,8 @@ class LeadTable(RecordTable):
 
 class LeadFilter(RecordFilterSet):
     VIEW_CHOICES = [
-        ("my_active", _("My Open Leads")),
-        ("active", _("Open Leads")),
+        ("my_active", _("My Leads")),
+        ("active", _("Leads")),
         ("inactive", _("Closed Leads")),
     ]
 

@@ -7,6 +7,8 @@
 - drafts (uploaded, never mapped and started) older than a day are deleted with their file;
 - background exports kept past EXPORT_KEEP_HOURS are deleted with their file, and those whose
   worker died (no progress for IMPORT_STALLED_AFTER_MINUTES) are marked failed.
+- the admin import's previews never confirmed nor cancelled are deleted after
+  IMPORT_PREVIEW_KEEP_MINUTES.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports import export_jobs, services
+from imports import export_jobs, previews, services
 
 DRAFTS_KEPT = datetime.timedelta(days=1)
 
 
 class Command(BaseCommand):
     help = (
-        "Fail imports and exports whose worker died, delete old uploaded files, abandoned drafts and expired exports."
+        "Fail imports and exports whose worker died, delete old uploaded files, abandoned drafts, "
+        "admin import previews and expired exports."
     )
 
     def add_arguments(self, parser) -> None:
@@ -58,10 +61,12 @@ class Command(BaseCommand):
             _("Expired exports deleted: %(deleted)d; stalled exports marked failed: %(failed)d.")
             % {"deleted": exports_deleted, "failed": exports_failed}
         )
+        kept = datetime.timedelta(minutes=settings.IMPORT_PREVIEW_KEEP_MINUTES)
+        stale_previews = previews.previews_delete(modified_before=now - kept)
         self.stdout.write(
             _(
                 "Stalled imports marked failed: %(stalled)d; files of finished imports deleted: %(files)d; "
-                "abandoned drafts deleted: %(drafts)d."
+                "abandoned drafts deleted: %(drafts)d; admin import previews deleted: %(previews)d."
             )
-            % {"stalled": stalled, "files": files, "drafts": drafts}
+            % {"stalled": stalled, "files": files, "drafts": drafts, "previews": stale_previews}
         )
