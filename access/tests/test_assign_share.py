@@ -183,5 +183,7 @@ def test_odd_values_posted_to_share_and_assign_give_no_error_page(org, value):
     assert owner.post(share_url, {"user": value, "rights": [value]}).status_code == (400 if nul else 200)
     response = assign(owner, [org.mine], to=value, user=value, team=value, carry=value)
     assert response.status_code == (400 if nul else 200)
-    assert owner.post(reverse("access:assign", args=[value or "x"]), {"selected": value}).status_code == (400 if nul else 404)
+    assert owner.post(reverse("access:assign", args=[value or "x"]), {"selected": value}).status_code == (
+        400 if nul else 404
+    )
     assert owner.get(reverse("access:why", args=["accounts.account", 999999])).status_code == 404
