@@ -34,7 +34,7 @@ def account_delete(*, account: Account, by=None, source: str = Source.FORM) -> N
 def accounts_delete(*, accounts: QuerySet, by=None, source: str = Source.BULK) -> tuple[int, list[Account]]:
     """Delete those of `accounts` without contacts; return (deleted count, refused accounts)."""
     with transaction.atomic():
-        refused = list(accounts.filter(contacts__isnull=False).distinct())
+        refused = list(accounts.with_contacts())
         deletable = accounts.exclude(pk__in=[account.pk for account in refused])
         deleted = deletable.count()
         audit.records_deleting(records=deletable, by=by, source=source)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -10,7 +13,24 @@ from django.utils.translation import ngettext
 from audit import services as audit
 from audit.models import Event, Source
 from crm.choices import Status
-from crm.models import CustomerRecord
+from crm.models import CustomerRecord, copy_name_to_linked_rows
+
+
+@contextmanager
+def commit_without_waiting_for_disk() -> Iterator[None]:
+    """A transaction whose commit doesn't wait for the disk flush (PostgreSQL).
+
+    For writes that are cheap to lose in a crash of the database server (the last fraction
+    of a second of them) and costly to flush one by one: a Recent entry, an import's chunk
+    (whose records, failures and counts commit together, so a chunk is lost whole or not at
+    all; the job's final status is written with an ordinary commit, which flushes everything
+    before it). SQLite runs in WAL mode with synchronous=NORMAL, which already commits that way.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 class RecordChangedError(Exception):
@@ -28,6 +48,15 @@ class RecordVersionMissingError(RecordChangedError):
 
 class RecordInactiveError(Exception):
     """The record was deactivated; it is read-only until reactivated."""
+
+
+def record_save(*, record: CustomerRecord, update_fields=None) -> CustomerRecord:
+    """Save a record, then give the rows that keep a copy of its name for sorting (a
+    company's contacts, a primary contact's accounts) its current name."""
+    record.save(update_fields=update_fields)
+    # Every copied attribute: a save may change one derived from the fields saved (full_name).
+    copy_name_to_linked_rows(record)
+    return record
 
 
 def record_create(*, record: CustomerRecord, by, source: str = Source.FORM) -> CustomerRecord:
@@ -67,7 +96,7 @@ def record_update(
             raise RecordInactiveError
         record.version = current.version + 1
         record.modified_by = by
-        record.save()
+        record_save(record=record)
         audit.record_changed(before=current, after=record, by=by, source=source)
     return record
 

@@ -27,10 +27,10 @@ from audit import services as audit_services
 from audit import staged
 from audit.models import AuditEntry, Event, Source
 from audit.presenters import PAGE_SIZE, cursor_of
+from bench.timing import Result, Scenario, Target, measure
 from contacts.forms import ContactForm
 from contacts.models import Contact
-from crm.bench.timing import Result, Scenario, Target, measure
-from imports.entities import ENTITIES
+from imports.entities import entity_for
 from imports.pipeline import Importer, Plan
 
 SAVE_RATIO_AT_MOST = 1.3
@@ -106,7 +106,7 @@ def form_save_result(context) -> Result:
 
 def import_rows_per_s(contacts: list[tuple[str, str]], user, suffix: str) -> float:
     """Rows per second of an import that gives each contact (e-mail, last name) a new phone."""
-    entity = ENTITIES["contact"]
+    entity = entity_for(Contact)
     plan = Plan(
         entity=entity,
         mapping=["emailaddress1", "last_name", "telephone1"],
