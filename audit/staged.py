@@ -39,15 +39,13 @@ class ImportTag:
 
     by_id: int
     job_id: int | None = None
+    user_name: str = ""
 
 
 def shared_values(tag: ImportTag, model: type[models.Model], event: str) -> list:
     """The values every entry of the statement shares: when, what, who, which job."""
-    from django.contrib.auth import get_user_model
-
-    user_name = get_user_model().objects.filter(pk=tag.by_id).values_list("username", flat=True).first() or ""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return [now, event, Source.IMPORT, model._meta.label_lower, tag.by_id, user_name, tag.job_id]
+    return [now, event, Source.IMPORT, model._meta.label_lower, tag.by_id, tag.user_name, tag.job_id]
 
 
 def pg_changes(pairs: list[tuple[str, str, str]]) -> str:

@@ -175,6 +175,8 @@ class Importer:
         ]
         self.matches = rules.Matches(plan.entity, keys=(plan.match_key,), fields=loaded)
         self.access = ImportAccess(self.model, by_id=plan.by_id, user_ids=self.owners.names)
+        # What every audit entry of the import carries (the importing user is loaded already).
+        self.audit_tag = staged.ImportTag(by_id=plan.by_id, job_id=plan.job_id, user_name=self.access.by.get_username())
 
     def run(self, rows: Iterable[tuple[int, list]], on_chunk: Callable[[Tally], None]) -> Tally:
         """Import every row; returns the counts (created ids are left to `on_chunk`)."""
@@ -321,7 +323,7 @@ class Importer:
         return True
 
     def save(self, creates: list[dict], updates: list[dict], tally: Tally) -> None:
-        audit = staged.ImportTag(by_id=self.plan.by_id, job_id=self.plan.job_id)
+        audit = self.audit_tag
         if creates:
             tally.created_ids = writers.insert_rows(self.model, creates)
             staged.created(self.model, tally.created_ids, tag=audit)
