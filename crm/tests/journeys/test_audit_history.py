@@ -14,17 +14,10 @@ from playwright.sync_api import expect
 
 from contacts.models import Contact
 from crm.tests.journeys.conftest import PASSWORD
+from crm.tests.journeys.test_assign_and_share import sign_in_as
 from imports.tests.conftest import grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_in_tmp")]
-
-
-def sign_in_as(page, username: str, password: str) -> None:
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name=re.compile("^Welcome")).wait_for()
 
 
 def sign_out(page, username: str) -> None:
