@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from accounts.views import AccountListView
 from bench import transfer
+from bench.hostile import hostile_results
 from bench.timing import Result, Scenario, Target, measure
 from bench.transfer import Measurements, export_case
 from contacts.models import Contact
@@ -385,4 +386,5 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "admin": admin_section,
     "exports": exports_section,
     "imports": imports_section,
+    "hostile": lambda context: hostile_results(),
 }
