@@ -48,7 +48,7 @@ WORKBOOK_RELS = (
 )
 
 
-def xlsx_with_sheet(rows, *, padding: int = 0, compresslevel: int = 6) -> bytes:
+def xlsx_with_sheet(rows, *, padding: int = 0, compresslevel: int = 6, shared_strings: list[str] = ()) -> bytes:
     """An XLSX whose one sheet holds the XML of `rows` (an iterable of byte strings, each a
     whole <row>), plus `padding` bytes of random data stored uncompressed: the "dilution"
     that keeps the archive's overall compression ratio low."""
@@ -64,6 +64,12 @@ def xlsx_with_sheet(rows, *, padding: int = 0, compresslevel: int = 6) -> bytes:
             for row in rows:
                 sheet.write(row)
             sheet.write(b"</sheetData></worksheet>")
+        if shared_strings:
+            texts = "".join(f"<si><t>{text}</t></si>" for text in shared_strings)
+            bundle.writestr(
+                "xl/sharedStrings.xml",
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + texts + "</sst>",
+            )
         if padding:
             bundle.writestr(zipfile.ZipInfo("xl/media/image1.bin"), os.urandom(padding))
     return archive.getvalue()

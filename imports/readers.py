@@ -211,15 +211,19 @@ def check_decodes(path: Path, encoding: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
     with path.open("rb") as file:
-        try:
-            while block := file.read(1024 * 1024):
-                line += decoder.decode(block).count("\n")
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise UnreadableFile(
-                _("This file can't be read as %(encoding)s (line %(line)d is not): choose another encoding.")
-                % {"encoding": ENCODING_NAMES.get(encoding, encoding.upper()), "line": line}
-            ) from None
+        while True:
+            block = file.read(1024 * 1024)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                line += block[: error.start].count(b"\n")
+                raise UnreadableFile(
+                    _("This file can't be read as %(encoding)s (line %(line)d is not): choose another encoding.")
+                    % {"encoding": ENCODING_NAMES.get(encoding, encoding.upper()), "line": line}
+                ) from None
+            if not block:
+                return
+            line += block.count(b"\n")
 
 
 def open_text(path: Path, name: str, *, encoding: str = "") -> Table:
@@ -350,11 +354,12 @@ def column_index(letters: bytes) -> int:
     return index
 
 
-def measure_workbook(path: Path, name: str, budget: WorkbookBudget = WORKBOOK_BUDGET) -> None:
+def measure_workbook(path: Path, name: str) -> None:
     """Stream the sheets and shared strings of an XLSX through their budgets, so that a file
     that would expand past them is refused in a second or two, in a few megabytes, before
     the reader (which holds a whole sheet in memory) opens it. Reading every byte also proves
     the declared sizes true: a member longer than it says fails its checksum."""
+    budget = WORKBOOK_BUDGET
     scan = BudgetScan(name, budget)
     with zipfile.ZipFile(path) as archive:
         for member in archive.infolist():
