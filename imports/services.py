@@ -313,9 +313,7 @@ def dead_worker_ids(task_ids: list[str]) -> set[str]:
 
     workers = {
         str(task): ids[-1]
-        for task, ids in DBTaskResult.objects.filter(id__in=database_task_ids(task_ids)).values_list(
-            "id", "worker_ids"
-        )
+        for task, ids in DBTaskResult.objects.filter(id__in=database_task_ids(task_ids)).values_list("id", "worker_ids")
         if ids
     }
     since = timezone.now() - datetime.timedelta(seconds=settings.HEALTHZ_WORKER_MAX_AGE_SECONDS)

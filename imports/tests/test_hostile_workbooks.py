@@ -43,7 +43,9 @@ def test_a_member_that_alone_compresses_like_a_bomb_is_refused_whatever_the_padd
 
 
 def test_two_far_apart_cells_are_refused_for_the_grid_between_them(tmp_path):
-    far = xlsx_with_sheet([b'<row r="1"><c r="A1"><v>1</v></c></row>', b'<row r="300000"><c r="Z300000"><v>1</v></c></row>'])
+    far = xlsx_with_sheet(
+        [b'<row r="1"><c r="A1"><v>1</v></c></row>', b'<row r="300000"><c r="Z300000"><v>1</v></c></row>']
+    )
     with pytest.raises(UnreadableFile, match="cells"):
         open_xlsx(tmp_path, far)
 
@@ -76,9 +78,7 @@ def test_a_workbook_within_its_budgets_is_read(tmp_path):
     assert len(list(table.rows())) == 1_999
 
 
-def test_the_mapping_page_shows_the_rows_read_at_upload_without_opening_the_file_again(
-    importer_client, monkeypatch
-):
+def test_the_mapping_page_shows_the_rows_read_at_upload_without_opening_the_file_again(importer_client, monkeypatch):
     content = xlsx_bytes([["Account Name", "City"], ["Contoso", "Lyon"], ["Fabrikam", "Oslo"]])
     importer_client.post(reverse("imports:upload"), {"file": upload("a.xlsx", content), "entity": ""})
     job = ImportJob.objects.get()

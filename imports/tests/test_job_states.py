@@ -78,7 +78,7 @@ def test_a_killed_workers_job_is_shown_stopped_at_the_right_count_without_waitin
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "its background worker is no longer running" in html
-    assert 'value="80"' in html and "200</span> / <span data-job-field=\"total\">250" in html
+    assert 'value="80"' in html and '200</span> / <span data-job-field="total">250' in html
     status = importer_client.get(reverse("imports:status", args=[job.pk])).json()
     assert (status["percent"], status["processed"], status["total"]) == (80, 200, 250)
     assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
@@ -162,7 +162,9 @@ def test_a_removal_whose_worker_died_says_so_and_removing_again_finishes_it(impo
 
 
 @pytest.mark.parametrize(("threshold", "analyzed"), [(3, True), (4, False)])
-def test_a_job_that_wrote_many_rows_analyzes_the_table_before_it_reports_done(run_import, settings, threshold, analyzed):
+def test_a_job_that_wrote_many_rows_analyzes_the_table_before_it_reports_done(
+    run_import, settings, threshold, analyzed
+):
     settings.IMPORT_ANALYZE_AFTER_ROWS = threshold
     with CaptureQueriesContext(connection) as queries:
         job = run_import("accounts.csv", accounts_csv(3), entity="account")
