@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from imports.columns import cell_text
@@ -293,11 +294,11 @@ def cells_right_of(column: int) -> re.Pattern:
 
 
 OVER_BUDGET = {
-    "rows": _lazy("%(name)s has more than %(count)s rows: split it into several files."),
-    "columns": _lazy("%(name)s has more than %(count)s columns, more than any record type has fields."),
-    "cells": _lazy("%(name)s has more than %(count)s cells (rows × columns): split it into several files."),
-    "shared_strings": _lazy("%(name)s holds more than %(count)s different texts: split it into several files."),
-    "member_bytes": _lazy("%(name)s unpacks to more than %(count)s MB of data: split it into several files."),
+    "rows": gettext_lazy("%(name)s has more than %(count)s rows: split it into several files."),
+    "columns": gettext_lazy("%(name)s has more than %(count)s columns, more than any record type has fields."),
+    "cells": gettext_lazy("%(name)s has more than %(count)s cells (rows × columns): split it into several files."),
+    "shared_strings": gettext_lazy("%(name)s holds more than %(count)s different texts: split it into several files."),
+    "member_bytes": gettext_lazy("%(name)s unpacks to more than %(count)s MB of data: split it into several files."),
 }
 
 
@@ -318,7 +319,9 @@ class BudgetScan:
         self.bottom = self.right = 0
 
     def refuse(self, limit: str, count: int) -> UnreadableFile:
-        return UnreadableFile(OVER_BUDGET[limit] % {"name": self.name, "count": f"{count:,}"})
+        return UnreadableFile(
+            OVER_BUDGET[limit] % {"name": self.name, "count": number_format(count, force_grouping=True)}
+        )
 
     def sheet(self, text: bytes) -> None:
         # Cells may leave out their reference ("<c>"): they are counted all the same. One pass
