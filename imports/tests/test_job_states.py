@@ -17,54 +17,26 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Account
 from health.models import WorkerHeartbeat
-from imports import pipeline, services
+from imports import services
 from imports.models import ImportJob
+from imports.tests.crashes import on_dead_worker, run_until_killed
 from imports.tests.files import csv_bytes
-
-
-class WorkerKilled(BaseException):
-    """Stands for the worker process dying: nothing in the job catches it."""
 
 
 def accounts_csv(count: int) -> bytes:
     return csv_bytes([["Account Name"], *[[f"Account {number:05d}"] for number in range(count)]])
 
 
-def running_task(worker_id: str) -> DBTaskResult:
-    return DBTaskResult.objects.create(
-        status=TaskResultStatus.RUNNING,
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path="imports.tasks.run_import",
-        backend_name="default",
-        queue_name="default",
-        run_after=timezone.now(),
-        worker_ids=[worker_id],
-        exception_class_path="",
-        traceback="",
-    )
-
-
 @pytest.fixture
 def killed_import(run_import, monkeypatch):
     """An import of 250 accounts whose worker died in its third chunk of 100."""
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 100)
-    chunks = []
-    record = services.record_progress
-
-    def die_in_third_chunk(job, tally):
-        chunks.append(tally)
-        if len(chunks) == 3:
-            raise WorkerKilled
-        record(job, tally)
-
-    monkeypatch.setattr(services, "record_progress", die_in_third_chunk)
-    # The test backend records the task's exception as a worker would before it died.
-    run_import("accounts.csv", accounts_csv(250), entity="account")
-    monkeypatch.setattr(services, "record_progress", record)
-    job = ImportJob.objects.get()
-    task = running_task("worker-1")
-    WorkerHeartbeat.objects.create(worker_id="worker-1", beat_on=timezone.now() - datetime.timedelta(minutes=5))
-    ImportJob.objects.filter(pk=job.pk).update(task_id=str(task.id))
+    job = run_until_killed(
+        monkeypatch,
+        lambda: run_import("accounts.csv", accounts_csv(250), entity="account"),
+        chunk_size=100,
+        dies_in_chunk=3,
+    )
+    on_dead_worker(job)
     job.refresh_from_db()
     return job
 
@@ -150,9 +122,7 @@ def test_a_removal_whose_worker_died_says_so_and_removing_again_finishes_it(impo
     importer_client.post(reverse("imports:delete", args=[job.pk]), {"with_records": "yes"})
     job.refresh_from_db()
     assert job.status == ImportJob.Status.REMOVING
-    task = running_task("worker-2")
-    WorkerHeartbeat.objects.create(worker_id="worker-2", beat_on=timezone.now() - datetime.timedelta(minutes=5))
-    ImportJob.objects.filter(pk=job.pk).update(task_id=str(task.id))
+    on_dead_worker(job, "worker-2")
     html = importer_client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert "The removal stopped unexpectedly" in html
     monkeypatch.undo()

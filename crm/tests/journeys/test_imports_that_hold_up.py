@@ -3,20 +3,16 @@ whose worker died, shown stopped at its count, resumed, then removed with its re
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from accounts.models import Account
-from health.models import WorkerHeartbeat
-from imports import entities, pipeline, services
+from imports import entities, services
 from imports.models import ImportJob
 from imports.tests.conftest import grant
+from imports.tests.crashes import on_dead_worker, run_until_killed
 from imports.tests.files import csv_bytes, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_in_tmp")]
@@ -60,47 +56,23 @@ def test_a_mac_roman_file_is_read_right_once_its_encoding_is_picked(signed_in_pa
 
 def killed_import(importer, monkeypatch) -> ImportJob:
     """250 accounts, 100 a chunk; the worker dies in the third chunk, its heartbeat stops."""
-
-    class WorkerKilled(BaseException):
-        pass
-
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 100)
-    record = services.record_progress
-    seen = []
-
-    def die_in_third_chunk(job, tally):
-        seen.append(tally)
-        if len(seen) == 3:
-            raise WorkerKilled
-        record(job, tally)
-
-    monkeypatch.setattr(services, "record_progress", die_in_third_chunk)
     rows = [["Account Name"], *[[f"Resumed {number:03d}"] for number in range(250)]]
-    [job] = services.import_jobs_create(
-        upload=upload("big accounts.csv", csv_bytes(rows)), entity="account", by=importer
-    )
-    services.import_job_submit(
-        job=job,
-        entity=entities.get("account"),
-        mapping=job.mapping,
-        duplicates="create",
-        match_key="name",
-        record_owner=importer,
-    )
-    monkeypatch.setattr(services, "record_progress", record)
-    task = DBTaskResult.objects.create(
-        status=TaskResultStatus.RUNNING,
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path="imports.tasks.run_import",
-        backend_name="default",
-        queue_name="default",
-        run_after=timezone.now(),
-        worker_ids=["worker-1"],
-        exception_class_path="",
-        traceback="",
-    )
-    WorkerHeartbeat.objects.create(worker_id="worker-1", beat_on=timezone.now() - datetime.timedelta(minutes=5))
-    ImportJob.objects.filter(pk=job.pk).update(task_id=str(task.id))
+
+    def start_import() -> None:
+        [job] = services.import_jobs_create(
+            upload=upload("big accounts.csv", csv_bytes(rows)), entity="account", by=importer
+        )
+        services.import_job_submit(
+            job=job,
+            entity=entities.get("account"),
+            mapping=job.mapping,
+            duplicates="create",
+            match_key="name",
+            record_owner=importer,
+        )
+
+    job = run_until_killed(monkeypatch, start_import, chunk_size=100, dies_in_chunk=3)
+    on_dead_worker(job)
     return job
 
 
