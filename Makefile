@@ -31,7 +31,10 @@ run: install var/secret_key
 	@$(RUN_ENV) $(BIN)/python manage.py load_demo_data --if-empty
 	@echo ""
 	@echo "  Harbor CRM is starting on http://$(HOST):$(PORT)/"
-	@echo "  Sign in with user name: demo   password: harbor-demo"
+	@echo "  Sign in with user name: demo   password: harbor-demo   (System Administrator)"
+	@echo "  Other roles: alex / harbor-alex (Salesperson, Sales North, team North Key Accounts),"
+	@echo "  mia / harbor-mia (Sales Manager, Sales North), sol / harbor-sol (Salesperson, Sales South),"
+	@echo "  rita / harbor-rita (Read-only)"
 	@echo ""
 	@# The background worker (imports, large exports) runs beside the web server and stops with it.
 	$(RUN_ENV) $(BIN)/python manage.py worker & worker=$$!; \

@@ -36,3 +36,12 @@ def outsider(db):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_access_cache():
+    """Effective access is cached per user id and access version; rolled-back tests reuse both."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -109,7 +109,6 @@ class AccountForm(AccountLookupsMixin, RecordForm):
             *PREFERENCE_FIELDS,
             *BILLING_FIELDS,
             *SHIPPING_FIELDS,
-            "owner",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -121,7 +120,6 @@ class AccountForm(AccountLookupsMixin, RecordForm):
             panel(_("Contact preferences"), *PREFERENCE_FIELDS),
             panel(_("Billing"), *BILLING_FIELDS),
             panel(_("Shipping"), *SHIPPING_FIELDS),
-            panel(_("Ownership"), "owner"),
         )
 
 

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from access.models import one_owner, scope_indexes
 from crm.choices import (
     PaymentTerms,
     PreferredContactMethod,
@@ -265,7 +266,9 @@ class Account(Address1, CustomerRecord):
             ("import_account", _("Can import accounts")),
             ("export_account", _("Can export accounts")),
         ]
+        constraints = [one_owner("account")]
         indexes = [
+            *scope_indexes("account", "name"),
             models.Index(fields=["name", "id"], name="account_name_idx"),
             # The views in list order, carrying the search text: quick find for a common term
             # walks them and stops at a page of matches, reading no table row.

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from access import guard
 from accounts import forms, services
 from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, AccountQuickCreateForm
@@ -42,9 +43,11 @@ class AccountDetailView(AccountMixin, record_views.RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         account = self.object
-        context["contacts"] = account.contacts.select_related("owner").order_by("full_name", "id")[:100]
-        context["contact_count"] = account.contacts.count()
-        context["sub_accounts"] = account.children.order_by("name", "id")[:100]
+        # Only the linked records this user may read.
+        contacts = guard.visible(account.contacts.all(), self.request.user)
+        context["contacts"] = contacts.select_related("owner").order_by("full_name", "id")[:100]
+        context["contact_count"] = contacts.count()
+        context["sub_accounts"] = guard.visible(account.children.all(), self.request.user).order_by("name", "id")[:100]
         return context
 
 

@@ -19,7 +19,9 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from access.services import units_of_users
 from accounts.models import Account
+from bench.access_section import place_bench_users
 from contacts.models import Contact, compose_full_name
 from crm import demo_data
 from crm.choices import Status
@@ -54,6 +56,7 @@ def bench_users() -> list:
     teammates = [
         users.objects.get_or_create(username=f"bench-teammate-{number}")[0] for number in range(1, OWNER_COUNT)
     ]
+    place_bench_users([bench, *teammates])  # their records' business units follow (the access section)
     return [bench, *teammates]
 
 
@@ -92,6 +95,7 @@ class Plan:
     primary_of: list[int | None]  # account id -> its primary contact's id (its first contact)
     contact_names: list[tuple[str, str]]  # contact id - 1 -> (first, last)
     usernames: dict[int, str]
+    units: dict[int, int]  # owner id -> their business unit, copied onto their records
     account_names: list[str]  # filled while accounts are written, read by contacts
 
 
@@ -102,7 +106,8 @@ def plan(scale: int, users: list, rng: random.Random) -> Plan:
         if primary_of[company_id] is None:
             primary_of[company_id] = contact_id
     contact_names = [demo_data.contact_name(rng) for _ in range(scale)]
-    return Plan(company_of, primary_of, contact_names, {user.pk: user.username for user in users}, [])
+    usernames = {user.pk: user.username for user in users}
+    return Plan(company_of, primary_of, contact_names, usernames, units_of_users(usernames), [])
 
 
 def account_rows(scale: int, plan: Plan, rng: random.Random) -> Iterator[dict]:
@@ -111,7 +116,9 @@ def account_rows(scale: int, plan: Plan, rng: random.Random) -> Iterator[dict]:
     for number in range(scale):
         account_id = number + 1
         owner = rng.choice(owner_ids)
-        fields = demo_data.account_fields(number, rng, owner=owner, created_by=owner_ids[0])
+        fields = demo_data.account_fields(
+            number, rng, owner=owner, created_by=owner_ids[0], business_unit_id=plan.units[owner]
+        )
         plan.account_names.append(fields["name"])
         fields["id"] = account_id
         fields["owner_name"] = plan.usernames[owner]
@@ -135,6 +142,7 @@ def contact_rows(plan: Plan, rng: random.Random) -> Iterator[dict]:
             company_name=company_name,
             owner=owner,
             created_by=owner_ids[0],
+            business_unit_id=plan.units[owner],
             name=plan.contact_names[contact_id - 1],
         )
         fields.update(id=contact_id, company_name=company_name, owner_name=plan.usernames[owner])

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from accounts.views import AccountListView
 from bench import transfer
+from bench.access_section import access_section
 from bench.hostile import hostile_results
 from bench.timing import Result, Scenario, Target, measure
 from bench.transfer import Measurements, export_case
@@ -33,8 +34,8 @@ LIST_P95_MS = 30
 SEARCH_P95_MS = 50
 DETAIL_P95_MS = 30
 ADMIN_SLOWER_AT_LEAST = 5
-# "A constant handful": session, user, capped count, page rows, plus savepoint-free slack.
-LIST_QUERIES = 5
+# "A constant handful": session, user, access version, capped count, page rows.
+LIST_QUERIES = 6
 IMPORT_ROWS_PER_S = 10_000
 VS_DJE_BEST = 2  # import rows/s, ours over django-import-export's
 VS_DJE_DEFAULT = 15
@@ -386,5 +387,6 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "admin": admin_section,
     "exports": exports_section,
     "imports": imports_section,
+    "access": access_section,
     "hostile": lambda context: hostile_results(),
 }

@@ -40,6 +40,8 @@ from django.db import connection, transaction
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
+from access.roles import SYSTEM_ADMINISTRATOR
+from access.services import units_of_users, user_place
 from accounts.models import Account
 from contacts.models import Contact, compose_full_name
 from contacts.resources import CONTACT
@@ -112,9 +114,11 @@ class Measurements:
 
 
 def bench_user():
-    user, _created = get_user_model().objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username=BENCH_USERNAME, defaults={"email": "bench-import@example.invalid"}
     )
+    if created or not hasattr(user, "crm_access"):
+        user_place(user, roles=[SYSTEM_ADMINISTRATOR])  # imports anything, updates anything
     return user
 
 
@@ -122,10 +126,18 @@ def seed_accounts(count: int) -> list[str]:
     """`count` accounts for the contacts' Company Name to find; returns their names."""
     user = bench_user()
     names = [f"{ACCOUNT_PREFIX} {number:05d}" for number in range(count)]
+    unit = units_of_users([user.pk])[user.pk]
     existing = set(Account.objects.filter(name__in=names).values_list("name", flat=True))
     Account.objects.bulk_create(
         [
-            Account(name=name, account_number=f"BENCH-{name[-5:]}", owner=user, created_by=user, modified_by=user)
+            Account(
+                name=name,
+                account_number=f"BENCH-{name[-5:]}",
+                owner=user,
+                business_unit_id=unit,
+                created_by=user,
+                modified_by=user,
+            )
             for name in names
             if name not in existing
         ],

@@ -125,7 +125,6 @@ class ContactForm(ContactLookupsMixin, RecordForm):
             *PERSONAL_FIELDS,
             *PREFERENCE_FIELDS,
             "description",
-            "owner",
         ]
         widgets = {"birthday": DateInput, "anniversary": DateInput}
 
@@ -139,7 +138,7 @@ class ContactForm(ContactLookupsMixin, RecordForm):
             panel(_("Address 2"), *address_fields(2)),
             panel(_("Personal information"), *PERSONAL_FIELDS),
             panel(_("Contact preferences"), *PREFERENCE_FIELDS),
-            panel(_("Description and ownership"), "description", "owner"),
+            panel(_("Description"), "description"),
         )
 
 

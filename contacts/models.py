@@ -6,6 +6,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from access.models import one_owner, scope_indexes
 from crm.choices import PreferredContactMethod
 from crm.models import (
     Address1,
@@ -177,7 +178,9 @@ class Contact(Address1, Address2, CustomerRecord):
             ("import_contact", _("Can import contacts")),
             ("export_contact", _("Can export contacts")),
         ]
+        constraints = [one_owner("contact")]
         indexes = [
+            *scope_indexes("contact", "full_name"),
             models.Index(fields=["full_name", "id"], name="contact_full_name_idx"),
             # The views in list order, carrying the search text: quick find for a common term
             # walks them and stops at a page of matches, reading no table row.

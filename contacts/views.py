@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from access import guard
 from accounts.models import Account
 from contacts import forms
 from contacts.filters import ContactFilter
@@ -44,7 +45,8 @@ class ContactDetailView(ContactMixin, record_views.RecordDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["direct_reports"] = self.object.direct_reports.order_by("full_name", "id")[:100]
+        reports = guard.visible(self.object.direct_reports.all(), self.request.user)  # only readable ones
+        context["direct_reports"] = reports.order_by("full_name", "id")[:100]
         return context
 
 
@@ -56,7 +58,9 @@ class ContactCreateView(ContactMixin, record_views.RecordCreateView):
         initial = super().get_initial()
         company_id = self.request.GET.get("company", "")
         if company_id.isdigit():
-            initial["company"] = Account.objects.active().filter(pk=company_id).first()
+            initial["company"] = (
+                guard.linkable(Account.objects.active(), self.request.user).filter(pk=company_id).first()
+            )
         return initial
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from access.demo import ensure_demo_organisation
+from access.services import units_of_users
 from accounts.models import Account, Category, Industry, Ownership, RelationshipType
 from contacts.models import Contact, Role, compose_full_name
 from crm.choices import PaymentTerms, PreferredContactMethod
@@ -202,6 +204,8 @@ def ensure_demo_users() -> tuple[object, object]:
     if created:
         teammate.set_unusable_password()
         teammate.save()
+    # Business units, a team and a sign-in per security role; Alex becomes a Salesperson.
+    ensure_demo_organisation()
     return demo, teammate
 
 
@@ -215,7 +219,7 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in ascii_text.lower() if ch.isalnum())
 
 
-def account_fields(number: int, rng: random.Random, *, owner, created_by) -> dict:
+def account_fields(number: int, rng: random.Random, *, owner, created_by, business_unit_id: int) -> dict:
     """The field values of demo account number `number`, as keyword arguments for Account.
 
     Plain values rather than a model instance so the benchmark can stream millions of
@@ -247,15 +251,19 @@ def account_fields(number: int, rng: random.Random, *, owner, created_by) -> dic
         "address1_postal_code": f"{rng.randint(10000, 99999)}",
         "address1_country": country,
         "owner": owner,
+        "business_unit_id": business_unit_id,
         "created_by": created_by,
         "modified_by": created_by,
     }
 
 
 def generate_accounts(count: int, owners: list, rng: random.Random, start: int = 0) -> Iterator[Account]:
+    units = units_of_users(owner.pk for owner in owners)
     for number in range(start, start + count):
         owner = rng.choice(owners)
-        yield Account(**account_fields(number, rng, owner=owner, created_by=owners[0]))
+        yield Account(
+            **account_fields(number, rng, owner=owner, created_by=owners[0], business_unit_id=units[owner.pk])
+        )
 
 
 def contact_name(rng: random.Random) -> tuple[str, str]:
@@ -263,7 +271,14 @@ def contact_name(rng: random.Random) -> tuple[str, str]:
 
 
 def contact_fields(
-    rng: random.Random, *, company, company_name: str, owner, created_by, name: tuple[str, str] | None = None
+    rng: random.Random,
+    *,
+    company,
+    company_name: str,
+    owner,
+    created_by,
+    business_unit_id: int,
+    name: tuple[str, str] | None = None,
 ) -> dict:
     """The field values of one demo contact working at `company`, as keyword arguments for Contact.
 
@@ -288,6 +303,7 @@ def contact_fields(
         "address1_country": country,
         "preferred_contact_method": rng.choice(PreferredContactMethod.values),
         "owner": owner,
+        "business_unit_id": business_unit_id,
         "created_by": created_by,
         "modified_by": created_by,
     }
@@ -298,7 +314,12 @@ def generate_contacts(accounts: list[Account], per_account: int, owners: list, r
         for _ in range(rng.randint(max(per_account - 2, 0), per_account + 2)):
             yield Contact(
                 **contact_fields(
-                    rng, company=account, company_name=account.name, owner=account.owner, created_by=owners[0]
+                    rng,
+                    company=account,
+                    company_name=account.name,
+                    owner=account.owner,
+                    created_by=owners[0],
+                    business_unit_id=account.business_unit_id,
                 )
             )
 

@@ -11,8 +11,8 @@ from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from access import guard
 from crm import formats
-from crm.models import person_name
 
 # What an empty drop-down says, as in D365, instead of Django's "---------".
 EMPTY_CHOICE_LABEL = _("Select...")
@@ -205,7 +205,8 @@ def record_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
 
 
 class RecordForm(forms.ModelForm):
-    """Base of every New/Edit form: owner defaults, lookups, and the row version riding along.
+    """Base of every New/Edit form: lookups, and the row version riding along. The owner is
+    never a form field: the creator owns a new record, and Assign changes the owner.
 
     Help texts are shown as field guides by the crispy template bootstrap5/layout/help_text.html.
     """
@@ -225,10 +226,6 @@ class RecordForm(forms.ModelForm):
         self.user = user
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
-        if "owner" in self.fields:
-            self.fields["owner"].required = False
-            self.fields["owner"].label_from_instance = person_name
-            self.fields["owner"].help_text = _("Leave empty to keep the current owner (yourself, for a new record).")
         self.setup_lookups()
         for field in self.fields.values():
             label_empty_choice(field)
@@ -240,11 +237,10 @@ class RecordForm(forms.ModelForm):
     def setup_lookups(self) -> None:
         """Subclasses replace foreign keys with LookupFields here."""
 
-    def clean_owner(self):
-        return self.cleaned_data.get("owner") or getattr(self.instance, "owner", None) or self.user
-
     def limit_lookup(self, name: str, queryset: QuerySet) -> None:
-        """Offer only active records, but keep the one already linked even if it is inactive."""
+        """Offer only active records the user may link to, but keep the one already linked
+        even if it is inactive (or no longer theirs to link)."""
+        queryset = guard.linkable(queryset, self.user, source=self._meta.model)
         current_id = getattr(self.instance, f"{name}_id", None)
         if current_id is not None:
             queryset = queryset.model._default_manager.filter(pk=current_id) | queryset

@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
-from crm.models import QUICK_FIND_TERM, person_name
+from access import guard
+from crm.models import QUICK_FIND_TERM
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
 COUNT_CAP = 5000
@@ -40,9 +41,10 @@ JUMP_LETTERS = ["#", *string.ascii_uppercase]
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
-    """How many rows, counting at most `cap` (COUNT_CAP) + 1; returns (count, capped)."""
+    """How many rows, counting at most `cap` (COUNT_CAP) + 1, one limited query per access
+    path; returns (count, capped)."""
     cap = COUNT_CAP if cap is None else cap
-    return capped(queryset.order_by().values("pk")[: cap + 1].count(), cap)
+    return capped(guard.count_upto(queryset, cap + 1), cap)
 
 
 def capped(count: int, cap: int | None = None) -> tuple[int, bool]:
@@ -229,6 +231,9 @@ class RecordTable(tables.Table):
             # Translated once for the page, not once per row.
             label = gettext("Select %(name)s")
             return lambda record: column.checkbox(record.pk, label % {"name": record})
+        if name == "owner":
+            # A user by full name (people know teammates by name, not sign-in), or a team.
+            return lambda record: record.owner_label or empty
         custom = getattr(self, f"render_{name}", None)
         field = self._meta.model._meta.get_field(name)
 
@@ -247,8 +252,7 @@ class RecordTable(tables.Table):
         return render
 
     def render_owner(self, record, value):
-        # People know their teammates by name, not by sign-in (as on the record's page).
-        return person_name(value)
+        return record.owner_label
 
     def detail_url(self, record) -> str:
         """record.get_absolute_url(), without a reverse() per row (a measurable share of a page):
@@ -300,7 +304,7 @@ def neighbours(*, record_set: QuerySet, params: QueryDict, pk: int) -> dict[str,
     if cursor and cursor.page == page and supports_keyset(record_set) and cursor.keys == sort_keys(record_set):
         return keyset_neighbours(record_set=record_set, params=params, pk=pk, cursor=cursor, per_page=per_page)
     window_start = max((page - 1) * per_page - 1, 0)
-    ids = list(record_set.values_list("pk", flat=True)[window_start : page * per_page + 1])
+    ids = guard.page_id_list(record_set, window_start, page * per_page + 1)  # one query per access path
     if pk not in ids:
         return {}
     position = ids.index(pk)
@@ -425,7 +429,7 @@ def rows_by_id(queryset: QuerySet, start: int, stop: int) -> list:
     only to be dropped, which for a common term is a large part of the table. Then only the
     page's rows are read, by primary key.
     """
-    ids = queryset.values("pk")[start:stop]
+    ids = guard.page_ids(queryset, start, stop)  # one query per access path, see there
     return list(queryset.filter(pk__in=ids))
 
 

@@ -196,15 +196,41 @@ class CustomerRecordQuerySet(models.QuerySet):
 class CustomerRecord(models.Model):
     """An account or a contact: owned by a user, active or inactive, stamped and versioned."""
 
+    # The owner is a user or a team (owner_team), never both (a CHECK in each model's Meta,
+    # see access.models.one_owner); Assign changes it (access.services), no form does.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Owner"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="+",
         # The view indexes (owner, status, name, id) begin with the owner and answer every
         # lookup by owner; an index of its own would only be one more to write per row.
         db_index=False,
         help_text=_("The person responsible for this record. Their 'My Active' view lists it."),
+    )
+    owner_team = models.ForeignKey(
+        "access.Team",
+        verbose_name=_("Owning team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # indexed by the models' team view index, only where set
+        help_text=_("The team responsible for this record, when a team owns it."),
+    )
+    # The owner's business unit, copied onto the row (D365's owningbusinessunit) so that
+    # "records of my business unit" is one index range, not a join through users and teams.
+    business_unit = models.ForeignKey(
+        "access.BusinessUnit",
+        verbose_name=_("Business unit"),
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+        db_index=False,  # the (business_unit, status, name, id) view index answers it
     )
     status = models.CharField(
         _("Status"),
@@ -265,6 +291,10 @@ class CustomerRecord(models.Model):
         # Derived data of this row, like Contact.full_name: kept true on every save, whoever
         # saves. Other rows' copies of this record's name are the services' (record_save).
         changed = self.refresh_sort_names()
+        if self.business_unit_id is None:
+            from access.services import owner_business_unit_id
+
+            self.business_unit_id = owner_business_unit_id(user_id=self.owner_id, team_id=self.owner_team_id)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and changed:
             kwargs["update_fields"] = {*update_fields, *changed}
@@ -283,10 +313,22 @@ class CustomerRecord(models.Model):
                 value = ""
             else:
                 value = person_name(linked) if attribute == PERSON_NAME else getattr(linked, attribute)
+            if field == "owner_name" and self.owner_team_id is not None:
+                value = self.owner_team.name  # a team-owned record sorts by the team's name
             if getattr(self, field) != value:
                 setattr(self, field, value)
                 changed.add(field)
         return changed
+
+    @property
+    def owner_principal(self):
+        """The user or team that owns this record."""
+        return self.owner if self.owner_id is not None else self.owner_team
+
+    @property
+    def owner_label(self) -> str:
+        # A team's name is read from the row's sort copy: no query per team-owned row of a list.
+        return person_name(self.owner) if self.owner_id is not None else self.owner_name
 
 
 def SET_NULL_AND_CLEAR_NAME(collector, field, sub_objs, using):  # noqa: N802 - named like models.SET_NULL

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from crm import recent, registry
 
 # Pages outside the record types that have a site-map entry: URL namespace or view name.
-AREAS = {"home": "home", "imports": "imports"}
+AREAS = {"home": "home", "imports": "imports", "access": "access"}
 
 
 def current_area(request: HttpRequest) -> str:

@@ -63,16 +63,17 @@ class RecentEntry:
         return self.pinned_at is not None
 
 
-def with_record_columns(queryset: models.QuerySet) -> models.QuerySet:
+def with_record_columns(queryset: models.QuerySet, user) -> models.QuerySet:
     """Annotate each row with its record's name and status, in the same query.
 
-    A record that no longer exists gets no name (NULL); that is how deleted ones are told apart.
+    A record that no longer exists, or that `user` may no longer read, gets no name (NULL);
+    that is how deleted ones are told apart, and lost access hides a line the same way.
     """
     content_types = ContentType.objects.get_for_models(*(entry.model for entry in registry.all_types()))
     labels, statuses = [], []
     for entry in registry.all_types():
         is_this_type = {"content_type_id": content_types[entry.model].pk}
-        record = entry.model._default_manager.filter(pk=OuterRef("object_id")).order_by()
+        record = entry.records_for(user).filter(pk=OuterRef("object_id")).order_by()
         labels.append(When(**is_this_type, then=Subquery(record.values(entry.label_field)[:1])))
         if entry.status_field:
             statuses.append(When(**is_this_type, then=Subquery(record.values(entry.status_field)[:1])))
@@ -95,7 +96,9 @@ class RecentLists:
         """Every row of the user, deleted records included (the opening write reuses those)."""
         if not self.user.is_authenticated:
             return []
-        return list(with_record_columns(RecentItem.objects.for_user(self.user)).order_by("-opened_at", "-pk"))
+        return list(
+            with_record_columns(RecentItem.objects.for_user(self.user), self.user).order_by("-opened_at", "-pk")
+        )
 
     @cached_property
     def entries(self) -> list[RecentEntry]:

@@ -18,6 +18,9 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from access import guard
+from access import services as access_services
+from access.models import Privilege
 from crm import formats, lists, recent, registry, services
 from crm.models import person_name
 from crm.validators import phone_validator
@@ -28,7 +31,8 @@ LOOKUP_LIMIT = 10
 
 class RecordMixin:
     """Every lookup of a record goes through `get_queryset`, which asks the record type
-    (crm.registry) for the records this user may see."""
+    (crm.registry) for the records this user may read (access.guard); writes check their own
+    privilege on top."""
 
     model = None
     url_namespace = ""
@@ -133,7 +137,9 @@ class RecordDetailView(RecordMixin, DetailView):
     detail_sections: list[tuple[str, list[str]]] = []
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("owner", "created_by", "modified_by")
+        return (
+            super().get_queryset().select_related("owner", "owner_team", "business_unit", "created_by", "modified_by")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -146,6 +152,8 @@ class RecordDetailView(RecordMixin, DetailView):
         context["url_namespace"] = self.url_namespace
         # Read from the navigation's query of the same page: costs nothing more.
         context["pin_state"] = recent.pin_state(self.request, self.url_namespace, self.object.pk)
+        context["can"] = guard.privileges_on(self.object, self.request.user)  # which commands to offer
+        context["shares"] = access_services.shares_of(self.object)
         return context
 
     def record_set_links(self) -> dict[str, str]:
@@ -198,6 +206,10 @@ class RecordFormMixin(RecordMixin):
 
 
 class RecordCreateView(RecordFormMixin, CreateView):
+    def dispatch(self, request, *args, **kwargs):
+        guard.require(self.model, request.user, Privilege.CREATE)
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
         record = services.record_create(record=form.instance, by=self.request.user)
         messages.success(self.request, _("%(record)s was created.") % {"record": record})
@@ -205,6 +217,11 @@ class RecordCreateView(RecordFormMixin, CreateView):
 
 
 class RecordUpdateView(RecordFormMixin, UpdateView):
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        guard.require(record, self.request.user, Privilege.WRITE)
+        return record
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if not self.object.is_active:
@@ -270,6 +287,11 @@ class RecordDeleteView(RecordMixin, DetailView):
 
     template_name_suffix = "_confirm_delete"
 
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        guard.require(record, self.request.user, Privilege.DELETE)
+        return record
+
     def delete_record(self, record) -> None:
         raise NotImplementedError
 
@@ -299,7 +321,8 @@ class RecordBulkActionView(RecordMixin, View):
         "activate": (services.activate, gettext_lazy("activated")),
         "deactivate": (services.deactivate, gettext_lazy("deactivated")),
     }
-    ACTIONS = {*STATUS_CHANGES, "delete"}
+    # The privilege each action needs on every record it touches.
+    ACTIONS = {"activate": Privilege.WRITE, "deactivate": Privilege.WRITE, "delete": Privilege.DELETE}
     # The confirmation lists (and so carries) at most this many records.
     CONFIRM_LIMIT = 500
 
@@ -309,13 +332,20 @@ class RecordBulkActionView(RecordMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
-        records = self.selected()
         back = safe_next_url(request) or self.url("list")
         if action not in self.ACTIONS:
             messages.error(request, _("Choose an action."))
             return redirect(back)
+        readable = self.selected()
+        # Only the ticked records the user may change this way; the others are left as they are.
+        records = guard.visible(readable, request.user, self.ACTIONS[action])
+        refused = readable.count() - records.count()
+        if refused:
+            reason = guard.refusal(self.model, request.user, self.ACTIONS[action])
+            messages.error(request, services.refusal_count_message(refused, reason))
         if not records.exists():
-            messages.error(request, _("Select at least one record first."))
+            if not refused:
+                messages.error(request, _("Select at least one record first."))
             return redirect(back)
         if request.POST.get("confirmed") != "yes":
             return render(request, self.template_name, self.confirm_context(action, records, back))
@@ -381,7 +411,8 @@ class RecordLookupView(RecordMixin, View):
     label_field = "name"
 
     def lookup_queryset(self) -> QuerySet:
-        return self.get_queryset().active()
+        # Only what the user may link to: read (get_queryset) and append to.
+        return guard.visible(self.get_queryset().active(), self.request.user, Privilege.APPEND_TO)
 
     def get(self, request: HttpRequest) -> JsonResponse:
         term = request.GET.get("q", "").strip()

@@ -84,8 +84,10 @@ class RecordType:
         return dict(self.list_view.filterset_class.VIEW_CHOICES)
 
     def records_for(self, user) -> models.QuerySet:
-        """The records of this type `user` may see: every read for a person starts here."""
-        return self.model._default_manager.all()
+        """The records of this type `user` may read: every read for a person starts here."""
+        from access import guard
+
+        return guard.visible(self.model._default_manager.all(), user)
 
     def record_for(self, user, pk: int) -> models.Model:
         """One record `user` may see, or Http404."""
@@ -103,7 +105,12 @@ _types: dict[str, RecordType] = {}
 
 
 def register(record_type: RecordType) -> None:
+    """Register a record type; its records come under the access rules (owner, team, business
+    unit, roles, shares: see access.registry)."""
+    from access import registry as access_registry
+
     _types[record_type.namespace] = record_type
+    access_registry.register(record_type.model)
 
 
 def get(namespace: str | None) -> RecordType | None:

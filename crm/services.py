@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from crm.choices import Status
 from crm.models import CustomerRecord, copy_name_to_linked_rows
@@ -57,11 +58,19 @@ def record_save(*, record: CustomerRecord, update_fields=None) -> CustomerRecord
 
 
 def record_create(*, record: CustomerRecord, by) -> CustomerRecord:
+    """Save a new record, owned by its creator (Assign gives it to someone else)."""
     record.created_by = record.modified_by = by
-    if record.owner_id is None:
-        record.owner = by
+    record.owner, record.owner_team, record.business_unit = by, None, None
     record.save()
     return record
+
+
+def refusal_count_message(count: int, reason: str) -> str:
+    return ngettext(
+        "%(count)d selected record was left unchanged. %(reason)s",
+        "%(count)d selected records were left unchanged. %(reason)s",
+        count,
+    ) % {"count": count, "reason": reason}
 
 
 def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> CustomerRecord:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("imports/", include("imports.urls")),
     path("language/", languages.switch_language, name="switch_language"),
+    path("security/", include("access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

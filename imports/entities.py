@@ -113,8 +113,10 @@ class Entity:
 
 
 def importable(form_class, *, leaving_out: set[str] = frozenset()) -> tuple[str, ...]:
-    """The fields of a record type's main form, but `leaving_out`."""
-    return tuple(name for name in form_class._meta.fields if name not in leaving_out)
+    """The fields of a record type's main form, but `leaving_out`, and the owner: no form field
+    (Assign changes it) but a column, the import checking who may give records to whom
+    (access.imports)."""
+    return (*(name for name in form_class._meta.fields if name not in leaving_out), "owner")
 
 
 def all_entities() -> Iterator[Entity]:

@@ -6,6 +6,9 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from access.imports import import_owner_refusal
+from access.models import Privilege
+from access.scope import access_of
 from crm.forms import EMPTY_CHOICE_LABEL
 from crm.models import person_name
 from imports import readers
@@ -17,7 +20,7 @@ def entity_choices(user) -> list[tuple[str, str]]:
     return [
         (entity.key, str(entity.label).capitalize())
         for entity in all_entities()
-        if user.has_perm(entity.permission("import"))
+        if user.has_perm(entity.permission("import")) and access_of(user).depth(entity.model, Privilege.IMPORT)
     ]
 
 
@@ -103,6 +106,13 @@ class MappingForm(forms.Form):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=header or _("Column %(n)d") % {"n": index + 1}, choices=field_choices, required=False
             )
+
+    def clean_record_owner(self):
+        owner = self.cleaned_data["record_owner"]
+        refusal = import_owner_refusal(self.entity.model, owner, by=self.user)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return owner
 
     def column_fields(self):
         return [self[f"col_{index}"] for index in range(len(self.job.headers))]

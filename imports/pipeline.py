@@ -19,7 +19,9 @@ from itertools import islice
 from typing import TypeVar
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from access.imports import ImportAccess
 from crm.models import sort_name_copies_of
 from crm.services import commit_without_waiting_for_disk
 from imports import rules, writers
@@ -167,8 +169,10 @@ class Importer:
             *(column.field.attname for _index, column in self.columns),
             *(field for relation, field in self.name_copies.items() if relation in self.mapped),
             *plan.entity.name_parts,
+            *(["business_unit_id"] if "owner" in self.mapped else []),
         ]
         self.matches = rules.Matches(plan.entity, keys=(plan.match_key,), fields=loaded)
+        self.access = ImportAccess(self.model, by_id=plan.by_id, user_ids=self.owners.names)
 
     def run(self, rows: Iterable[tuple[int, list]], on_chunk: Callable[[Tally], None]) -> Tally:
         """Import every row; returns the counts (created ids are left to `on_chunk`)."""
@@ -213,6 +217,7 @@ class Importer:
             links.resolve(row.values[name] for row in rows)
         matching = self.plan.duplicates != "create"
         found = self.matches.read((row.record_id, row.values) for row in rows) if matching else ({}, {})
+        self.access.load(found[0])
         creates: list[dict] = []
         updates: dict[int, dict] = {}
         now = timezone.now()
@@ -268,11 +273,17 @@ class Importer:
         if "owner" in values:
             text = values.pop("owner")
             if text:
-                values["owner_id"] = self.owners.resolve(text)
-                values["owner_name"] = self.owners.names[values["owner_id"]]
+                owner_id = self.owners.resolve(text)
+                refusal = self.access.owner_refusal(owner_id)
+                if refusal:
+                    raise CellError(_("Owner: %(reason)s") % {"reason": refusal})
+                values["owner_id"] = owner_id
+                values["owner_name"] = self.owners.names[owner_id]
+                values["business_unit_id"] = self.access.units[owner_id]
             elif record is None:
                 values["owner_id"] = self.plan.default_owner_id
                 values["owner_name"] = self.owners.names[self.plan.default_owner_id]
+                values["business_unit_id"] = self.access.units[self.plan.default_owner_id]
         return values
 
     def new_record(self, values: dict, now: datetime.datetime) -> dict:
@@ -280,6 +291,7 @@ class Importer:
             "owner_id": self.plan.default_owner_id,
             "owner_name": self.owners.names[self.plan.default_owner_id],
             **rules.create_stamps(by_id=self.plan.by_id, now=now),
+            "business_unit_id": self.access.units[self.plan.default_owner_id],
         }
         self.assign(record, values)
         return record
@@ -295,6 +307,9 @@ class Importer:
         if not changed:
             return False
         rules.refuse_inactive(record["status"])
+        refusal = self.access.update_refusal(record[self.pk_name], changes_owner="owner_id" in changed)
+        if refusal:
+            raise CellError(refusal)
         link = self.entity.hierarchy
         if link and f"{link}_id" in changed:
             self.hierarchy.check(record_id=record[self.pk_name], target_id=values[f"{link}_id"])

@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from access import guard
+from access.models import Privilege
 from imports import entities, readers
 from imports.columns import normalise_header
 from imports.entities import Entity, detect_entity
@@ -403,41 +405,45 @@ def import_job_delete(*, job: ImportJob, with_records: bool) -> ImportJob | None
 
 def import_job_remove_run(*, job_id: int) -> None:
     """The background removal: the records the import created, REMOVAL_CHUNK ids a
-    transaction, so memory stays flat and progress shows; accounts that have gained contacts
-    since are kept (contacts are never deleted with their company), and the job then keeps
-    them as what it created. A job marked failed meanwhile (its worker judged dead) stops."""
-    job = ImportJob.objects.get(pk=job_id)
+    transaction, so memory stays flat and progress shows. Only what the importing user may
+    delete goes (access.guard); accounts that have gained contacts since are kept too
+    (contacts are never deleted with their company), and the job keeps what is left as what
+    it created. A job marked failed meanwhile (its worker judged dead) stops."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != ImportJob.Status.REMOVING:
         return
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        model = job.entity_info.model
-        keep = job.entity_info.kept_on_removal
-        kept_ids: list[int] = []
-        deleted = 0
-        try:
-            for first, last in job.created_ids:
-                for start in range(first, last + 1, REMOVAL_CHUNK):
-                    with transaction.atomic():
-                        records = model.objects.filter(pk__range=(start, min(start + REMOVAL_CHUNK - 1, last)))
-                        kept_here = list(keep(records).values_list("pk", flat=True)) if keep is not None else []
-                        _all, by_model = records.exclude(pk__in=kept_here).delete()
-                        kept_ids += kept_here
-                        deleted += by_model.get(model._meta.label, 0)
-                        # Progress counts the ids walked: records deleted since are walked too.
-                        walked = min(start + REMOVAL_CHUNK - 1, last) - start + 1 - len(kept_here)
-                        step(job, expected=ImportJob.Status.REMOVING, removed_count=F("removed_count") + walked)
-        except ImportGivenUp:
-            logger.warning("Removal of import job %s was marked failed while it ran; stopped", job.pk)
-            return
-        analyze_after_large_job(model, rows=deleted)
-        job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.REMOVING).update(
-            status=ImportJob.Status.REMOVED,
-            file="",
-            # What the page reports from now on: the records really deleted.
-            removal_total=deleted,
-            removed_count=deleted,
-            created_count=len(kept_ids),
-            created_ids=id_ranges(kept_ids),
-            finished_on=timezone.now(),
-        )
+    model = job.entity_info.model
+    keep = job.entity_info.kept_on_removal
+    kept_ids: list[int] = []
+    deleted = 0
+    try:
+        for first, last in job.created_ids:
+            for start in range(first, last + 1, REMOVAL_CHUNK):
+                stop = min(start + REMOVAL_CHUNK - 1, last)
+                with transaction.atomic():
+                    created = model.objects.filter(pk__range=(start, stop))
+                    deletable = guard.visible(created, job.created_by, Privilege.DELETE)
+                    if keep is not None:
+                        deletable = deletable.exclude(pk__in=keep(created).values("pk"))
+                    _all, by_model = deletable.delete()
+                    deleted += by_model.get(model._meta.label, 0)
+                    left = list(created.values_list("pk", flat=True))
+                    kept_ids += left
+                    # Progress counts the ids walked: records deleted since the import count too.
+                    walked = stop - start + 1 - len(left)
+                    step(job, expected=ImportJob.Status.REMOVING, removed_count=F("removed_count") + walked)
+    except ImportGivenUp:
+        logger.warning("Removal of import job %s was marked failed while it ran; stopped", job.pk)
+        return
+    analyze_after_large_job(model, rows=deleted)
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.REMOVING).update(
+        status=ImportJob.Status.REMOVED,
+        file="",
+        # What the page reports from now on: the records really deleted, and those kept.
+        removal_total=deleted,
+        removed_count=deleted,
+        created_count=len(kept_ids),
+        created_ids=id_ranges(kept_ids),
+        finished_on=timezone.now(),
+    )

@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import guard
+from access.models import Privilege
 from imports import entities, export_job_views, exports, readers, services
 from imports.columns import neutralise
 from imports.forms import MappingForm, UploadForm, entity_choices
@@ -221,6 +223,7 @@ def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpR
         raise PermissionDenied
     if not request.user.has_perm(info.permission("export")):
         raise PermissionDenied
+    guard.require(info.model, request.user, Privilege.EXPORT)
     records = exports.records_in_view(entity=info, request=request)
     if request.method == "POST" or exports.exceeds_stream_limit(records):
         return export_job_views.offer(request, entity=info, file_format=file_format)

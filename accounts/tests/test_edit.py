@@ -35,9 +35,16 @@ def test_drop_downs_say_select_instead_of_dashes(owner_client, url):
     assert '<option value="" selected>Select...</option>' in html
 
 
-def test_the_owner_is_chosen_by_full_name(owner_client, owner):
-    html = owner_client.get(CREATE).content.decode()
-    assert f'<option value="{owner.pk}">Olivia Owner</option>' in html
+def test_the_form_offers_no_owner_and_ignores_posted_stamps(owner_client, owner, teammate):
+    """Issue 12: the owner changes only through Assign; posted owner, created_by, id and
+    version values are not form fields, so they are ignored."""
+    assert 'name="owner"' not in owner_client.get(CREATE).content.decode()
+    owner_client.post(CREATE, form_data(owner=teammate.pk, created_by=teammate.pk, id=999, version=77))
+    account = Account.objects.get()
+    assert account.owner == owner and account.created_by == owner and account.pk != 999 and account.version == 1
+    owner_client.post(reverse("accounts:update", args=[account.pk]), form_data(account, owner=teammate.pk, version=50))
+    account.refresh_from_db()
+    assert account.owner == owner and account.version == 2
 
 
 def test_saving_a_new_account_stamps_it_and_makes_me_the_owner(owner_client, owner):

@@ -3,6 +3,8 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
+from access.roles import SYSTEM_ADMINISTRATOR
+from access.tests.factories import place_user
 from accounts.models import Account
 from contacts.models import Contact
 
@@ -11,10 +13,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        """The user's security role: System Administrator unless named (tests written before
+        access rules existed assume a user may do anything); "" for none. Persona tests place
+        users with access.tests.factories.place_user."""
+        if create:
+            place_user(
+                user, roles=[SYSTEM_ADMINISTRATOR if extracted is None else extracted] if extracted != "" else []
+            )
 
 
 class AccountFactory(factory.django.DjangoModelFactory):

@@ -51,7 +51,9 @@ def test_deleting_the_primary_contact_clears_its_copied_name(owner):
 
 def test_bulk_written_rows_get_their_names_in_one_update(owner):
     company = AccountFactory(name="Fabrikam", owner=owner)
-    Contact.objects.bulk_create([Contact(last_name="Bulk", full_name="Bulk", owner=owner, company=company)])
+    Contact.objects.bulk_create(
+        [Contact(last_name="Bulk", full_name="Bulk", owner=owner, company=company, business_unit=company.business_unit)]
+    )
     assert Contact.objects.get(last_name="Bulk").company_name == ""
     Contact.objects.filter(last_name="Bulk").refresh_sort_names()
     assert Contact.objects.get(last_name="Bulk").company_name == "Fabrikam"

@@ -105,3 +105,12 @@ def test_both_paths_refuse_a_key_several_records_share(both_paths):
     ContactFactory(emailaddress1="same@x.com")
     pipeline, admin = both_paths("contact", [["Last Name", "Email"], ["Li", "same@x.com"]])
     assert pipeline == admin == ["2 existing records have this Email; make it unique first."]
+
+
+def test_both_paths_refuse_a_row_repeating_an_earlier_rows_key(both_paths):
+    rows = [["Last Name", "Email"], ["Li", "ana@x.com"], ["Lee", "ANA@x.com"]]
+    pipeline, admin = both_paths("contact", rows)
+    # Each path names the line as its page numbers it: the file's line on the job page (the
+    # heading is line 1), the data row in the admin's preview.
+    refusal = "This row is a duplicate of line %d in this file (same Email): keep one of them."
+    assert (pipeline, admin) == ([refusal % 2], [refusal % 1])

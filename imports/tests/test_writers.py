@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from access.roles import ensure_root_unit
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory, UserFactory
 from imports import writers
@@ -24,6 +25,7 @@ def new_contact(owner, **values) -> dict:
     now = timezone.now()
     return {
         "owner_id": owner.pk,
+        "business_unit_id": ensure_root_unit().pk,
         "created_by_id": owner.pk,
         "modified_by_id": owner.pk,
         "created_on": now,

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from access.demo import sign_ins
 from accounts.models import Account
 from crm.demo_data import ensure_demo_users, load_demo_data
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, accounts, contacts_per_account, seed, if_empty, **options):
         ensure_demo_users()
+        self.stdout.write("Sign-ins, one per security role: " + "; ".join(sign_ins()))
         if if_empty and Account.objects.exists():
             self.stdout.write("Demo data already present; nothing loaded.")
             return

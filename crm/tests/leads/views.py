@@ -39,7 +39,7 @@ class LeadFilter(RecordFilterSet):
 class LeadForm(RecordForm):
     class Meta:
         model = Lead
-        fields = ["name", "emailaddress1", "company", "owner"]
+        fields = ["name", "emailaddress1", "company"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

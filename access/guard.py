@@ -1,0 +1,255 @@
+"""The one access helper every read and write of a record goes through (the healthchecks way:
+one read helper, one write helper).
+
+    guard.visible(Account, user, Privilege.READ)     # a queryset: only what the user may read
+    guard.require(account, user, Privilege.WRITE)    # 404 if unreadable, 403 with the reason
+
+A scope is a few branches, one per access path (a business unit, my own records, one of my
+teams, shared with me). They are OR-ed for ordinary filtering, and kept on the queryset so
+that list pages can read one ordered, limited query per branch glued with UNION
+(crm.lists.rows_by_id): an OR across paths makes the database walk the list index row by row,
+measured 1000x slower at a million rows.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import F, Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from access.models import SHARE_RIGHT_OF, Depth, Privilege, RecordShare
+from access.scope import EffectiveAccess, access_of
+
+# The key, in a queryset's hints, of the branches its access filter is made of.
+BRANCHES = "access_branches"
+
+
+def shared_ids(model: type[Model], access: EffectiveAccess, right: int) -> QuerySet:
+    """Ids of the `model` records shared with the user or one of their teams with `right`."""
+    principal = Q(user_id=access.user_id)
+    if access.team_units:
+        principal |= Q(team_id__in=access.team_ids)
+    return (
+        RecordShare.objects.filter(principal, content_type=ContentType.objects.get_for_model(model))
+        .alias(granted=F("rights").bitand(right))
+        .filter(granted=right)
+        .values("object_id")
+    )
+
+
+def branches(model: type[Model], access: EffectiveAccess, privilege: str) -> list[Q] | None:
+    """The access paths through which `privilege` reaches `model` records; None for all of them."""
+    depth = access.depth(model, privilege)
+    units = access.units_at(depth)
+    if units is None:
+        return None
+    found = [Q(business_unit_id=unit) for unit in sorted(units)]
+    if depth >= Depth.USER:
+        # A record's business unit follows its owner's: own and team records in a unit
+        # already reached need no branch of their own.
+        if access.business_unit_id not in units:
+            found.append(Q(owner_id=access.user_id))
+        found += [Q(owner_team_id=team) for team, unit in sorted(access.team_units.items()) if unit not in units]
+        right = SHARE_RIGHT_OF.get(privilege)
+        if right is not None:
+            found.append(Q(pk__in=shared_ids(model, access, right)))
+    return found
+
+
+def branches_of_user(model: type[Model], user, privilege: str) -> list[Q] | None:
+    """branches(), built once per request: a page scopes several querysets the same way."""
+    if user is None or not user.is_authenticated:
+        return branches(model, access_of(user), privilege)
+    memo = getattr(user, "_crm_branches", None)
+    if memo is None:
+        memo = {}
+        user._crm_branches = memo
+    key = (model, privilege)
+    if key not in memo:
+        memo[key] = branches(model, access_of(user), privilege)
+    return memo[key]
+
+
+def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySet:
+    """The records (of a model, or among a queryset) on which `user` holds `privilege`."""
+    if isinstance(model_or_queryset, QuerySet):
+        queryset, model = model_or_queryset, model_or_queryset.model
+    else:
+        model = model_or_queryset
+        queryset = model._default_manager.all()
+    paths = branches_of_user(model, user, privilege)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    scoped = queryset.filter(reduce(or_, paths))
+    scoped._hints = {**scoped._hints, BRANCHES: paths}
+    return scoped
+
+
+def linkable(queryset: QuerySet, user, *, source: type[Model] | None = None) -> QuerySet:
+    """The records of `queryset` that `user` may link a `source` record to: those they may
+    read and append to, provided they may append (link) `source` records at all."""
+    if source is not None and access_of(user).depth(source, Privilege.APPEND) == Depth.NONE:
+        return queryset.none()
+    return visible(visible(queryset, user, Privilege.READ), user, Privilege.APPEND_TO)
+
+
+def branches_of(queryset: QuerySet) -> list[Q] | None:
+    """The access branches a queryset from visible() was scoped by, if more than one."""
+    paths = queryset._hints.get(BRANCHES)
+    return paths if paths and len(paths) > 1 else None
+
+
+def allows(record: Model, user, privilege: str) -> bool:
+    return visible(type(record), user, privilege).filter(pk=record.pk).exists()
+
+
+def require(record: Model | type[Model], user, privilege: str) -> None:
+    """Refuse unless `user` holds `privilege` on `record` (or, for Create, on its model).
+
+    A record the user can't read doesn't exist for them (404); one they can read but not
+    change gets a 403 whose message says why.
+    """
+    if isinstance(record, type):
+        if access_of(user).depth(record, privilege) == Depth.NONE:
+            raise PermissionDenied(refusal(record, user, privilege))
+        return
+    if not allows(record, user, Privilege.READ):
+        raise Http404
+    if privilege != Privilege.READ and not allows(record, user, privilege):
+        raise PermissionDenied(refusal(type(record), user, privilege))
+
+
+def refusal(model: type[Model], user, privilege: str) -> str:
+    """Why `user` may not do `privilege` on (a record of) `model`, in words."""
+    access = access_of(user)
+    names = {"records": model._meta.verbose_name_plural, "privilege": Privilege(privilege).label.lower()}
+    if not access.has_role:
+        return _("You have no security role yet. Ask an administrator to give you one.")
+    depth = access.depth(model, privilege)
+    if depth == Depth.NONE:
+        return _("Your security roles (%(roles)s) give you no %(privilege)s privilege on %(records)s.") % {
+            **names,
+            "roles": ", ".join(access.role_names),
+        }
+    return _(
+        "Your security roles let you %(privilege)s only %(records)s %(reach)s, and this one is not "
+        "among them. Ask its owner to share it with you or assign it to you."
+    ) % {**names, "reach": reach(depth)}
+
+
+def reach(depth: int) -> str:
+    return {
+        Depth.USER: _("that you or your teams own, or that are shared with you"),
+        Depth.BUSINESS_UNIT: _("of your business unit"),
+        Depth.BUSINESS_UNIT_AND_CHILDREN: _("of your business unit and the units below it"),
+        Depth.ORGANISATION: _("of the whole organisation"),
+    }.get(depth, "")
+
+
+# --- Reading a scoped list fast ----------------------------------------------------------
+
+
+def union_of_branches(queryset: QuerySet, paths: list[Q], limit: int, *fields: str) -> QuerySet | None:
+    """`fields` of the first `limit` rows of each access branch, in the queryset's order,
+    glued with UNION (a row reached by two paths counts once); None where the database can't
+    order and limit the members of a compound query (SQLite), or the order isn't plain fields."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return None
+    order = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if not all(isinstance(key, str) and "__" not in key for key in order):
+        return None
+    parts = [queryset.filter(path).order_by(*order).values_list(*fields)[:limit] for path in paths]
+    return parts[0].union(*parts[1:])
+
+
+def page_ids(queryset: QuerySet, start: int, stop: int):
+    """The ids of queryset[start:stop]: for a scope of several access paths, one ordered and
+    limited query per path, so each walks its own index and stops early (an OR across the
+    paths walks the list index row by row: measured 1000x slower at a million rows)."""
+    paths = branches_of(queryset)
+    if paths:
+        order = [key.lstrip("-") for key in (queryset.query.order_by or queryset.model._meta.ordering)]
+        keys = list(dict.fromkeys([*order, "pk"]))
+        combined = union_of_branches(queryset, paths, stop, *keys)
+        if combined is not None:
+            rows = combined.order_by(*(queryset.query.order_by or queryset.model._meta.ordering))[start:stop]
+            return [row[-1] for row in rows]
+    return queryset.values("pk")[start:stop]
+
+
+def page_id_list(queryset: QuerySet, start: int, stop: int) -> list:
+    """page_ids() as a list of ids."""
+    ids = page_ids(queryset, start, stop)
+    return ids if isinstance(ids, list) else [row["pk"] for row in ids]
+
+
+def count_upto(queryset: QuerySet, limit: int) -> int:
+    """How many rows, counting at most `limit`, one limited query per access path."""
+    paths = branches_of(queryset)
+    if paths:
+        combined = union_of_branches(queryset, paths, limit, "pk")
+        if combined is not None:
+            return min(combined.count(), limit)
+    return queryset.order_by().values("pk")[:limit].count()
+
+
+# --- One record, in Python: buttons to show and "Why can I see this?" --------------------
+
+
+def share_rights_of(record: Model, access: EffectiveAccess) -> int:
+    """The share bits the user holds on `record`, directly or through their teams."""
+    principal = Q(user_id=access.user_id)
+    if access.team_units:
+        principal |= Q(team_id__in=access.team_ids)
+    rights = RecordShare.objects.filter(
+        principal, content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).values_list("rights", flat=True)
+    combined = 0
+    for value in rights:
+        combined |= value
+    return combined
+
+
+def paths_to(record: Model, access: EffectiveAccess, privilege: str, *, shared: int | None = None) -> list[str]:
+    """The access paths that give `privilege` on `record`, in words; empty if none.
+
+    The same rules as branches(), read off the record's own columns; tests hold the two
+    to the same answers.
+    """
+    depth = access.depth(type(record), privilege)
+    if depth == Depth.NONE:
+        return []
+    units = access.units_at(depth)
+    found = []
+    if units is None:
+        found.append(_("every record of the organisation (%(roles)s)") % {"roles": ", ".join(access.role_names)})
+    elif record.business_unit_id in units:
+        found.append(
+            _("records of the business unit %(unit)s (%(roles)s)")
+            % {"unit": record.business_unit, "roles": ", ".join(access.role_names)}
+        )
+    if record.owner_id is not None and record.owner_id == access.user_id:
+        found.append(_("owner"))
+    if record.owner_team_id in access.team_units:
+        found.append(_("member of the owning team %(team)s") % {"team": record.owner_team})
+    right = SHARE_RIGHT_OF.get(privilege)
+    if right is not None:
+        shared = share_rights_of(record, access) if shared is None else shared
+        if shared & right:
+            found.append(_("shared with them or their team"))
+    return found
+
+
+def privileges_on(record: Model, user) -> set[str]:
+    """The privileges `user` holds on `record`: which commands its page offers."""
+    access = access_of(user)
+    shared = share_rights_of(record, access)
+    return {privilege for privilege in Privilege.values if paths_to(record, access, privilege, shared=shared)}
