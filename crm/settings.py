@@ -265,6 +265,9 @@ IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
 # Days the audit history is kept (`manage.py audit_retention` removes older entries);
 # 0, the default, keeps it forever.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0, minimum=0)
+# A job (import, removal) that wrote or deleted this many rows ANALYZEs the table before it
+# reports done, so the planner does not work from statistics of a table a tenth the size.
+IMPORT_ANALYZE_AFTER_ROWS = env_int("IMPORT_ANALYZE_AFTER_ROWS", 100_000, minimum=1)
 # List exports: up to this many rows the file streams from the request; a larger view is
 # exported by the background worker, and its file kept for EXPORT_KEEP_HOURS hours for the
 # user who asked (then `cleanup_imports` deletes it).
