@@ -65,3 +65,20 @@ def test_the_import_audit_costs_the_same_statements_for_5_rows_or_60(run_import)
     small = audit_statements(run_import, 5)
     Contact.objects.all().delete()
     assert audit_statements(run_import, 60) == small
+
+
+def test_removing_an_import_with_its_records_records_their_deletion(run_import, importer):
+    from imports import services
+
+    job = run_import(
+        "people.csv", csv_bytes([HEADER, ["Cy", "New", "cy@x.com", "+1 333", ""]]), match_key="emailaddress1"
+    )
+    cy = Contact.objects.get(emailaddress1="cy@x.com")
+    services.import_job_delete(job=job, with_records=True)
+    deleted = AuditEntry.objects.get(event=Event.DELETE)
+    assert (deleted.record_id, deleted.record_name, deleted.source, deleted.user) == (
+        cy.pk,
+        "Cy New",
+        Source.IMPORT,
+        importer,
+    )
