@@ -22,6 +22,8 @@ from access import services as access_services
 from access.models import Privilege
 from crm import lists, recent, services
 from crm.validators import phone_validator
+from duplicates import detection
+from duplicates.services import merge_state
 
 # Suggestions offered by a lookup box while typing.
 LOOKUP_LIMIT = 10
@@ -126,6 +128,7 @@ class RecordDetailView(RecordMixin, DetailView):
         context["pin_state"] = recent.pin_state(self.request, self.url_namespace, self.object.pk)
         context["can"] = guard.privileges_on(self.object, self.request.user)  # which commands to offer
         context["shares"] = access_services.shares_of(self.object)
+        context["merge"] = merge_state(self.object)
         return context
 
     def record_set_links(self) -> dict[str, str]:
@@ -166,8 +169,22 @@ class RecordFormMixin(RecordMixin):
         context["opts"] = self.model._meta
         return context
 
+    def command(self) -> str:
+        # "Save anyway" (after a duplicates warning) carries the command first clicked.
+        return self.request.POST.get("save_anyway") or self.request.POST.get("command", "save")
+
+    def duplicates_warning(self, form, *, changed: set[str] | None = None) -> HttpResponse | None:
+        """The form again with "Possible duplicates found", unless the user chose Save anyway
+        or nothing looks like the record; None to go on saving."""
+        if self.request.POST.get("save_anyway"):
+            return None
+        found = detection.find(form.instance, self.request.user, changed=changed)
+        if not found:
+            return None
+        return self.render_to_response(self.get_context_data(form=form, duplicates=found, command=self.command()))
+
     def redirect_after_save(self, record) -> HttpResponseRedirect:
-        command = self.request.POST.get("command", "save")
+        command = self.command()
         next_url = safe_next_url(self.request)
         if command == "save_new":
             return redirect(self.url("create") + (f"?next={next_url}" if next_url else ""))
@@ -182,6 +199,9 @@ class RecordCreateView(RecordFormMixin, CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        warning = self.duplicates_warning(form)
+        if warning is not None:
+            return warning
         record = services.record_create(record=form.instance, by=self.request.user)
         messages.success(self.request, _("%(record)s was created.") % {"record": record})
         return self.redirect_after_save(record)
@@ -207,6 +227,9 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
         if not self.object.is_active:
             form.add_error(None, self.inactive_message())
             return self.form_invalid(form)
+        warning = self.duplicates_warning(form, changed=set(form.changed_data))
+        if warning is not None:
+            return warning
         try:
             record = services.record_update(
                 record=form.instance,

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "imports",
+    "duplicates",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("imports/", include("imports.urls")),
     path("security/", include("access.urls")),
+    path("duplicates/", include("duplicates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
