@@ -46,7 +46,8 @@ class RuleConditionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["field"] = forms.ChoiceField(label=_("Field"), choices=field_choices())
+        # A blank first choice: an extra condition left alone is not saved.
+        self.fields["field"] = forms.ChoiceField(label=_("Field"), choices=[("", _("Select..."))] + field_choices())
 
     def clean(self):
         cleaned = super().clean()

@@ -3,11 +3,22 @@ kept so that it can be undone."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class SnapshotEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, keeping a time's microseconds: Undo merge restores values exactly."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class Operator(models.TextChoices):
@@ -87,8 +98,8 @@ class MergeOperation(models.Model):
     master_id = models.PositiveBigIntegerField(_("Master record id"))
     other_id = models.PositiveBigIntegerField(_("Merged record id"))
     # Stored field values (attname -> value) before the merge.
-    master_before = models.JSONField(encoder=DjangoJSONEncoder)
-    other_before = models.JSONField(encoder=DjangoJSONEncoder)
+    master_before = models.JSONField(encoder=SnapshotEncoder)
+    other_before = models.JSONField(encoder=SnapshotEncoder)
     # The versions the merge left both rows at: Undo refuses if either changed since.
     master_version = models.PositiveIntegerField()
     other_version = models.PositiveIntegerField()

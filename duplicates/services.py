@@ -47,7 +47,7 @@ def links_to(model: type[Model]) -> list[Field]:
     return [
         relation.field
         for relation in model._meta.related_objects
-        if relation.many_to_one and relation.field.concrete and relation.field.name != "merged_into"
+        if relation.one_to_many and relation.field.concrete and relation.field.name != "merged_into"
     ]
 
 
@@ -105,9 +105,8 @@ def move_related(*, master: Model, other: Model) -> dict[str, list[int]]:
 
 def relink(field: Field, ids: list[int], target: Model, *, only_from: Model | None = None) -> None:
     rows = field.model._default_manager.filter(pk__in=ids)
-    if only_from is not None:
-        rows = rows.filter(**{field.attname: only_from.pk})  # not one relinked elsewhere since
-    rows.update(**{field.attname: target.pk})
+    moving = rows if only_from is None else rows.filter(**{field.attname: only_from.pk})  # not relinked since
+    moving.update(**{field.attname: target.pk})
     if issubclass(field.model, CustomerRecord):
         rows.refresh_sort_names()  # e.g. the company name contacts keep a copy of
 

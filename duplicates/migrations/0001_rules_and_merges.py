@@ -1,9 +1,10 @@
 # Duplicate detection rules, merges kept for Undo, and the name key function.
 
-import django.core.serializers.json
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+import duplicates.models
 
 from duplicates.keys import NAME_KEY_FUNCTION, postgresql_function_sql
 
@@ -56,8 +57,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('master_id', models.PositiveBigIntegerField(verbose_name='Master record id')),
                 ('other_id', models.PositiveBigIntegerField(verbose_name='Merged record id')),
-                ('master_before', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('other_before', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder)),
+                ('master_before', models.JSONField(encoder=duplicates.models.SnapshotEncoder)),
+                ('other_before', models.JSONField(encoder=duplicates.models.SnapshotEncoder)),
                 ('master_version', models.PositiveIntegerField()),
                 ('other_version', models.PositiveIntegerField()),
                 ('moved', models.JSONField(default=dict)),
