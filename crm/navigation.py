@@ -8,21 +8,16 @@ from django.http import HttpRequest
 from crm import recent
 
 # The URL namespace (or view name) of a page maps to the site-map entry it highlights.
-AREAS = {
-    "accounts": "accounts",
-    "contacts": "contacts",
-    "home": "home",
-    "imports": "imports",
-    "access": "access",
-    "duplicates": "duplicates",
-}
+AREAS = {"accounts": "accounts", "contacts": "contacts", "home": "home", "imports": "imports", "access": "access"}
+# Pages of a shared namespace that belong to a site-map entry of their own (by view name).
+AREAS_BY_VIEW = {name: "duplicates" for name in ("duplicates:rules", "duplicates:rule_create", "duplicates:rule_edit")}
 
 
 def current_area(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
-    return AREAS.get(match.namespace) or AREAS.get(match.url_name or "", "")
+    return AREAS.get(match.namespace) or AREAS_BY_VIEW.get(match.view_name) or AREAS.get(match.url_name or "", "")
 
 
 def sales_navigation(request: HttpRequest) -> dict:
