@@ -7,7 +7,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Right, Substr
 
 from access import guard
@@ -37,8 +37,11 @@ def condition_filter(model: type[Model], condition: RuleCondition, value) -> Q |
         return Q(**{f"{column}__endswith": Right(typed_key, condition.length)})
     if condition.operator == Operator.SIMILAR:
         if connection.vendor == "postgresql":
-            # The % operator uses the trigram index; its threshold is set for the transaction.
-            return Q(**{f"{column}__trigram_similar": typed_key})
+            # The % operator uses the trigram index; its threshold is set for the transaction
+            # (find() runs in one).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
+            return Q(keys.TrigramMatch(F(column), typed_key))
         return Q(
             **{
                 "pk__in": model._default_manager.alias(similarity=keys.Similarity(column, typed_key))
@@ -98,10 +101,7 @@ class Duplicates:
 def find(record: Model, user, *, changed: set[str] | None = None) -> Duplicates:
     """Possible duplicates of `record` (saved or not): those `user` may read, and whether
     there are others."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
+    with transaction.atomic():  # for the similar-name rule's SET LOCAL
         matches = candidates(record, changed=changed)
         if matches is None:
             return Duplicates()

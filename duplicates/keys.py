@@ -151,6 +151,15 @@ class Similarity(models.Func):
         return self.as_sql(compiler, connection, function="similarity", **extra_context)
 
 
+class TrigramMatch(models.Func):
+    """PostgreSQL's `key % typed`: similar at pg_trgm.similarity_threshold, through the
+    trigram index (django.contrib.postgres's lookup, without installing that app)."""
+
+    arg_joiner = " %% "  # a literal % in SQL with parameters
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+
 def name_key_column(field: str, *, company: bool = True) -> models.GeneratedField:
     return models.GeneratedField(
         expression=NameKey(models.F(field), company=company),

@@ -22,6 +22,7 @@ from contacts.models import Contact
 from contacts.views import ContactListView
 from crm import lists
 from crm.bench.access_section import access_section
+from crm.bench.duplicates_section import duplicates_section
 from crm.bench.timing import Result, Scenario, Target, measure
 from crm.record_views import RecordListView
 from imports import benchmarks, exports
@@ -386,4 +387,5 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "exports": exports_section,
     "imports": imports_section,
     "access": access_section,
+    "duplicates": duplicates_section,
 }
