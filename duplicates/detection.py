@@ -105,7 +105,10 @@ def find(record: Model, user, *, changed: set[str] | None = None) -> Duplicates:
         matches = candidates(record, changed=changed)
         if matches is None:
             return Duplicates()
-        shown = list(guard.visible(matches, user).order_by(*type(record)._meta.ordering)[:SHOWN_MATCHES])
+        model = type(record)
+        # What the warning shows: the name, the owner, the link.
+        listed = matches.select_related("owner").only("pk", model._meta.ordering[0], "owner", "owner_name")
+        shown = list(guard.visible(listed, user).order_by(*model._meta.ordering)[:SHOWN_MATCHES])
         others = matches.exclude(pk__in=[match.pk for match in shown])
         if len(shown) == SHOWN_MATCHES:
             others_exist = others.exists()

@@ -244,6 +244,7 @@ class MergeState:
 
     merged_into: Model | None = None
     undoable: MergeOperation | None = None
+    undoable_other: Model | None = None  # the record that merge folded into this one
 
 
 def merge_state(record: Model) -> MergeState:
@@ -256,4 +257,6 @@ def merge_state(record: Model) -> MergeState:
         .order_by("-merged_on", "-id")
         .first()
     )
+    if state.undoable is not None:
+        state.undoable_other = type(record)._default_manager.filter(pk=state.undoable.other_id).first()
     return state

@@ -14,11 +14,11 @@ from __future__ import annotations
 import statistics
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Account
 from contacts.models import Contact
-from crm.bench.timing import Result, Target, percentile
+from crm.bench.timing import Result, SQLTimer, Target, percentile
 from duplicates import detection
 from duplicates.models import DuplicateRule, Operator, RuleCondition
 
@@ -38,17 +38,21 @@ def spread(model, count: int, *fields: str) -> list[tuple]:
 def timed(label: str, check, probes: list, *, repeat: int, target_ms: float) -> Result:
     for probe in probes[:2]:
         check(probe)  # warm up: the user's access, the rules
-    times = []
+    times, sql = [], []
     for _ in range(repeat):
         for probe in probes:
+            timer = SQLTimer()
             started = time.perf_counter()
-            check(probe)
+            with connection.execute_wrapper(timer):
+                check(probe)
             times.append((time.perf_counter() - started) * 1000)
+            sql.append(timer.seconds * 1000)
     return Result(
         section="duplicates",
         label=label,
         median_ms=round(statistics.median(times), 2),
         p95_ms=round(percentile(times, 0.95), 2),
+        sql_ms=round(statistics.median(sql), 2),
         samples=len(times),
         targets=[Target("p95_ms", at_most=target_ms)],
     )
