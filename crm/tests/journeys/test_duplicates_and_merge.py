@@ -79,3 +79,17 @@ def test_two_contacts_are_merged_and_the_merge_undone(signed_in_page, sales_data
         for name in ("version", "modified_on", "modified_by_id"):
             after.pop(name), before[record.pk].pop(name)
         assert after == before[record.pk]
+
+
+def test_an_administrator_disables_a_rule(signed_in_page, screenshot):
+    page = signed_in_page
+    page.get_by_role("navigation", name="Site map").get_by_role("link", name="Duplicate detection rules").click()
+    rule = page.get_by_role("row").filter(has_text="Accounts with the same account name")
+    expect(rule).to_contain_text("Account Name: Exact match")
+    screenshot("rules-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("rules-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    rule.get_by_role("button", name="Disable Accounts with the same account name").click()
+    expect(page.get_by_text("The rule “Accounts with the same account name” is disabled.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Accounts with the same account name")).to_contain_text("Disabled")
