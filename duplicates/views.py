@@ -31,6 +31,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "rule": rule,
+                # A shipped rule's name is shown in the user's language; an admin's own as typed.
+                "name": _(rule.name),
                 "records": model._meta.verbose_name_plural if model else rule.record_type,
                 "conditions": [describe(model, condition) for condition in rule.conditions.all()],
             }

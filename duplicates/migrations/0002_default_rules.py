@@ -2,11 +2,14 @@
 # same first and last name, contacts with the same email.
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
+
+# The names are stored in English and shown translated (duplicates.views.rule_list).
 DEFAULT_RULES = [
-    ("Accounts with the same account name", "accounts.account", ["name"]),
-    ("Contacts with the same first name and last name", "contacts.contact", ["first_name", "last_name"]),
-    ("Contacts with the same email address", "contacts.contact", ["emailaddress1"]),
+    (gettext_noop("Accounts with the same account name"), "accounts.account", ["name"]),
+    (gettext_noop("Contacts with the same first name and last name"), "contacts.contact", ["first_name", "last_name"]),
+    (gettext_noop("Contacts with the same email address"), "contacts.contact", ["emailaddress1"]),
 ]
 
 
