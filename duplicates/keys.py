@@ -7,17 +7,18 @@ function, in the same query, so both sides are normalised identically.
 
 Name keys: lower case, accents dropped, punctuation and spaces dropped, and legal suffixes at
 the end dropped ("Contoso Ltd." = "contoso LTD" = "Contoso, Limited" = "contoso"). On
-PostgreSQL an immutable SQL function (migration duplicates 0001) over the unaccent extension;
-on SQLite name_key() below, registered on every connection. Email keys: trimmed, lower case.
+PostgreSQL an immutable SQL function (migration duplicates 0001) over crm_fold, the accent
+folding quick find uses; on SQLite name_key() below, registered on every connection. Email keys: trimmed, lower case.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.db import models
 from django.db.models.functions import Lower, NullIf, Trim
+
+from crm.models import FOLD_FUNCTION, fold
 
 NAME_KEY_FUNCTION = "dup_name_key"
 SIMILARITY_FUNCTION = "dup_similarity"
@@ -64,7 +65,6 @@ LEGAL_SUFFIXES = [
 SUFFIX_PATTERN = "( (" + "|".join(LEGAL_SUFFIXES) + "))+$"
 _SUFFIXES = re.compile(SUFFIX_PATTERN)
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_PLAIN_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
 
 
 def name_key(text: str | None, company: bool = True) -> str | None:
@@ -72,19 +72,15 @@ def name_key(text: str | None, company: bool = True) -> str | None:
     Legal suffixes are dropped from company names only ("De Sa" is a person's name)."""
     if text is None:
         return None
-    lowered = unicodedata.normalize("NFKD", text.lower().translate(_PLAIN_LETTERS))
-    plain = "".join(char for char in lowered if not unicodedata.combining(char))
-    spaced = _NOT_ALNUM.sub(" ", plain).strip()
+    spaced = _NOT_ALNUM.sub(" ", fold(text).lower()).strip()
     if company:
         spaced = _SUFFIXES.sub("", spaced)
     return spaced.replace(" ", "") or None
 
 
-def postgresql_function_sql(unaccent_schema: str) -> str:
-    """The PostgreSQL twin of name_key(). unaccent() is only STABLE (its dictionary could
-    change); naming the dictionary makes the result depend on the text alone."""
-    unaccent = f"{unaccent_schema}.unaccent('{unaccent_schema}.unaccent'::regdictionary, lower($1))"
-    spaced = f"btrim(regexp_replace({unaccent}, '[^[:alnum:]]+', ' ', 'g'))"
+def postgresql_function_sql() -> str:
+    """The PostgreSQL twin of name_key(), over the accent folding quick find uses (crm_fold)."""
+    spaced = f"btrim(regexp_replace(lower({FOLD_FUNCTION}($1)), '[^[:alnum:]]+', ' ', 'g'))"
     stripped = f"replace(CASE WHEN $2 THEN regexp_replace({spaced}, '{SUFFIX_PATTERN}', '') ELSE {spaced} END, ' ', '')"
     return (
         f"CREATE OR REPLACE FUNCTION {NAME_KEY_FUNCTION}(text, boolean) RETURNS text "

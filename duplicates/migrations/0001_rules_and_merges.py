@@ -13,12 +13,8 @@ def create_name_key_function(apps, schema_editor):
     """dup_name_key(text, boolean) on PostgreSQL (SQLite gets it from the app on connecting)."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'")
-        schema = cursor.fetchone()[0]
-    schema_editor.execute(postgresql_function_sql(schema))
+    schema_editor.execute(postgresql_function_sql())
 
 
 def drop_name_key_function(apps, schema_editor):
@@ -31,6 +27,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("crm", "0003_accent_folding_function"),
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -14,6 +14,14 @@ from duplicates import services
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def default_rules(transactional_db):
+    """The rules migration 0002 ships (an earlier journey's flush removed them)."""
+    from duplicates.defaults import ensure_default_rules
+
+    ensure_default_rules()
+
+
 def test_typing_a_company_that_exists_warns_before_saving(signed_in_page, sales_data, screenshot):
     page = signed_in_page
     AccountFactory(name="Contoso Ltd.", owner=sales_data)

@@ -13,7 +13,7 @@ import duplicates.keys
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("contacts", "0008_owner_team_business_unit"),
+        ("contacts", "0012_owner_team_business_unit"),
         ("duplicates", "0001_rules_and_merges"),
     ]
 

@@ -14,7 +14,7 @@ from crm import trigram
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("accounts", "0009_owner_team_business_unit"),
+        ("accounts", "0013_owner_team_business_unit"),
         ("duplicates", "0001_rules_and_merges"),
     ]
 
