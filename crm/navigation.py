@@ -1,24 +1,39 @@
-"""The Sales site map: which area the current page belongs to, for highlighting, and the
-user's Recent and Pinned records (read lazily, with one query, only if a template shows them)."""
+"""The Sales site map: which area the current page belongs to, for highlighting, the record
+types it lists (crm.registry), and the user's Recent and Pinned records (read lazily, with
+one query, only if a template shows them)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
-from crm import recent
+from crm import recent, registry
 
-# The URL namespace (or view name) of a page maps to the site-map entry it highlights.
-AREAS = {"accounts": "accounts", "contacts": "contacts", "home": "home", "imports": "imports", "access": "access"}
-# Pages of a shared namespace that belong to a site-map entry of their own (by view name).
-AREAS_BY_VIEW = {name: "duplicates" for name in ("duplicates:rules", "duplicates:rule_create", "duplicates:rule_edit")}
+# Pages outside the record types that have a site-map entry: URL namespace or view name.
+AREAS = {
+    "home": "home",
+    "imports": "imports",
+    "access": "access",
+    "duplicates:rules": "duplicates",
+    "duplicates:rule_create": "duplicates",
+    "duplicates:rule_edit": "duplicates",
+}
 
 
 def current_area(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
-    return AREAS.get(match.namespace) or AREAS_BY_VIEW.get(match.view_name) or AREAS.get(match.url_name or "", "")
+    if registry.get(match.namespace) is not None:
+        return match.namespace
+    return AREAS.get(match.namespace) or AREAS.get(match.view_name) or AREAS.get(match.url_name or "", "")
 
 
 def sales_navigation(request: HttpRequest) -> dict:
-    return {"nav_area": current_area(request), "recent_lists": recent.lists_for(request)}
+    user = getattr(request, "user", None)
+    return {
+        "nav_area": current_area(request),
+        "nav_record_types": registry.all_types(),
+        # Called only by a template that shows the Tools group: no permission query otherwise.
+        "nav_can_import": lambda: user is not None and user.is_authenticated and registry.can_import_any(user),
+        "recent_lists": recent.lists_for(request),
+    }

@@ -17,8 +17,8 @@ import time
 from django.db import connection, transaction
 
 from accounts.models import Account
+from bench.timing import Result, SQLTimer, Target, percentile
 from contacts.models import Contact
-from crm.bench.timing import Result, SQLTimer, Target, percentile
 from duplicates import detection
 from duplicates.models import DuplicateRule, Operator, RuleCondition
 
