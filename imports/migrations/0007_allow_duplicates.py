@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0005_entity_from_registry'),
+        ('imports', '0006_import_job_samples_encoding_removal'),
     ]
 
     operations = [
