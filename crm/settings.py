@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "crm",
     "accounts",
     "contacts",
+    "activities",
     "imports",
 ]
 
@@ -260,3 +261,17 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # Background jobs (imports) through the Django Tasks API; `manage.py db_worker` runs them.
 # Moving to Django 6's built-in tasks or another backend is a change of BACKEND here.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Activities. A note's attachment larger than this is refused (D365's default is 5 MB).
+ACTIVITY_ATTACHMENT_MAX_BYTES = env_int("ACTIVITY_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# Emails written on the timeline are sent through Django's email backend: SMTP from these
+# settings in production; `make run` sets the console backend (EMAIL_BACKEND).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")

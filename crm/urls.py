@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("contacts/", include("contacts.urls")),
+    path("activities/", include("activities.urls")),
     path("imports/", include("imports.urls")),
     path("security/", include("access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
