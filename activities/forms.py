@@ -263,3 +263,42 @@ class AssignForm(forms.Form):
         if bool(cleaned.get("user")) == bool(cleaned.get("team")):
             raise ValidationError(_("Choose a user or a team."))
         return cleaned
+
+
+class QuickCreateForm(forms.Form):
+    """Quick Create's first step: the kind, and the account or contact it is about (its
+    timeline then opens with the kind's form)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Activity type"), choices=Kind.choices)
+    account = forms.Field(label=gettext_lazy("Regarding account"), required=False)
+    contact = forms.Field(label=gettext_lazy("Regarding contact"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from accounts.models import Account
+        from crm.forms import LookupField
+
+        super().__init__(*args, **kwargs)
+        self.fields["account"] = LookupField(
+            guard.linkable(Account.objects.active(), user),
+            lookup_url_name="accounts:lookup",
+            label_field="name",
+            label=gettext_lazy("Regarding account"),
+            required=False,
+        )
+        self.fields["contact"] = LookupField(
+            guard.linkable(Contact.objects.active(), user),
+            lookup_url_name="contacts:lookup",
+            label_field="full_name",
+            label=gettext_lazy("Regarding contact"),
+            required=False,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and bool(cleaned.get("account")) == bool(cleaned.get("contact")):
+            raise ValidationError(_("Choose the account or the contact the activity is about (one of them)."))
+        return cleaned
+
+    @property
+    def regarding(self):
+        return self.cleaned_data.get("contact") or self.cleaned_data.get("account")

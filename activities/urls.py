@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/calendar.ics", views.ics, name="ics"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("bulk/", views.bulk, name="bulk"),
+    path("quick-create/", views.quick_create, name="quick_create"),
 ]

@@ -1,21 +1,27 @@
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from activities import calendar, services
 from activities.filters import ActivityFilter
-from activities.forms import FORMS, AssignForm
+from activities.forms import FORMS, AssignForm, QuickCreateForm
 from activities.models import Activity, Attachment, Kind
 from activities.tables import ActivityTable
 from activities.timeline import STATE_FILTERS, timeline_page
 from crm.record_views import ListPageView, safe_next_url
+
+# Home lists this many of my overdue and today's tasks and appointments.
+AGENDA_SIZE = 10
 
 
 def readable_activity(request: HttpRequest, pk: int) -> Activity:
@@ -201,3 +207,24 @@ def bulk(request: HttpRequest) -> HttpResponse:
             % {"count": refused},
         )
     return redirect(back)
+
+
+def quick_create(request: HttpRequest) -> HttpResponse:
+    """Quick Create > an activity kind: pick the record it is about, then add it on that
+    record's timeline (the one place activities are written)."""
+    form = QuickCreateForm(request.POST or None, initial={"kind": request.GET.get("kind")}, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        return redirect(f"{form.regarding.get_absolute_url()}?add={form.cleaned_data['kind']}#timeline")
+    return render(request, "activities/quick_create.html", {"form": form})
+
+
+def home_agenda(user) -> dict:
+    """Home: my open tasks and appointments that are overdue or due today."""
+    now = timezone.localtime()
+    end_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+    mine = Activity.objects.visible_to(user).owned_by(user).open().filter(kind__in=[Kind.TASK, Kind.APPOINTMENT])
+    due = list(mine.filter(due_at__lt=end_of_today).with_timeline_columns().order_by("due_at", "id")[:AGENDA_SIZE])
+    return {
+        "overdue": [activity for activity in due if activity.due_at < now],
+        "today": [activity for activity in due if activity.due_at >= now],
+    }

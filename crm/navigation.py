@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from crm import recent
 
 # The URL namespace (or view name) of a page maps to the site-map entry it highlights.
-AREAS = {"accounts": "accounts", "contacts": "contacts", "home": "home", "imports": "imports", "access": "access"}
+AREAS = {
+    "accounts": "accounts",
+    "contacts": "contacts",
+    "activities": "activities",
+    "home": "home",
+    "imports": "imports",
+    "access": "access",
+}
 
 
 def current_area(request: HttpRequest) -> str:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access import guard
 from accounts.models import Account
+from activities.views import home_agenda
 from contacts.models import Contact
 from crm import recent
 from crm.lists import capped_count, rows_by_id
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_active_contacts": capped_count(contacts.owned_by(request.user)),
         "active_contacts": capped_count(contacts),
     }
-    return render(request, "crm/home.html", {"counts": counts})
+    return render(request, "crm/home.html", {"counts": counts, "agenda": home_agenda(request.user)})
 
 
 def search_preview(model, term: str, user) -> list:
