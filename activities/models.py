@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access import guard
 from access.models import Privilege
+from crm.models import person_name
 
 
 class Kind(models.TextChoices):
@@ -201,7 +202,7 @@ class Activity(models.Model):
 
     @property
     def owner_label(self) -> str:
-        return str(self.owner or self.owner_team or "")
+        return person_name(self.owner) if self.owner else str(self.owner_team or "")
 
     @property
     def duration(self) -> timedelta | None:
@@ -274,7 +275,7 @@ class Attendee(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.contact or self.user)
+        return str(self.contact) if self.contact else person_name(self.user)
 
     @property
     def email_address(self) -> str:

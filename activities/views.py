@@ -41,7 +41,7 @@ class TimelineMixin:
             raise Http404
         form = form_class(request.POST, request.FILES, regarding=self.object, user=request.user)
         if not form.is_valid():
-            return self.render_to_response(self.get_context_data(activity_form=form), status=400)
+            return self.render_to_response(self.get_context_data(activity_form=form))
         activity = services.activity_create(
             activity=form.instance, regarding=self.object, by=request.user, **form.service_arguments()
         )

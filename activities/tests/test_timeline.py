@@ -39,7 +39,7 @@ def test_a_note_with_a_pdf_is_added_from_the_contact_page_and_downloaded(org):
 def test_an_executable_is_refused_whatever_its_name_and_the_note_is_kept(org):
     program = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00\x03" + b"\x00" * 100)
     response = add(org.client("owner"), org.contact, Kind.NOTE, body="Keep me", attachments=program)
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "programs are refused" in page and "Keep me" in page
     assert not Activity.objects.exists() and not Attachment.objects.exists()
@@ -49,7 +49,7 @@ def test_an_executable_is_refused_whatever_its_name_and_the_note_is_kept(org):
 def test_an_attachment_over_the_cap_is_refused_with_the_limit(org):
     big = SimpleUploadedFile("big.txt", b"a" * 2048)
     response = add(org.client("owner"), org.contact, Kind.NOTE, body="Long one", attachments=big)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "at most 1.0\xa0KB" in response.content.decode()
     assert not Activity.objects.exists()
 
@@ -64,7 +64,7 @@ def test_an_appointment_ending_before_it_starts_is_refused_with_what_was_typed(o
         ends_at="2026-12-01T09:00",
         location="Their office",
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "The end must be after the start." in page and "Their office" in page and "Kick-off" in page
     assert not Activity.objects.exists()
@@ -103,7 +103,7 @@ def test_an_attendee_the_user_may_not_see_is_refused(org):
         ends_at="2026-12-01T11:00",
         required_attendees=[f"contact:{hidden.pk}"],
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert not Activity.objects.exists()
 
 
@@ -123,7 +123,7 @@ def test_an_email_is_sent_through_the_email_backend_and_kept_on_the_timeline(org
 
 def test_an_email_without_a_recipient_is_refused(org):
     response = add(org.client("owner"), org.contact, Kind.EMAIL, to="", subject="Offer", body="Here it is.")
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Give at least one recipient" in response.content.decode()
     assert not mail.outbox
 
@@ -132,7 +132,7 @@ def test_a_contact_who_must_not_be_emailed_is_refused_with_the_reason(org):
     org.contact.do_not_email = True
     org.contact.save()
     response = add(org.client("owner"), org.contact, Kind.EMAIL, to="cora@example.com", subject="Offer", body="Typed")
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "Do not allow Emails" in page and "Typed" in page
     assert not mail.outbox and not Activity.objects.exists()
