@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import TupleLessThan
 from django.http import QueryDict
 from django.utils import timezone
@@ -44,11 +44,16 @@ class Timeline:
     next_cursor: str | None
     kind: str
     state: str
+    search: str
 
 
-def filtered(activities: QuerySet, params: QueryDict) -> tuple[QuerySet, str, str]:
+def filtered(activities: QuerySet, params: QueryDict) -> tuple[QuerySet, str, str, str]:
     kind = params.get("kind", "")
     state = params.get("state", "")
+    search = params.get("q", "").strip()
+    if search:
+        # Within one record's timeline: a short index range, read without a text index.
+        activities = activities.filter(Q(subject__icontains=search) | Q(body__icontains=search))
     if kind in Kind.values:
         activities = activities.filter(kind=kind)
     else:
@@ -61,16 +66,18 @@ def filtered(activities: QuerySet, params: QueryDict) -> tuple[QuerySet, str, st
         activities = activities.closed()
     else:
         state = ""
-    return activities, kind, state
+    return activities, kind, state, search
 
 
 def timeline_page(activities: QuerySet, params: QueryDict) -> Timeline:
     """One page of `activities` (already scoped to the record and the user) after the cursor."""
-    activities, kind, state = filtered(activities, params)
+    activities, kind, state, search = filtered(activities, params)
     cursor = parse_cursor(params.get("before", ""))
     if cursor is not None:
         activities = activities.filter(TupleLessThan((F("occurred_at"), F("id")), cursor))
     rows = list(activities.with_timeline_columns().order_by("-occurred_at", "-id")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    return Timeline(entries=rows, next_cursor=cursor_of(rows[-1]) if more else None, kind=kind, state=state)
+    return Timeline(
+        entries=rows, next_cursor=cursor_of(rows[-1]) if more else None, kind=kind, state=state, search=search
+    )

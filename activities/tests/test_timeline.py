@@ -203,3 +203,11 @@ def test_a_damaged_cursor_shows_the_first_page(org, cursor):
 
 def test_an_unknown_kind_posted_is_not_found(org):
     assert add(org.client("owner"), org.contact, "fax", body="x").status_code == 404
+
+
+def test_search_within_the_timeline(org):
+    client = org.client("owner")
+    add(client, org.contact, Kind.NOTE, body="Budget approved")
+    add(client, org.contact, Kind.NOTE, body="Lunch booked")
+    entries = client.get(org.contact.get_absolute_url(), {"q": "budget"}).context["timeline"].entries
+    assert [entry.body for entry in entries] == ["Budget approved"]

@@ -79,7 +79,12 @@ def test_a_salesperson_logs_the_work_done_with_a_contact_on_its_timeline(
     account_timeline = page.locator("#timeline")
     for subject in ("Call with", "They want the quote", "Quote walkthrough", "Send the quote"):
         expect(account_timeline.locator("li", has_text=subject).first).to_contain_text(contact_name)
+    page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("account-timeline")
+    page.set_viewport_size({"width": 390, "height": 844})
+    account_timeline.scroll_into_view_if_needed()
+    screenshot("account-timeline-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert Activity.objects.filter(regarding_contact__full_name=contact_name).count() == 4
 
     page.get_by_role("button", name="Account menu for alex").click()
