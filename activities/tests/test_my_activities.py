@@ -89,3 +89,11 @@ def test_quick_create_opens_the_records_timeline_with_the_kind_form(org):
 def test_quick_create_needs_one_record(org):
     response = org.client("owner").post("/activities/quick-create/", {"kind": "task"})
     assert "Choose the account or the contact" in response.content.decode()
+
+
+def test_quick_create_refuses_an_unknown_record_keeping_the_name(org):
+    response = org.client("owner").post(
+        "/activities/quick-create/", {"kind": "task", "contact": "", "contact_label": "Nobody Known"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "No active contact is called" in page and "Nobody Known" in page

@@ -211,3 +211,24 @@ def test_search_within_the_timeline(org):
     add(client, org.contact, Kind.NOTE, body="Lunch booked")
     entries = client.get(org.contact.get_absolute_url(), {"q": "budget"}).context["timeline"].entries
     assert [entry.body for entry in entries] == ["Budget approved"]
+
+
+class RefusingBackend:
+    """An email backend whose server refuses every message."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("Connection refused by smtp.example.com")
+
+
+@override_settings(EMAIL_BACKEND="activities.tests.test_timeline.RefusingBackend")
+def test_an_email_the_server_refuses_is_kept_open_with_the_error(org):
+    client = org.client("owner")
+    response = add(client, org.contact, Kind.EMAIL, to="cora@example.com", subject="Offer", body="Here it is.")
+    assert response.status_code == 302
+    email = Activity.objects.get(kind=Kind.EMAIL)
+    assert email.state == State.OPEN and email.email.status == "failed"
+    page = client.get(org.contact.get_absolute_url()).content.decode()
+    assert "could not be sent" in page and "Connection refused by smtp.example.com" in page
