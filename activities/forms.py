@@ -174,7 +174,7 @@ class EmailForm(ActivityForm):
         if getattr(self.regarding, "do_not_email", False):
             raise ValidationError(
                 _(
-                    "%(record)s has \u201cDo not allow Emails\u201d set, so no email can be sent to "
+                    "%(record)s has “Do not allow Emails” set, so no email can be sent to "
                     "them. Call or write instead, or ask whoever owns the record."
                 )
                 % {"record": self.regarding}
