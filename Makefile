@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
 
-.PHONY: run test install lint format bench bench-sqlite bench-run
+.PHONY: run test install lint format messages bench bench-sqlite bench-run loadtest
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,11 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 run: install var/secret_key
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(BIN)/python manage.py load_demo_data --if-empty
+	@# Quiet: the sign-in printed below is what a person needs to see, not every migration
+	@# (the server's own start-up checks run after it anyway).
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0 --skip-checks
+	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0 --skip-checks
+	@$(RUN_ENV) $(BIN)/python manage.py load_demo_data --if-empty
 	@echo ""
 	@echo "  Harbor CRM is starting on http://$(HOST):$(PORT)/"
 	@echo "  Sign in with user name: demo   password: harbor-demo   (System Administrator)"
@@ -34,8 +36,8 @@ run: install var/secret_key
 	@echo "  mia / harbor-mia (Sales Manager, Sales North), sol / harbor-sol (Salesperson, Sales South),"
 	@echo "  rita / harbor-rita (Read-only)"
 	@echo ""
-	@# The background worker (imports) runs beside the web server and stops with it.
-	$(RUN_ENV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	@# The background worker (imports, large exports) runs beside the web server and stops with it.
+	$(RUN_ENV) $(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -49,6 +51,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The French catalogue (locale/fr/LC_MESSAGES): collect every translatable string of the source
+# into django.po (new ones come in with an empty translation, changed ones marked fuzzy: the
+# catalogue test lists both until they are translated), then compile django.mo. The compiled
+# file is committed, so `make run` works on a machine without gettext; this target needs it
+# (Debian: apt-get install gettext). The files scanned are set in crm's makemessages command.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale fr
+	DEBUG=1 $(BIN)/python manage.py compilemessages --locale fr --ignore '.venv/*'
 
 # Performance benchmark (issue 7): generates SCALE accounts + SCALE contacts once, then times
 # lists, quick find, detail pages and the admin changelist with production-like settings, and
@@ -75,3 +86,17 @@ bench-run:
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py bench --scale $(SCALE) --repeat $(REPEAT) $(BENCH_ARGS)
+
+# Load test (issue 13): gunicorn with gunicorn.conf.py plus the background worker on 127.0.0.1,
+# then 10 and 50 concurrent signed-in salespeople for LOADTEST_SECONDS each (bench/loadtest.py).
+LOADTEST_DATABASE_URL ?= $(BENCH_DATABASE_URL)
+LOADTEST_SCALE ?= $(SCALE)
+LOADTEST_SECONDS ?= 60
+LOADTEST_CLIENTS ?= 10,50
+LOADTEST_PORT ?= 8099
+
+loadtest: install var/secret_key
+	url="$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)}"; \
+	$(BIN)/python -m crm.bench.createdb "$$url" && \
+	$(BENCH_ENV) $(BIN)/python -m bench.loadtest --database-url "$$url" --scale $(LOADTEST_SCALE) \
+	  --duration $(LOADTEST_SECONDS) --clients $(LOADTEST_CLIENTS) --port $(LOADTEST_PORT)

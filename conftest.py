@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from crm.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request in French leaves French active in
+    the thread (as a server's next request would replace it), which must not leak."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

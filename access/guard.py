@@ -185,6 +185,12 @@ def page_ids(queryset: QuerySet, start: int, stop: int):
     return queryset.values("pk")[start:stop]
 
 
+def page_id_list(queryset: QuerySet, start: int, stop: int) -> list:
+    """page_ids() as a list of ids."""
+    ids = page_ids(queryset, start, stop)
+    return ids if isinstance(ids, list) else [row["pk"] for row in ids]
+
+
 def count_upto(queryset: QuerySet, limit: int) -> int:
     """How many rows, counting at most `limit`, one limited query per access path."""
     paths = branches_of(queryset)

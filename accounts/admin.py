@@ -1,19 +1,16 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from access.admin import ScopedRecordAdmin
 from accounts.models import Account
 from accounts.resources import AccountResource
-from imports.resources import ADMIN_FORMATS
+from crm.admin import RecordAdmin
 
 
 @admin.register(Account)
-class AccountAdmin(ScopedRecordAdmin, ImportExportModelAdmin):
+class AccountAdmin(ScopedRecordAdmin, RecordAdmin):
     resource_classes = [AccountResource]
-    import_formats = export_formats = ADMIN_FORMATS
     list_display = ["name", "account_number", "telephone1", "address1_city", "owner", "status"]
     list_filter = ["status", "relationship_type", "industry", "category"]
-    search_fields = ["name", "account_number", "emailaddress1", "address1_city"]
     raw_id_fields = ["parent", "primary_contact"]
     readonly_fields = [
         "owner",

@@ -18,6 +18,7 @@ from crm.models import (
     Address1,
     CustomerRecord,
     CustomerRecordQuerySet,
+    NameField,
     WebsiteField,
     chain_ids,
     count_field,
@@ -117,7 +118,7 @@ class AccountQuerySet(CustomerRecordQuerySet):
 
 
 class Account(Address1, CustomerRecord):
-    name = models.CharField(
+    name = NameField(
         _("Account Name"),
         max_length=160,
         help_text=_("The company's name as people know it. Required."),
@@ -146,7 +147,7 @@ class Account(Address1, CustomerRecord):
         related_name="primary_for_accounts",
         help_text=_("The main person to talk to at this company. Must be active."),
     )
-    primary_contact_name = models.CharField(_("Primary Contact Name"), max_length=220, blank=True, editable=False)
+    primary_contact_name = NameField(_("Primary Contact Name"), max_length=220, blank=True, editable=False)
     # What quick find searches: the account's name, number, email, main phone and city.
     search_text = search_text_of("name", "account_number", "emailaddress1", "telephone1", "address1_city")
     telephone1 = phone_field(_("Main Phone"), _("The company's main phone number."))

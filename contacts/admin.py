@@ -1,19 +1,16 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from access.admin import ScopedRecordAdmin
 from contacts.models import Contact
 from contacts.resources import ContactResource
-from imports.resources import ADMIN_FORMATS
+from crm.admin import RecordAdmin
 
 
 @admin.register(Contact)
-class ContactAdmin(ScopedRecordAdmin, ImportExportModelAdmin):
+class ContactAdmin(ScopedRecordAdmin, RecordAdmin):
     resource_classes = [ContactResource]
-    import_formats = export_formats = ADMIN_FORMATS
     list_display = ["full_name", "emailaddress1", "company", "telephone1", "owner", "status"]
     list_filter = ["status", "role"]
-    search_fields = ["full_name", "emailaddress1", "telephone1", "company__name"]
     raw_id_fields = ["company", "manager"]
     readonly_fields = [
         "owner",

@@ -13,6 +13,7 @@ from crm.models import (
     Address2,
     CustomerRecord,
     CustomerRecordQuerySet,
+    NameField,
     WebsiteField,
     chain_ids,
     count_field,
@@ -80,7 +81,7 @@ class Contact(Address1, Address2, CustomerRecord):
         _("Nickname"), max_length=100, blank=True, help_text=_("The name the person goes by, if different.")
     )
     # Stored and indexed so lists sort and search on it cheaply; built from the name parts.
-    full_name = models.CharField(_("Full Name"), max_length=220, editable=False)
+    full_name = NameField(_("Full Name"), max_length=220, editable=False)
     job_title = models.CharField(
         _("Job Title"), max_length=100, blank=True, help_text=_("The person's title, e.g. Purchasing Manager.")
     )
@@ -96,7 +97,7 @@ class Contact(Address1, Address2, CustomerRecord):
         related_name="contacts",
         help_text=_("The account the person works for. Must be active."),
     )
-    company_name = models.CharField(_("Company Name (copy)"), max_length=160, blank=True, editable=False)
+    company_name = NameField(_("Company Name (copy)"), max_length=160, blank=True, editable=False)
     # What quick find searches: the person's name, email, phones and company (its copied name).
     search_text = search_text_of("full_name", "emailaddress1", "telephone1", "mobile_phone", "company_name")
     role = models.CharField(

@@ -3,18 +3,19 @@ from __future__ import annotations
 import django_tables2 as tables
 
 from contacts.models import Contact
-from crm.lists import RecordTable
+from crm.lists import RecordTable, priority
 
 
 class ContactTable(RecordTable):
-    full_name = tables.Column(order_by=("full_name", "id"))
-    emailaddress1 = tables.EmailColumn(order_by=("emailaddress1", "id"))
+    # Owner and status give way first: the default views (My Active, Active) already say them.
+    full_name = tables.Column(order_by=("full_name", "id"), attrs=priority(1))
+    emailaddress1 = tables.EmailColumn(order_by=("emailaddress1", "id"), attrs=priority(2))
     # Lookup columns sort by the row's copy of the name: one index instead of a join (see CustomerRecord).
-    company = tables.Column(order_by=("company_name", "id"))
-    telephone1 = tables.Column(order_by=("telephone1", "id"))
-    job_title = tables.Column(order_by=("job_title", "id"))
-    owner = tables.Column(order_by=("owner_name", "id"))
-    status = tables.Column(order_by=("status", "id"))
+    company = tables.Column(order_by=("company_name", "id"), attrs=priority(2))
+    telephone1 = tables.Column(order_by=("telephone1", "id"), attrs=priority(2))
+    job_title = tables.Column(order_by=("job_title", "id"), attrs=priority(3))
+    owner = tables.Column(order_by=("owner_name", "id"), attrs=priority(4))
+    status = tables.Column(order_by=("status", "id"), attrs=priority(4))
 
     class Meta(RecordTable.Meta):
         model = Contact

@@ -4,11 +4,25 @@ and lookups that scale to a million records (type a name, never scroll a <select
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from access import guard
+from crm import formats
+
+# What an empty drop-down says, as in D365, instead of Django's "---------".
+EMPTY_CHOICE_LABEL = _("Select...")
+
+
+def label_empty_choice(field: forms.Field) -> None:
+    """Give a drop-down's empty choice EMPTY_CHOICE_LABEL (lookups are text boxes: untouched)."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None and not isinstance(field.widget, LookupWidget):
+            field.empty_label = EMPTY_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField):
+        field.choices = [(value, EMPTY_CHOICE_LABEL if value == "" else label) for value, label in field.choices]
 
 
 class LookupWidget(forms.Widget):
@@ -106,6 +120,69 @@ class LookupField(forms.ModelChoiceField):
         return str(initial_id or "") != str(chosen.pk if chosen else "")
 
 
+class VersionField(forms.IntegerField):
+    """The row version an edit was made from. Anything but a number reads as missing, which
+    the save refuses (services.record_update) with the user's typing kept, rather than an
+    error on a field nobody can see."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
+class LocalizedNumberMixin:
+    """Reads a number as the user's language writes it ("1 234,56" in French) and shows it
+    that way; an ambiguous one ("1.234" in French) gets a message saying how to write it."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                value = str(formats.parse_number(value))
+            except formats.FormatError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
+        return super().to_python(value)
+
+
+class LocalizedDecimalField(LocalizedNumberMixin, forms.DecimalField):
+    pass
+
+
+class LocalizedIntegerField(LocalizedNumberMixin, forms.IntegerField):
+    pass
+
+
+class LocalizedDateField(forms.DateField):
+    """Reads a date as the user's language writes it (31/12/2026 in French), as imports do;
+    a two-digit year is refused as ambiguous. A browser's date picker sends 2026-12-31."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                return formats.parse_date(value)
+            except formats.FormatError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
+        return super().to_python(value)
+
+
+def record_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """The form field of a record's model field: numbers and dates in the user's format,
+    numbers typed in a text box (a number box refuses the spaces and commas French writes)."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.update(form_class=LocalizedDateField)
+    elif isinstance(db_field, models.DecimalField):
+        kwargs.update(form_class=LocalizedDecimalField, localize=True)
+    elif isinstance(db_field, models.IntegerField) and db_field.editable:
+        kwargs.update(form_class=LocalizedIntegerField, localize=True)
+    formfield = db_field.formfield(**kwargs)
+    if isinstance(formfield, LocalizedNumberMixin):
+        formfield.widget.attrs.setdefault("inputmode", "decimal")
+    return formfield
+
+
 class RecordForm(forms.ModelForm):
     """Base of every New/Edit form: lookups, and the row version riding along. The owner is
     never a form field: the creator owns a new record, and Assign changes the owner.
@@ -113,7 +190,15 @@ class RecordForm(forms.ModelForm):
     Help texts are shown as field guides by the crispy template bootstrap5/layout/help_text.html.
     """
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = VersionField(required=False)
+
+    def __init_subclass__(cls, **kwargs):
+        # Each record form declares its own Meta, which Django reads without inheritance; this
+        # runs before the form metaclass builds the fields from it.
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = record_formfield
+        super().__init_subclass__(**kwargs)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +206,12 @@ class RecordForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
         self.setup_lookups()
+        for field in self.fields.values():
+            label_empty_choice(field)
+
+    def fields_with_errors(self) -> list[forms.BoundField]:
+        """The visible fields the error summary links to (none for a form-wide error alone)."""
+        return [field for field in self.visible_fields() if field.errors]
 
     def setup_lookups(self) -> None:
         """Subclasses replace foreign keys with LookupFields here."""

@@ -17,39 +17,49 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
 from access import guard
+from crm.models import QUICK_FIND_TERM
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
 COUNT_CAP = 5000
+# A quick find is counted only this far ("500+"): the count of a common term is what made
+# it slow, and past a few hundred matches people refine the term instead of paging.
+SEARCH_COUNT_CAP = 500
 PAGE_SIZES = (25, 50, 100, 250)
 DEFAULT_PAGE_SIZE = 50
 JUMP_LETTERS = ["#", *string.ascii_uppercase]
 
 
-def capped_count(queryset: QuerySet) -> tuple[int, bool]:
-    """How many rows, counting at most COUNT_CAP + 1; returns (count, capped)."""
-    return capped(guard.count_upto(queryset, COUNT_CAP + 1))
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows, counting at most `cap` (COUNT_CAP) + 1, one limited query per access
+    path; returns (count, capped)."""
+    cap = COUNT_CAP if cap is None else cap
+    return capped(guard.count_upto(queryset, cap + 1), cap)
 
 
-def capped(count: int) -> tuple[int, bool]:
-    return min(count, COUNT_CAP), count > COUNT_CAP
+def capped(count: int, cap: int | None = None) -> tuple[int, bool]:
+    cap = COUNT_CAP if cap is None else cap
+    return min(count, cap), count > cap
 
 
 def view_count(page, queryset: QuerySet) -> tuple[int, bool]:
     """capped_count() of a list view, free when the whole view fits on its first page (a
-    rare quick-find term, a small view): the rows read for the page are then the count."""
+    rare quick-find term, a small view): the rows read for the page are then the count. A
+    quick find is counted to SEARCH_COUNT_CAP only."""
+    cap = SEARCH_COUNT_CAP if is_quick_find(queryset) else COUNT_CAP
     if page.number == 1 and not page.has_next():
-        return capped(len(page.object_list))
-    return capped_count(queryset)
+        return capped(len(page.object_list), cap)
+    return capped_count(queryset, cap)
 
 
 def page_size_from(params: QueryDict) -> int:
@@ -92,7 +102,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def filter_letter(self, queryset, name, value):
         if value == "#":
-            return queryset.exclude(**{f"{self.NAME_FIELD}__regex": r"^[A-Za-z]"})
+            return queryset.not_starting_with_a_letter(self.NAME_FIELD)
         return queryset.starting_with(self.NAME_FIELD, value)
 
 
@@ -133,7 +143,8 @@ class SelectColumn(tables.Column):
 
     def header(self):  # type: ignore[override]
         return format_html(
-            '<input class="form-check-input" type="checkbox" data-select-all aria-label="{}">',
+            '<label class="crm-hit"><input class="form-check-input" type="checkbox" data-select-all aria-label="{}">'
+            "</label>",
             _("Select all rows on this page"),
         )
 
@@ -142,12 +153,24 @@ class SelectColumn(tables.Column):
 
     @staticmethod
     def checkbox(pk, label: str) -> SafeString:
+        # The label around it is the 44 px touch target; the box itself stays its usual size.
         return format_html(
-            '<input class="form-check-input" type="checkbox" name="selected" value="{}" aria-label="{}">', pk, label
+            '<label class="crm-hit"><input class="form-check-input" type="checkbox" name="selected" value="{}"'
+            ' aria-label="{}"></label>',
+            pk,
+            label,
         )
 
 
 URL_ID_STANDIN = 987654321
+PRIORITY = "data-priority"
+ROW_TEMPLATES: dict[tuple, str] = {}
+
+
+def priority(level: int) -> dict:
+    """Column attrs giving its priority on narrow screens: 1 (the record's name) always shows,
+    then 2, 3 and 4 give way in that order as the list gets narrower (see crm.css)."""
+    return {"cell": {PRIORITY: str(level)}}
 
 
 class RecordTable(tables.Table):
@@ -169,15 +192,28 @@ class RecordTable(tables.Table):
         django-tables2's generic cell path (accessor resolution and signature inspection for
         every cell) was most of a list page's time; these tables only need what is below.
         """
+        template = self.row_template()
         renderers = [self.cell_renderer(bound.name, bound.column, empty=bound.default) for bound in self.columns]
         return [
-            mark_safe(
-                "<tr><td>"
-                + "</td><td>".join(conditional_escape(render(row.record)) for render in renderers)
-                + "</td></tr>"
-            )
+            mark_safe(template % tuple([conditional_escape(render(row.record)) for render in renderers]))
             for row in self.paginated_rows
         ]
+
+    def row_template(self) -> str:
+        """ "<tr><td ...>%s</td>...</tr>": each <td> with the label a phone card shows before
+        the value and the column's priority (which columns give way first on a narrow screen;
+        see crm.css). Built once per table and language: one % per row fills it."""
+        key = (type(self), tuple(bound.name for bound in self.columns), get_language())
+        if key not in ROW_TEMPLATES:
+            cells = []
+            for bound in self.columns:
+                attrs = {"data-priority": bound.column.attrs.get("cell", {}).get(PRIORITY)}
+                if bound.name != "selected":
+                    attrs["data-label"] = bound.verbose_name
+                opening = format_html("<td{}>", flatatt({key: value for key, value in attrs.items() if value}))
+                cells.append(opening.replace("%", "%%") + "%s</td>")
+            ROW_TEMPLATES[key] = "<tr>" + "".join(cells) + "</tr>"
+        return ROW_TEMPLATES[key]
 
     def cell_renderer(self, name: str, column: tables.Column, *, empty: str):
         if name == "selected":
@@ -226,8 +262,9 @@ class RecordTable(tables.Table):
     def list_query(self) -> str:
         """The query string every name link carries: the detail page uses `list` to step to
         the next/previous record of this view."""
-        params = self.request.GET.urlencode() if getattr(self, "request", None) else ""
-        return f"?{urlencode({'list': params})}" if params else ""
+        # Also for the list as it first opens (no query string): `list=` empty is that list.
+        params = self.request.GET.urlencode() if getattr(self, "request", None) else None
+        return "" if params is None else f"?{urlencode({'list': params})}"
 
 
 def ordered_record_set(*, table_class, filterset_class, queryset: QuerySet, params: QueryDict, request) -> QuerySet:
@@ -249,14 +286,14 @@ def neighbours(*, record_set: QuerySet, params: QueryDict, pk: int) -> dict[str,
     """
     per_page = page_size_from(params)
     try:
-        page = max(int(params.get("page", 1)), 1)
+        page = min(max(int(params.get("page", 1)), 1), MAX_PAGE)
     except ValueError:
         page = 1
     cursor = Cursor.decode(params.get(CURSOR_FIELD))
     if cursor and cursor.page == page and supports_keyset(record_set) and cursor.keys == sort_keys(record_set):
         return keyset_neighbours(record_set=record_set, params=params, pk=pk, cursor=cursor, per_page=per_page)
     window_start = max((page - 1) * per_page - 1, 0)
-    ids = list(record_set.values_list("pk", flat=True)[window_start : page * per_page + 1])
+    ids = guard.page_id_list(record_set, window_start, page * per_page + 1)  # one query per access path
     if pk not in ids:
         return {}
     position = ids.index(pk)
@@ -368,6 +405,10 @@ class Cursor:
         return list(reversed(rows_by_id(queryset.reverse(), 0, limit)))
 
 
+def is_quick_find(queryset: QuerySet) -> bool:
+    return QUICK_FIND_TERM in queryset.query.annotations
+
+
 def rows_by_id(queryset: QuerySet, start: int, stop: int) -> list:
     """queryset[start:stop], read in one query of two steps: the ids, then their rows.
 
@@ -419,6 +460,11 @@ def keyset_neighbours(*, record_set: QuerySet, params: QueryDict, pk: int, curso
     return found
 
 
+# A page number typed by hand can be any size; far past this, its OFFSET no longer fits the
+# databases' 64-bit integers (a 500 on PostgreSQL). No list is that long.
+MAX_PAGE = 10**9
+
+
 class KeysetPaginator(LazyPaginator):
     """LazyPaginator that reads a page from its cursor when it has a valid one.
 
@@ -433,6 +479,12 @@ class KeysetPaginator(LazyPaginator):
     @property
     def queryset(self) -> QuerySet:
         return self.object_list.data.data
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if number > MAX_PAGE:
+            raise EmptyPage(_("That page contains no results"))
+        return number
 
     def page(self, number):
         number = self.validate_number(number or 1)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
@@ -222,7 +223,8 @@ class RecentLists:
 def lists_for(request: HttpRequest) -> RecentLists:
     """The request's lists, shared by the navigation, the page and the middleware."""
     if not hasattr(request, "_recent_lists"):
-        request._recent_lists = RecentLists(request.user)
+        # Pages refused before authentication ran (a 400 for an unknown Host) have no user.
+        request._recent_lists = RecentLists(getattr(request, "user", None) or AnonymousUser())
     return request._recent_lists
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import BooleanField, EmailField, QuerySet, URLField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -20,7 +21,8 @@ from django_tables2 import SingleTableMixin
 from access import guard
 from access import services as access_services
 from access.models import Privilege
-from crm import lists, recent, services
+from crm import formats, lists, recent, services
+from crm.models import person_name
 from crm.validators import phone_validator
 
 # Suggestions offered by a lookup box while typing.
@@ -43,7 +45,10 @@ class RecordMixin:
 
 def safe_next_url(request: HttpRequest) -> str | None:
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    # A path on this site only: redirect() would take a bare word for a URL name to reverse.
+    if not (candidate and candidate.startswith("/")):
+        return None
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
     return None
 
@@ -108,6 +113,8 @@ def field_display(record, name: str) -> dict:
         href = "tel:" + "".join(ch for ch in raw if ch.isdigit() or ch == "+")
     elif raw is not None and hasattr(raw, "get_absolute_url"):
         href = raw.get_absolute_url()
+    elif raw is not None:
+        value = formats.display(field, raw)
     return {"label": field.verbose_name, "value": value, "href": href}
 
 
@@ -151,7 +158,8 @@ class RecordDetailView(RecordMixin, DetailView):
             request=self.request,
         )
         found = lists.neighbours(record_set=record_set, params=params, pk=self.object.pk)
-        links = {"list": f"{self.url('list')}?{params.urlencode()}"}
+        query = params.urlencode()
+        links = {"list": f"{self.url('list')}?{query}" if query else self.url("list")}
         for direction, (pk, carried) in found.items():
             query = QueryDict(mutable=True)
             query["list"] = carried.urlencode()
@@ -222,14 +230,15 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
                 by=self.request.user,
             )
         except services.RecordChangedError as conflict:
-            return self.conflict(form, conflict.current)
+            missing = isinstance(conflict, services.RecordVersionMissingError)
+            return self.conflict(form, conflict.current, version_missing=missing)
         except services.RecordInactiveError:
             form.add_error(None, self.inactive_message())
             return self.form_invalid(form)
         messages.success(self.request, _("%(record)s was saved.") % {"record": record})
         return self.redirect_after_save(record)
 
-    def conflict(self, form, current) -> HttpResponse:
+    def conflict(self, form, current, *, version_missing: bool = False) -> HttpResponse:
         """Someone saved first: keep what this user typed, show what the other person saved."""
         changes = []
         for name in form.changed_data_against(current):
@@ -243,15 +252,21 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
         data["loaded_version"] = str(current.version)
         refreshed = self.get_form_class()(data=data, instance=current, user=self.request.user)
         refreshed.is_valid()
-        refreshed.add_error(
-            None,
-            _(
-                "%(user)s saved this record after you opened it. Your changes are kept below and "
-                "their saved values are listed. Review, then save again to keep yours."
-            )
-            % {"user": current.modified_by or _("Someone")},
-        )
+        refreshed.add_error(None, self.conflict_message(current, version_missing=version_missing))
         return self.render_to_response(self.get_context_data(form=refreshed, conflict_changes=changes))
+
+    @staticmethod
+    def conflict_message(current, *, version_missing: bool) -> str:
+        if version_missing:
+            return _(
+                "Your changes were not saved: the form didn't say which version of the record you "
+                "edited, so a change saved by someone else could have been overwritten. Your changes "
+                "are kept below and the saved values that differ are listed. Review, then save again."
+            )
+        return _(
+            "%(user)s saved this record after you opened it. Your changes are kept below and "
+            "their saved values are listed. Review, then save again to keep yours."
+        ) % {"user": person_name(current.modified_by) if current.modified_by else _("Someone")}
 
 
 class RecordDeleteView(RecordMixin, DetailView):
@@ -289,6 +304,8 @@ class RecordBulkActionView(RecordMixin, View):
     template_name = "crm/record_bulk_confirm.html"
     # The privilege each action needs on every record it touches.
     ACTIONS = {"activate": Privilege.WRITE, "deactivate": Privilege.WRITE, "delete": Privilege.DELETE}
+    # The confirmation lists (and so carries) at most this many records.
+    CONFIRM_LIMIT = 500
 
     def selected(self) -> QuerySet:
         ids = [value for value in self.request.POST.getlist("selected") if value.isdigit()]
@@ -313,22 +330,48 @@ class RecordBulkActionView(RecordMixin, View):
             return redirect(back)
         if request.POST.get("confirmed") != "yes":
             return render(request, self.template_name, self.confirm_context(action, records, back))
+        with transaction.atomic():
+            changed_since = services.records_check_versions(records=records, seen=self.seen_versions())
+            if not changed_since:
+                self.act(action, records)
+        if changed_since:
+            context = self.confirm_context(action, records, back)
+            context["refusal"] = ngettext(
+                "Nothing was changed: %(count)d of these records was changed, or not reviewed, since "
+                "this confirmation was shown. Check the list below and confirm again.",
+                "Nothing was changed: %(count)d of these records were changed, or not reviewed, since "
+                "this confirmation was shown. Check the list below and confirm again.",
+                len(changed_since),
+            ) % {"count": len(changed_since)}
+            return render(request, self.template_name, context)
+        return redirect(back)
+
+    def seen_versions(self) -> dict[int, int]:
+        """{id: version} of the records the confirmation showed, from its "seen" inputs
+        ("<id>:<version>"); a malformed one is left out, so its record counts as changed."""
+        seen = {}
+        for value in self.request.POST.getlist("seen"):
+            pk, _colon, version = value.partition(":")
+            if pk.isdigit() and version.isdigit():
+                seen[int(pk)] = int(version)
+        return seen
+
+    def act(self, action: str, records: QuerySet) -> None:
         if action == "delete":
             self.delete_records(records)
-        else:
-            changed = getattr(services, action)(records, by=request.user)
-            verb = _("activated") if action == "activate" else _("deactivated")
-            messages.success(
-                request,
-                ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
-                % {"count": changed, "verb": verb},
-            )
-        return redirect(back)
+            return
+        changed = getattr(services, action)(records, by=self.request.user)
+        verb = _("activated") if action == "activate" else _("deactivated")
+        messages.success(
+            self.request,
+            ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
+            % {"count": changed, "verb": verb},
+        )
 
     def confirm_context(self, action: str, records: QuerySet, back: str) -> dict:
         return {
             "action": action,
-            "records": records[:500],
+            "records": records[: self.CONFIRM_LIMIT],
             "record_count": records.count(),
             "next_url": back,
             "opts": self.model._meta,

@@ -19,6 +19,11 @@ class RecordChangedError(Exception):
         self.current = current
 
 
+class RecordVersionMissingError(RecordChangedError):
+    """The save didn't say which version it was made from (an old page, a hand-made POST):
+    saving it could overwrite anyone's change unseen, so it is refused like a conflict."""
+
+
 class RecordInactiveError(Exception):
     """The record was deactivated; it is read-only until reactivated."""
 
@@ -42,12 +47,15 @@ def refusal_count_message(count: int, reason: str) -> str:
 def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> CustomerRecord:
     """Save an edit only if nobody saved the record since `loaded_version` was read.
 
-    The row is locked for the check-and-write, so two simultaneous saves can't both win.
+    The row is locked for the check-and-write, so two simultaneous saves can't both win. A
+    save without a version is refused: without one there is nothing to check against.
     """
     model = type(record)
     with transaction.atomic():
         current = model._default_manager.select_for_update().get(pk=record.pk)
-        if loaded_version is not None and current.version != loaded_version:
+        if loaded_version is None:
+            raise RecordVersionMissingError(current)
+        if current.version != loaded_version:
             raise RecordChangedError(current)
         if not current.is_active:
             raise RecordInactiveError
@@ -55,6 +63,13 @@ def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> 
         record.modified_by = by
         record.save()
     return record
+
+
+def records_check_versions(*, records: QuerySet, seen: dict[int, int]) -> list:
+    """Lock `records` and return those not at the version the user reviewed (`seen`, id ->
+    version; a record missing from it counts as changed). Call inside a transaction: the
+    action that follows then applies to exactly what was reviewed."""
+    return [record for record in records.select_for_update() if seen.get(record.pk) != record.version]
 
 
 def records_set_status(*, records: QuerySet, status: str, by) -> int:

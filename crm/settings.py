@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "contacts",
     "activities",
     "imports",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -110,9 +111,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "crm.middleware.OddInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the session and LocaleMiddleware: a signed-in user's own language wins.
+    "crm.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm.middleware.RecentItemsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,6 +192,9 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Amounts (credit limit, revenue...) are in one currency, shown with this symbol in the order
+# of the user's language: "1 234,56 €", "€1,234.56".
+CURRENCY_SYMBOL = env_str("CURRENCY_SYMBOL", "€")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -208,6 +215,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # HTTPS_ONLY switches on everything a site served over TLS wants; off for local runs.
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
+# Load balancers probe the health check over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_ONLY else 0)
@@ -254,13 +263,24 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024
 # and is marked failed; uploaded files of finished imports are deleted after this many days.
 IMPORT_STALLED_AFTER_MINUTES = env_int("IMPORT_STALLED_AFTER_MINUTES", 30, minimum=1)
 IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
+# List exports: up to this many rows the file streams from the request; a larger view is
+# exported by the background worker, and its file kept for EXPORT_KEEP_HOURS hours for the
+# user who asked (then `cleanup_imports` deletes it).
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000, minimum=1)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
+# The admin import's previews (files uploaded, shown, not yet confirmed) older than this are
+# deleted by `cleanup_imports`; confirming or cancelling deletes them at once.
+IMPORT_PREVIEW_KEEP_MINUTES = env_int("IMPORT_PREVIEW_KEEP_MINUTES", 60, minimum=1)
 # django-import-export (admin): importing and exporting need their own permissions
 # (accounts.import_account, contacts.export_contact...), not just staff status.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-# Background jobs (imports) through the Django Tasks API; `manage.py db_worker` runs them.
+# Background jobs (imports, large exports) through the Django Tasks API; `manage.py worker`
+# runs them (django-tasks' db_worker plus a heartbeat that /healthz reads).
 # Moving to Django 6's built-in tasks or another backend is a change of BACKEND here.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when no background worker wrote its heartbeat (every 10 s) for this long.
+HEALTHZ_WORKER_MAX_AGE_SECONDS = env_int("HEALTHZ_WORKER_MAX_AGE_SECONDS", 60, minimum=15)
 
 # Activities. A note's attachment larger than this is refused (D365's default is 5 MB).
 ACTIVITY_ATTACHMENT_MAX_BYTES = env_int("ACTIVITY_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024

@@ -65,3 +65,12 @@ def search_text_trigram_index(table: str) -> migrations.RunPython:
         lambda apps, schema_editor: drop_indexes(schema_editor, table, ["search_text"]),
         elidable=False,
     )
+
+
+def drop_search_text_trigram_index(table: str) -> migrations.RunPython:
+    """Drop (and on reversal recreate) the index of search_text_trigram_index."""
+    return migrations.RunPython(
+        lambda apps, schema_editor: drop_indexes(schema_editor, table, ["search_text"]),
+        lambda apps, schema_editor: create_indexes(schema_editor, table, {"search_text": '"search_text"'}),
+        elidable=False,
+    )

@@ -5,18 +5,21 @@ admin's resources and the list exports, so a file exported anywhere imports back
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 
+from django.conf import settings
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+from crm import formats
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -90,24 +93,11 @@ def cell_text(raw: object) -> str:
 
 
 def parse_decimal(text: str) -> Decimal:
-    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    for symbol in "$€£¥":
-        cleaned = cleaned.replace(symbol, "")
-    if "," in cleaned and "." in cleaned:
-        # Whichever separator comes last is the decimal one: 1,234.56 or 1.234,56.
-        thousands = "," if cleaned.rfind(",") < cleaned.rfind(".") else "."
-        cleaned = cleaned.replace(thousands, "").replace(",", ".")
-    elif cleaned.count(",") == 1 and not re.fullmatch(r"-?\d{1,3},\d{3}", cleaned):
-        cleaned = cleaned.replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
+    """A number as the importing user's language writes it (see crm.formats.parse_number)."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": text}) from None
-    if not value.is_finite():
-        raise CellError(_("“%(value)s” is not a number.") % {"value": text})
-    return value
+        return formats.parse_number(text)
+    except formats.FormatError as error:
+        raise CellError(str(error)) from None
 
 
 def parse_date(raw: object, text: str) -> datetime.date:
@@ -115,12 +105,19 @@ def parse_date(raw: object, text: str) -> datetime.date:
         return raw.date()
     if isinstance(raw, datetime.date):
         return raw
-    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date, no time zone
-        except ValueError:
-            continue
-    raise CellError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 1980-04-23.") % {"value": text})
+    try:
+        return formats.parse_date(text)
+    except formats.FormatError as error:
+        raise CellError(str(error)) from None
+
+
+def in_every_language(text) -> set[str]:
+    """A label in each of the site's languages: a file in French or English maps either way."""
+    found = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(str(text))
+    return found
 
 
 @dataclass(frozen=True)
@@ -143,20 +140,16 @@ class Column:
         return str(self.field.verbose_name)
 
     def header_names(self) -> set[str]:
-        """Every header that means this column: label (current language and English), names."""
-        with translation.override("en"):
-            english = str(self.field.verbose_name)
-        names = {self.label, english, self.name, self.name.replace("_", ""), *self.extra_names}
+        """Every header that means this column: its label in every language, its names."""
+        names = {*in_every_language(self.field.verbose_name), self.name, self.name.replace("_", ""), *self.extra_names}
         return {normalise_header(name) for name in names}
 
     @cached_property
     def choice_values(self) -> dict[str, str]:
-        """Choice label (any case, current language or English) or stored value -> stored value."""
+        """Choice label (any case, any language) or stored value -> stored value."""
         found: dict[str, str] = {}
         for value, label in self.field.choices or []:
-            with translation.override("en"):
-                english = str(label)
-            for key in (value, str(label), english):
+            for key in (value, *in_every_language(label)):
                 found[normalise_header(key)] = value
         return found
 
@@ -243,7 +236,7 @@ class Column:
         return text
 
     def problem(self, message: str) -> str:
-        return f"{self.label}: {message}"
+        return _("%(field)s: %(message)s") % {"field": self.label, "message": message}
 
     def render(self, record) -> object:
         """The cell an export writes: what a person reads and what import reads back."""
@@ -302,9 +295,7 @@ class RecordIdColumn(Column):
         return _("(Do Not Modify) %(record_type)s ID") % {"record_type": capfirst(self.field.model._meta.verbose_name)}
 
     def header_names(self) -> set[str]:
-        with translation.override("en"):
-            english = self.label
-        return {normalise_header(self.label), normalise_header(english)}
+        return {normalise_header(label) for label in in_every_language(lazy(lambda: self.label, str)())}
 
     def parse(self, raw: object) -> int | None:
         """The record id of a cell, None for an empty one; CellError for anything else."""

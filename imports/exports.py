@@ -1,24 +1,28 @@
 """List exports: the rows of a list view as CSV or Excel, safe to open.
 
-A file is written to a temporary file that is then streamed back and deleted once sent, so a
-large export never sits in memory whole. On PostgreSQL the database renders the cells and
-COPY hands them over (imports/export_sql.py); elsewhere `export_rows` renders them in Python.
-Both give the same file."""
+Up to settings.EXPORT_STREAM_MAX_ROWS rows the file is streamed to the browser as it is
+produced (`streaming_response`): the first bytes leave within a fraction of a second and no
+request waits for a whole file. Larger views are exported by the background worker
+(imports/export_jobs.py), which writes the file with `write_csv` / `write_xlsx`. On PostgreSQL
+the database renders the cells (imports/export_sql.py: COPY for the worker's file, a
+server-side cursor for a stream); elsewhere `export_rows` renders them in Python. All give the
+same file."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from operator import itemgetter
 from typing import IO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -28,13 +32,17 @@ from contacts.views import ContactListView
 from crm import lists
 from imports.columns import FORMULA_TRIGGERS, Column, neutralise
 from imports.entities import Entity
-from imports.export_sql import copy_csv_lines
+from imports.export_sql import cell, copy_csv_lines
 from imports.xlsx import SheetWriter
 
 LIST_VIEWS = {"account": AccountListView, "contact": ContactListView}
 RELATED = {"account": ["owner", "parent"], "contact": ["owner", "company"]}
 ROWS_PER_QUERY = 2000
 NUMBER_KINDS = ("decimal", "int")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 TRIGGERS = frozenset(FORMULA_TRIGGERS)
 # A text that starts with what neutralise() guards against, in texts joined by NUL.
 FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
@@ -112,18 +120,38 @@ def copies_rows() -> bool:
     return connection.vendor == "postgresql"
 
 
-def write_csv(output: IO[bytes], *, entity: Entity, records: QuerySet) -> None:
+def write_csv(
+    output: IO[bytes], *, entity: Entity, records: QuerySet, progress: Callable[[int], None] | None = None
+) -> None:
+    """The CSV file, written to `output`; `progress` (if given) is told each batch's row count."""
+    counted = counting(progress)
     # UTF-8 with a BOM: Excel then reads accents right, and our import reads it as UTF-8.
     text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
     writer.writerow(header(entity))
     if copies_rows():
         text.flush()
-        copy_csv_lines(entity, records, lambda lines: output.write(crlf_lines(lines)))
+        copy_csv_lines(entity, records, lambda lines: output.write(crlf_lines(counted(lines))))
     else:
-        writer.writerows(export_rows(entity, records))
+        for batch in batches(export_rows(entity, records), ROWS_PER_QUERY):
+            writer.writerows(counted(batch))
     # Leaves `output` open: a wrapper closes what it wraps when it is collected.
     text.detach()
+
+
+def counting(progress: Callable[[int], None] | None) -> Callable[[list], list]:
+    def counted(batch: list) -> list:
+        if progress is not None:
+            progress(len(batch))
+        return batch
+
+    return counted
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def crlf_lines(lines: list[bytes]) -> bytes:
@@ -132,43 +160,102 @@ def crlf_lines(lines: list[bytes]) -> bytes:
     return b"\r\n".join([line[:-1] for line in lines]) + b"\r\n"
 
 
-def write_xlsx(output: IO[bytes], *, entity: Entity, records: QuerySet) -> None:
-    numbers = {index for index, column in enumerate(entity.columns) if column.kind in NUMBER_KINDS}
+def number_columns(entity: Entity) -> set[int]:
+    return {index for index, column in enumerate(entity.columns) if column.kind in NUMBER_KINDS}
+
+
+def write_xlsx(
+    output: IO[bytes], *, entity: Entity, records: QuerySet, progress: Callable[[int], None] | None = None
+) -> None:
+    counted = counting(progress)
     title = str(entity.label).capitalize()
-    with SheetWriter(output, title=title, header=header(entity), number_columns=numbers) as sheet:
+    with SheetWriter(output, title=title, header=header(entity), number_columns=number_columns(entity)) as sheet:
         if copies_rows():
-            copy_csv_lines(entity, records, lambda lines: sheet.write_rows(csv_rows(lines)))
+            copy_csv_lines(entity, records, lambda lines: sheet.write_rows(csv_rows(counted(lines))))
         else:
-            sheet.write_rows(export_rows(entity, records))
+            for batch in batches(export_rows(entity, records), ROWS_PER_QUERY):
+                sheet.write_rows(counted(batch))
 
 
 def csv_rows(lines: list[bytes]) -> Iterator[list[str]]:
     return csv.reader(io.StringIO(b"".join(lines).decode()))
 
 
-def csv_response(*, entity: Entity, records: QuerySet) -> FileResponse:
-    return file_response(
-        write_csv, entity=entity, records=records, extension="csv", content_type="text/csv; charset=utf-8"
+# --- Streaming -----------------------------------------------------------------------------
+
+
+def exceeds_stream_limit(records: QuerySet) -> bool:
+    """Whether the view has more rows than a request may stream (counting no further)."""
+    limit = settings.EXPORT_STREAM_MAX_ROWS
+    return records.order_by().values("pk")[: limit + 1].count() > limit
+
+
+def rendered_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
+    """The records' cells as texts, as export_rows gives them, read a chunk at a time. On
+    PostgreSQL the database renders them (export_sql.cell) for a server-side cursor; inside a
+    transaction it hands rows over as they come, where in autocommit it would first hold the
+    whole result (a WITH HOLD cursor) and the first byte would wait for the last row."""
+    if not copies_rows():
+        yield from export_rows(entity, records)
+        return
+    cells = records.values_list(*(cell(column) for column in entity.columns))
+    with transaction.atomic():
+        for values in cells.iterator(chunk_size=ROWS_PER_QUERY):
+            yield ["" if value is None else value for value in values]
+
+
+def csv_chunks(entity: Entity, rows: Iterable[list[str]]) -> Iterator[bytes]:
+    """The CSV file write_csv writes, a batch of rows at a time."""
+    writer = csv.writer(Echo())
+    yield ("\ufeff" + writer.writerow(header(entity))).encode()
+    for batch in batches(rows, ROWS_PER_QUERY):
+        yield "".join([writer.writerow(row) for row in batch]).encode()
+
+
+class Chunks:
+    """A file that only grows (zipfile then writes an archive as a stream, without seeking
+    back) and hands over what was written since it was last asked."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def xlsx_chunks(entity: Entity, rows: Iterable[list[str]]) -> Iterator[bytes]:
+    """The XLSX file write_xlsx writes, a batch of rows at a time."""
+    output = Chunks()
+    title = str(entity.label).capitalize()
+    with SheetWriter(output, title=title, header=header(entity), number_columns=number_columns(entity)) as sheet:
+        yield output.take()
+        for batch in batches(rows, ROWS_PER_QUERY):
+            sheet.write_rows(batch)
+            yield output.take()
+    yield output.take()
+
+
+def streaming_response(*, entity: Entity, records: QuerySet, file_format: str) -> StreamingHttpResponse:
+    """The file, sent as it is produced: memory stays flat and the first bytes leave at once."""
+    chunks = csv_chunks if file_format == "csv" else xlsx_chunks
+    response = StreamingHttpResponse(
+        chunks(entity, rendered_rows(entity, records)), content_type=CONTENT_TYPES[file_format]
     )
+    response["Content-Disposition"] = attachment(file_name(entity, file_format))
+    return response
 
 
-def xlsx_response(*, entity: Entity, records: QuerySet) -> FileResponse:
-    return file_response(
-        write_xlsx,
-        entity=entity,
-        records=records,
-        extension="xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+def csv_response(*, entity: Entity, records: QuerySet) -> StreamingHttpResponse:
+    return streaming_response(entity=entity, records=records, file_format="csv")
 
 
-def file_response(
-    write: Callable[..., None], *, entity: Entity, records: QuerySet, extension: str, content_type: str
-) -> FileResponse:
-    """The file `write` makes, written to a temporary file that is streamed back and deleted
-    once sent, so a large export never sits in memory whole."""
-    # FileResponse closes the file once sent, and a TemporaryFile vanishes when closed.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    write(output, entity=entity, records=records)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=file_name(entity, extension), content_type=content_type)
+def xlsx_response(*, entity: Entity, records: QuerySet) -> StreamingHttpResponse:
+    return streaming_response(entity=entity, records=records, file_format="xlsx")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from access.imports import import_owner_refusal
 from access.models import Privilege
 from access.scope import access_of
+from crm.forms import EMPTY_CHOICE_LABEL
 from crm.models import person_name
 from imports import readers
 from imports.entities import ENTITIES, Entity
@@ -21,6 +22,16 @@ def entity_choices(user) -> list[tuple[str, str]]:
         for entity in ENTITIES.values()
         if user.has_perm(entity.permission("import")) and access_of(user).depth(entity.model, Privilege.IMPORT)
     ]
+
+
+def check_upload_size(upload) -> None:
+    """IMPORT_MAX_UPLOAD_MB, for both import paths: refused before anything is read."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("This file is %(size)s; files up to %(limit)s can be imported. Split it into smaller files.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
 
 
 class UploadForm(forms.Form):
@@ -41,12 +52,7 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 _("This type of file can't be imported: use CSV, TXT, TSV, XLSX, XLS, ODS or ZIP.")
             )
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("This file is %(size)s; files up to %(limit)s can be imported. Split it into smaller files.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
+        check_upload_size(upload)
         return upload
 
 
@@ -72,6 +78,7 @@ class MappingForm(forms.Form):
     record_owner = PersonChoiceField(
         label=_("Owner of new records"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        empty_label=EMPTY_CHOICE_LABEL,
         help_text=_("Used when the file has no Owner column, or the cell is empty."),
     )
     save_as = forms.CharField(

@@ -11,6 +11,39 @@ from django.utils.translation import gettext_lazy as _
 from imports.entities import ENTITIES, ENTITY_CHOICES
 
 
+def quiet_since(since: datetime.datetime) -> models.Q:
+    """Jobs with no progress since `since` (or none at all, when asked before it)."""
+    return models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
+
+
+class JobProgress:
+    """Where a background job (an import, an export) stands, for its page and its status poll."""
+
+    @property
+    def entity_info(self):
+        return ENTITIES.get(self.entity)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    def progress(self) -> dict:
+        return {
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "finished": self.is_finished,
+            "percent": self.percent,
+            "total": self.total_rows,
+            "processed": self.processed_rows,
+        }
+
+
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """People see their own imports; administrators see everyone's."""
@@ -20,11 +53,10 @@ class ImportJobQuerySet(models.QuerySet):
 
     def stalled(self, *, since: datetime.datetime):
         """Jobs parsing or importing that have made no progress since `since`."""
-        quiet = models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
-        return self.filter(quiet, status__in=ImportJob.RUNNING)
+        return self.filter(quiet_since(since), status__in=ImportJob.RUNNING)
 
 
-class ImportJob(models.Model):
+class ImportJob(JobProgress, models.Model):
     """One file being imported: its mapping and options, where it stands, and what it did."""
 
     class Status(models.TextChoices):
@@ -68,6 +100,9 @@ class ImportJob(models.Model):
         blank=True,
         related_name="+",
     )
+    # The language of the person who submitted it: the worker reads numbers and dates the way
+    # they write them and reports failed rows in their words.
+    language = models.CharField(_("Language"), max_length=10, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     total_rows = models.PositiveIntegerField(_("Rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("Rows processed"), default=0)
@@ -98,20 +133,6 @@ class ImportJob(models.Model):
         if self.status == self.Status.DRAFT:
             return reverse("imports:map", args=[self.pk])
         return reverse("imports:detail", args=[self.pk])
-
-    @property
-    def entity_info(self):
-        return ENTITIES.get(self.entity)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
 
     def created_id_filter(self) -> models.Q:
         query = models.Q(pk__in=[])
@@ -153,3 +174,66 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def of(self, user):
+        """A background export is for the person who asked for it alone (no administrator
+        either): it holds the rows that person's view showed."""
+        return self.filter(created_by=user)
+
+    def expired(self, *, now: datetime.datetime):
+        return self.filter(expires_on__lt=now)
+
+    def stalled(self, *, since: datetime.datetime):
+        return self.filter(quiet_since(since), status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
+
+
+class ExportJob(JobProgress, models.Model):
+    """A list export too large to stream from a request, written by the background worker
+    (imports/export_jobs.py) and kept for a while for its user to download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Exporting")
+        COMPLETED = "completed", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel")
+
+    FINISHED = (Status.COMPLETED, Status.FAILED)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Exported by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_on = models.DateTimeField(_("Asked on"), auto_now_add=True)
+    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES)
+    file_format = models.CharField(_("Format"), max_length=10, choices=Format.choices)
+    # The list's query string (view, search, letter, sort), read again by the worker.
+    params = models.TextField(_("List parameters"), blank=True)
+    # The language labels (choices, Yes/No) are written in: the user's when they asked.
+    language = models.CharField(_("Language"), max_length=20, blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("Rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("Rows exported"), default=0)
+    file = models.FileField(_("File"), upload_to="exports/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(_("File name"), max_length=255)
+    error = models.TextField(_("Error"), blank=True)
+    progressed_on = models.DateTimeField(_("Last progress"), null=True, blank=True, editable=False)
+    finished_on = models.DateTimeField(_("Finished on"), null=True, blank=True)
+    expires_on = models.DateTimeField(_("Kept until"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("imports:export_job", args=[self.pk])

@@ -33,7 +33,7 @@ from access.imports import ImportAccess
 from accounts.models import Account
 from crm.choices import Status
 from crm.models import chain_ids, person_name, sort_name_copies_of
-from imports import writers
+from imports import duplicates, writers
 from imports.columns import CellError, Column, cell_text
 from imports.entities import Entity
 
@@ -155,6 +155,7 @@ class Importer:
         ]
         self.mapped = {column.name for _index, column in self.columns}
         self.id_name = plan.entity.id_column.name if plan.entity.id_column.name in self.mapped else ""
+        self.file_keys = duplicates.RepeatedKeys()
         self.lookups = [column for _index, column in self.columns if column.kind == "account"]
         self.account_cache: dict[str, list[int]] = {}
         self.changed_fields: set[str] = set()
@@ -306,6 +307,11 @@ class Importer:
                     row.errors.append(str(error))
                 tally.fail(row.line, " ".join(row.errors), row.cells)
                 continue
+            file_key = self.file_key(row)
+            repeated = self.file_keys.repeated(file_key)
+            if repeated:
+                tally.fail(row.line, repeated, row.cells)
+                continue
             if row.record_id is not None and self.plan.duplicates != "create":
                 # The record's own ID decides; one that names no record fails the row rather
                 # than adding a copy of a record someone deleted. Rows naming the same record
@@ -350,8 +356,19 @@ class Importer:
                     tally.updated += 1
             if key:
                 seen[key] = record
+            self.file_keys.remember(file_key, row.line)
         self.save(creates, list(updates.values()), tally)
         return tally
+
+    def file_key(self, row: Row) -> duplicates.Key | None:
+        if self.plan.duplicates == "create":
+            return None
+        return duplicates.file_key(
+            record_id=row.record_id,
+            id_label=self.entity.id_column.label,
+            value=row.values.get(self.plan.match_key),
+            value_label=self.entity.by_name[self.plan.match_key].label,
+        )
 
     def several_match(self, count: int) -> str:
         label = self.entity.by_name[self.plan.match_key].label

@@ -13,6 +13,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from accounts.models import Account
+from imports import duplicates
 from imports.columns import CellError, Column, cell_text, neutralise
 from imports.entities import Entity
 
@@ -125,6 +126,26 @@ class EntityResource(resources.ModelResource):
             column = self.entity.column_for_header(header)
             renamed.append(column.label if column else header)
         dataset.headers = renamed
+        self.file_keys = duplicates.RepeatedKeys()
+
+    def before_import_row(self, row, **kwargs):
+        key = self.file_key(row)
+        repeated = self.file_keys.repeated(key)
+        if repeated:
+            raise ValueError(repeated)
+        self.file_keys.remember(key, kwargs["row_number"])
+
+    def file_key(self, row) -> duplicates.Key | None:
+        """The row's record ID, else its first match key with a value (as get_instance)."""
+        id_column = self.entity.id_column
+        try:
+            record_id = id_column.parse(row.get(id_column.label))
+        except CellError:
+            return None  # get_instance fails the row with the reason
+        labels = [self.entity.by_name[key].label for key in self.entity.match_keys]
+        label = next((label for label in labels if cell_text(row.get(label))), "")
+        value = cell_text(row.get(label)) if label else ""
+        return duplicates.file_key(record_id=record_id, id_label=id_column.label, value=value, value_label=label)
 
     def get_instance(self, instance_loader, row):
         id_column = self.entity.id_column

@@ -9,11 +9,12 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -106,6 +107,7 @@ def import_job_submit(
     job.duplicates = duplicates
     job.match_key = match_key
     job.record_owner = record_owner
+    job.language = translation.get_language() or settings.LANGUAGE_CODE
     job.status = ImportJob.Status.SUBMITTED
     job.save()
     from imports.tasks import run_import
@@ -119,8 +121,14 @@ class ImportGivenUp(Exception):
 
 
 def import_job_run(*, job_id: int) -> None:
-    """The background job: parse, then import chunk by chunk, recording progress."""
+    """The background job: parse, then import chunk by chunk, recording progress, in the
+    language of the person who submitted it."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        run_job(job)
+
+
+def run_job(job: ImportJob) -> None:
     if job.status != ImportJob.Status.SUBMITTED:
         return
     now = timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports import views
+from imports import export_job_views, views
 
 app_name = "imports"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/failed-rows/", views.job_failures, name="failures"),
     path("<int:pk>/delete/", views.job_delete, name="delete"),
     path("export/<str:entity>/<str:file_format>/", views.export_records, name="export"),
+    path("exports/<int:pk>/", export_job_views.export_job, name="export_job"),
+    path("exports/<int:pk>/status/", export_job_views.export_job_status, name="export_job_status"),
+    path("exports/<int:pk>/download/", export_job_views.export_job_download, name="export_job_download"),
 ]

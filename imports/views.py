@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access import guard
 from access.models import Privilege
-from imports import exports, readers, services
+from imports import export_job_views, exports, readers, services
 from imports.columns import cell_text, neutralise
 from imports.entities import ENTITIES
 from imports.forms import MappingForm, UploadForm, entity_choices
@@ -87,7 +87,8 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = dict(entity_choices(request.user))
     if request.method == "POST" and "refresh" in request.POST:
         entity = ENTITIES.get(request.POST.get("entity", "")) if request.POST.get("entity") in allowed else None
-        saved = SavedMapping.objects.filter(owner=request.user, pk=request.POST.get("saved_mapping") or 0).first()
+        saved_id = request.POST.get("saved_mapping", "")
+        saved = SavedMapping.objects.filter(owner=request.user, pk=saved_id if saved_id.isdigit() else 0).first()
         services.import_job_remap(job=job, entity=entity or job.entity_info, saved=saved)
         return redirect(job.get_absolute_url())
     undetected = not job.entity
@@ -140,12 +141,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = job_for(request, pk)
     return JsonResponse(
         {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "finished": job.is_finished,
-            "percent": job.percent,
-            "total": job.total_rows,
-            "processed": job.processed_rows,
+            **job.progress(),
             "created": job.created_count,
             "updated": job.updated_count,
             "skipped": job.skipped_count,
@@ -214,9 +210,10 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/history.html", {"page": page, "can_import": bool(entity_choices(request.user))})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpResponse:
-    """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel."""
+    """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel:
+    streamed, or prepared in the background when the view is too large to stream."""
     info = ENTITIES.get(entity)
     if info is None or file_format not in ("csv", "xlsx"):
         raise PermissionDenied
@@ -224,6 +221,6 @@ def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpR
         raise PermissionDenied
     guard.require(info.model, request.user, Privilege.EXPORT)
     records = exports.records_in_view(entity=info, request=request)
-    if file_format == "csv":
-        return exports.csv_response(entity=info, records=records)
-    return exports.xlsx_response(entity=info, records=records)
+    if request.method == "POST" or exports.exceeds_stream_limit(records):
+        return export_job_views.offer(request, entity=info, file_format=file_format)
+    return exports.streaming_response(entity=info, records=records, file_format=file_format)

@@ -42,6 +42,16 @@ def test_the_detail_page_steps_through_the_list_it_was_opened_from(owner_client,
     assert links["list"] == "/accounts/?sort=name"
 
 
+def test_the_detail_page_steps_through_the_list_as_it_first_opened(owner_client, owner):
+    a, b, c = (AccountFactory(name=name, owner=owner) for name in ["A", "B", "C"])
+    links = owner_client.get(b.get_absolute_url(), {"list": ""}).context["record_set"]
+    assert links == {
+        "list": "/accounts/",
+        "previous": f"/accounts/{a.pk}/?list=page%3D1",
+        "next": f"/accounts/{c.pk}/?list=page%3D1",
+    }
+
+
 def test_stepping_crosses_into_the_next_page(owner_client, owner):
     accounts = [AccountFactory(name=f"N{i:02d}", owner=owner) for i in range(26)]
     response = owner_client.get(accounts[24].get_absolute_url(), {"list": "per_page=25"})

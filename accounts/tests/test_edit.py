@@ -28,6 +28,13 @@ def test_the_new_account_form_offers_every_field_with_its_guide(owner_client):
         assert label in html
 
 
+@pytest.mark.parametrize("url", [CREATE, reverse("contacts:create")])
+def test_drop_downs_say_select_instead_of_dashes(owner_client, url):
+    html = owner_client.get(url).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Select...</option>' in html
+
+
 def test_the_form_offers_no_owner_and_ignores_posted_stamps(owner_client, owner, teammate):
     """Issue 12: the owner changes only through Assign; posted owner, created_by, id and
     version values are not form fields, so they are ignored."""
@@ -111,8 +118,9 @@ def test_a_concurrent_edit_is_shown_instead_of_overwritten(owner_client, owner, 
     response = owner_client.post(reverse("accounts:update", args=[account.pk]), stale)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Tom Mate" in html or "teammate" in html
-    assert "saved this record after you opened it" in html
+    assert html.count("saved this record after you opened it") == 1
+    assert f"{teammate.get_full_name()} saved this record" in html
+    assert "Correct the fields marked below" not in html
     assert "Contoso (theirs)" in html and 'value="Contoso (mine)"' in html
     account.refresh_from_db()
     assert account.name == "Contoso (theirs)"
@@ -149,3 +157,29 @@ def test_the_lookup_suggests_active_accounts_starting_with_the_typed_text_first(
     results = owner_client.get(reverse("accounts:lookup"), {"q": "contoso"}).json()["results"]
     assert [r["label"] for r in results] == ["Contoso", "The Contoso Shop"]
     assert results[0]["detail"] == "Paris"
+
+
+@pytest.mark.parametrize("version", [None, "", "two", "1.5"])
+def test_an_edit_without_a_version_is_refused_and_everything_typed_is_kept(owner_client, owner, teammate, version):
+    account = AccountFactory(name="Contoso", telephone1="+1 425 555 0100", owner=owner)
+    # A teammate's save the form below never saw: without a version it would be overwritten.
+    Account.objects.filter(pk=account.pk).update(name="Contoso (theirs)", version=2, modified_by=teammate)
+    data = form_data(account, name="Contoso (mine)", address1_city="Lyon")
+    if version is None:
+        del data["loaded_version"]
+    else:
+        data["loaded_version"] = version
+    response = owner_client.post(reverse("accounts:update", args=[account.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "the form didn&#x27;t say which version of the record you edited" in html
+    assert 'value="Contoso (mine)"' in html and 'value="Lyon"' in html
+    assert "Contoso (theirs)" in html  # their saved value, listed
+    account.refresh_from_db()
+    assert account.name == "Contoso (theirs)" and account.version == 2
+    # The refreshed form carries the version now shown: saving again, knowingly, keeps mine.
+    assert 'name="loaded_version" value="2"' in html
+    data["loaded_version"] = 2
+    owner_client.post(reverse("accounts:update", args=[account.pk]), data)
+    account.refresh_from_db()
+    assert account.name == "Contoso (mine)" and account.version == 3

@@ -74,6 +74,14 @@ def test_the_jump_bar_filters_by_first_letter(owner_client, owner):
     assert names(owner_client.get(LIST, {"letter": "#"})) == ["3M"]
 
 
+def test_the_jump_bar_links_filter_and_show_the_current_letter(owner_client, owner):
+    AccountFactory(name="Contoso", owner=owner)
+    html = owner_client.get(LIST).content.decode()
+    assert 'href="?letter=C"' in html and "??" not in html
+    html = owner_client.get(LIST, {"letter": "C"}).content.decode()
+    assert '<a href="?letter=C" class="active" aria-current="true">C</a>' in html
+
+
 def test_columns_sort_both_ways(owner_client, owner):
     AccountFactory(name="B", address1_city="Oslo", owner=owner)
     AccountFactory(name="A", address1_city="Paris", owner=owner)
@@ -103,6 +111,12 @@ def test_names_link_to_the_record_remembering_the_list(owner_client, owner):
     assert f'href="/accounts/{account.pk}/?list=q%3Dcont"' in html
 
 
+def test_names_link_to_the_record_remembering_the_list_as_it_first_opens(owner_client, owner):
+    account = AccountFactory(name="Contoso", owner=owner)
+    html = owner_client.get(LIST).content.decode()
+    assert f'href="/accounts/{account.pk}/?list="' in html
+
+
 def test_rows_show_links_names_labels_and_a_dash_for_empty_cells(owner_client, owner):
     account = AccountFactory(name="Contoso", owner=owner, address1_city="", emailaddress1="a@contoso.example.com")
     contact = ContactFactory(first_name="Ann", last_name="Lee", company=account, owner=owner)
@@ -110,7 +124,9 @@ def test_rows_show_links_names_labels_and_a_dash_for_empty_cells(owner_client, o
     account.save()
     html = owner_client.get(LIST).content.decode()
     row = html[html.index(f'value="{account.pk}"') :].split("</tr>")[0]
-    assert f'<a href="/accounts/{account.pk}/">Contoso</a>' in row
+    assert f'<a href="/accounts/{account.pk}/?list=">Contoso</a>' in row
     assert f'<a href="/contacts/{contact.pk}/">Ann Lee</a>' in row
     assert '<a href="mailto:a@contoso.example.com">a@contoso.example.com</a>' in row
-    assert "<td>Olivia Owner</td>" in row and "<td>Active</td>" in row and "<td>—</td>" in row
+    assert '<td data-label="Owner" data-priority="4">Olivia Owner</td>' in row
+    assert '<td data-label="Status" data-priority="4">Active</td>' in row
+    assert '<td data-label="City" data-priority="3">—</td>' in row

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from crm.choices import Status
+from crm.tests.bulk_helpers import confirmed
 from crm.tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_contacts_bulk_deactivate_after_confirmation(owner_client, owner):
     bulk = reverse("contacts:bulk")
     owner_client.post(bulk, {"action": "deactivate", "selected": [c.pk for c in contacts]})
     assert Contact.objects.active().count() == 3
-    owner_client.post(bulk, {"action": "deactivate", "selected": [c.pk for c in contacts], "confirmed": "yes"})
+    owner_client.post(bulk, confirmed("deactivate", contacts))
     assert Contact.objects.inactive().count() == 3
 
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.choices import Status
+from crm.tests.bulk_helpers import confirmed
 from crm.tests.factories import AccountFactory, ContactFactory
 from crm.tests.recent_helpers import (
     numbered_accounts,
@@ -82,7 +83,7 @@ def test_a_deleted_record_disappears_from_recent_and_pinned(owner_client):
 def test_a_record_deleted_through_the_bulk_action_disappears_too(owner_client):
     contact = ContactFactory(first_name="Ada", last_name="Lovelace")
     open_record(owner_client, contact)
-    owner_client.post(reverse("contacts:bulk"), {"action": "delete", "selected": [contact.pk], "confirmed": "yes"})
+    owner_client.post(reverse("contacts:bulk"), confirmed("delete", [contact]))
     assert recent_names(owner_client) == []
 
 

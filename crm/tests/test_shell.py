@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -83,3 +86,23 @@ def test_a_post_without_csrf_token_is_refused_with_an_explanation(owner):
     response = client.post(reverse("logout"))
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
+
+
+def test_the_admin_says_harbor_crm_and_links_back_to_the_app(client, owner):
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Harbor CRM administration" in html and "Django administration" not in html
+    assert f'<a class="crm-admin-back" href="{reverse("home")}">Back to Harbor CRM</a>' in html
+    for model in ("account", "contact"):
+        form = client.get(reverse(f"admin:{model}s_{model}_add")).content.decode()
+        assert "---------" not in form and '<option value="" selected>Select...</option>' in form
+
+
+def test_make_run_documents_another_port_and_prints_the_sign_in_without_migration_noise():
+    root = Path(settings.BASE_DIR)
+    readme = (root / "README.md").read_text()
+    assert "PORT=8001 make run" in readme and "prints the sign-in" in readme
+    run = (root / "Makefile").read_text().split("\nrun:")[1].split("\n\n")[0]
+    assert "manage.py migrate --noinput --verbosity 0 --skip-checks" in run

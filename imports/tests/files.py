@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import tablib
@@ -41,6 +42,35 @@ def ods_bytes(rows: list[list]) -> bytes:
 
 def xls_bytes(rows: list[list]) -> bytes:
     return dataset(rows).export("xls")
+
+
+def zip_bomb_xlsx() -> bytes:
+    """An "XLSX" whose sheet unpacks 50 MB of zeros from a few kilobytes."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("[Content_Types].xml", b"<x/>")
+        bundle.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
+    return archive.getvalue()
+
+
+def billion_laughs_xlsx() -> bytes:
+    """An XLSX whose sheet declares nested XML entities (a "billion laughs") and uses them."""
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">' for n in range(1, 10)
+        )
+        + "]>"
+    )
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Last Name"], ["&lol9;"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = laughs.encode() + content.replace(b"&amp;lol9;", b"&lol9;")
+            target.writestr(name, content)
+    return buffer.getvalue()
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:

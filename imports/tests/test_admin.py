@@ -68,6 +68,14 @@ def test_the_admin_import_reports_an_unknown_company_on_its_row(client, staff):
     assert not Contact.objects.exists()
 
 
+def test_the_admin_import_keeps_a_phone_number_as_typed(client, staff):
+    client.force_login(grant(staff, "import_contact"))
+    preview = admin_import(client, csv_bytes([["Last Name", "Business Phone"], ["Li", "(555) 010-2030"]]))
+    assert not preview.context["result"].has_validation_errors(), preview.context["result"].invalid_rows
+    client.post(reverse("admin:contacts_contact_process_import"), preview.context["confirm_form"].initial)
+    assert Contact.objects.get().telephone1 == "(555) 010-2030"
+
+
 def test_the_admin_export_neutralises_formulas_and_uses_the_labels(client, staff):
     ContactFactory(first_name='=HYPERLINK("http://evil")', last_name="@SUM(A1)", telephone1="+1 555 0100")
     client.force_login(grant(staff, "export_contact"))

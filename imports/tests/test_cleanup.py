@@ -129,7 +129,7 @@ def test_running_and_submitted_imports_keep_their_files(draft):
 
 def test_drafts_never_started_are_deleted_with_their_file_after_a_day(draft):
     abandoned, fresh = draft(created_on=ago(hours=25)), draft(created_on=ago(hours=23))
-    assert "abandoned drafts deleted: 1." in cleanup()
+    assert "abandoned drafts deleted: 1;" in cleanup()
     assert not ImportJob.objects.filter(pk=abandoned.pk).exists() and not _exists(abandoned.file.path)
     assert ImportJob.objects.filter(pk=fresh.pk).exists() and _exists(fresh.file.path)
 

@@ -135,3 +135,32 @@ def test_the_copy_path_writes_labels_in_the_users_language(tricky_records, impor
             exports.write_csv, entity="contact", params={"view": "active"}, user=importer, monkeypatch=monkeypatch
         )
     assert "Oui" in copied.decode() and copied == rendered
+
+
+def streamed(*, entity: str, params: dict, user, monkeypatch, file_format: str) -> tuple[bytes, bytes]:
+    """The file a request streams, with the cells rendered by the database and by Python."""
+    request = RequestFactory().get("/", params)
+    request.user = user
+    files = []
+    for copies in (True, False):
+        monkeypatch.setattr(exports, "copies_rows", lambda copies=copies: copies)
+        records = exports.records_in_view(entity=ENTITIES[entity], request=request)
+        response = exports.streaming_response(entity=ENTITIES[entity], records=records, file_format=file_format)
+        files.append(b"".join(response.streaming_content))
+    return files[0], files[1]
+
+
+@pytest.mark.parametrize("entity", ["account", "contact"])
+@pytest.mark.parametrize("params", VIEWS)
+def test_a_streamed_export_is_the_file_the_python_path_writes(tricky_records, importer, monkeypatch, entity, params):
+    csv_by_database, csv_by_python = streamed(
+        entity=entity, params=params, user=importer, monkeypatch=monkeypatch, file_format="csv"
+    )
+    written, _rendered = export_both_ways(
+        exports.write_csv, entity=entity, params=params, user=importer, monkeypatch=monkeypatch
+    )
+    assert csv_by_database == csv_by_python == written
+    xlsx_by_database, xlsx_by_python = streamed(
+        entity=entity, params=params, user=importer, monkeypatch=monkeypatch, file_format="xlsx"
+    )
+    assert workbook_parts(xlsx_by_database) == workbook_parts(xlsx_by_python)

@@ -85,11 +85,45 @@ def test_create_mode_creates_duplicates_when_asked(run_import):
     assert Contact.objects.filter(emailaddress1="ana@x.com").count() == 2
 
 
-def test_a_key_repeated_in_the_file_updates_the_record_the_first_row_created(run_import):
-    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez-Diaz", "ana@x.com", "", "", ""]]
+@pytest.mark.parametrize("duplicates", ["update", "skip"])
+def test_a_key_repeated_in_the_file_fails_the_second_row_as_a_duplicate(run_import, duplicates):
+    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez-Diaz", "ANA@x.com", "", "", ""]]
+    job = run_import("p.csv", csv_bytes(rows), duplicates=duplicates)
+    assert (job.created_count, job.updated_count, job.failed_count) == (1, 0, 1)
+    failure = job.failures.get()
+    assert failure.line == 3
+    assert "duplicate of line 2 in this file (same Email)" in failure.reason
+    assert Contact.objects.get().last_name == "Lopez"
+
+
+def test_an_account_number_repeated_in_the_file_fails_the_second_row(run_import):
+    AccountFactory(name="Old", account_number="A-1")
+    rows = [["Account Name", "Account Number"], ["First", "A-1"], ["Second", "A-1"], ["Third", "A-2"]]
+    job = run_import("a.csv", csv_bytes(rows), match_key="account_number")
+    assert (job.created_count, job.updated_count, job.failed_count) == (1, 1, 1)
+    assert "duplicate of line 2 in this file" in job.failures.get().reason
+    assert Account.objects.get(account_number="A-1").name == "First"
+
+
+def test_a_repeated_key_is_no_duplicate_when_the_first_row_failed(run_import):
+    rows = [HEADER, ["x" * 60, "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez", "ana@x.com", "", "", ""]]
     job = run_import("p.csv", csv_bytes(rows))
-    assert (job.created_count, job.updated_count) == (1, 1)
-    assert Contact.objects.get().last_name == "Lopez-Diaz"
+    assert (job.created_count, job.failed_count) == (1, 1)
+    assert "at most 50 characters" in job.failures.get().reason
+
+
+def test_rows_are_duplicates_across_chunks(run_import, monkeypatch):
+    monkeypatch.setattr("imports.pipeline.CHUNK_SIZE", 2)
+    rows = [HEADER, *[["A", f"L{n}", f"a{n}@x.com", "", "", ""] for n in range(3)], ["A", "L", "a0@x.com", "", "", ""]]
+    job = run_import("p.csv", csv_bytes(rows))
+    assert (job.created_count, job.failed_count) == (3, 1)
+    assert job.failures.get().line == 5
+
+
+def test_with_duplicates_allowed_a_repeated_key_is_a_second_record(run_import):
+    rows = [HEADER, ["Ana", "Lopez", "ana@x.com", "", "", ""], ["Ana", "Lopez", "ana@x.com", "", "", ""]]
+    job = run_import("p.csv", csv_bytes(rows), duplicates="create")
+    assert (job.created_count, job.failed_count) == (2, 0)
 
 
 def test_accounts_match_on_account_number_or_on_name(run_import):
@@ -257,3 +291,16 @@ def test_updating_the_owner_by_import_keeps_the_owner_sort_copy(run_import, team
     run_import("p.csv", csv_bytes(rows))
     contact.refresh_from_db()
     assert contact.owner == teammate and contact.owner_name == "Tom Mate"
+
+
+def test_phone_numbers_import_as_they_were_typed(run_import):
+    rows = [["Last Name", "Business Phone", "Mobile Phone"], ["Li", "(555) 010-2030", "(0)20 7946 0958"]]
+    job = run_import("p.csv", csv_bytes(rows))
+    assert (job.created_count, job.failed_count) == (1, 0)
+    assert Contact.objects.values_list("telephone1", "mobile_phone").get() == ("(555) 010-2030", "(0)20 7946 0958")
+
+
+def test_a_phone_number_with_letters_fails_its_row_with_the_reason(run_import):
+    job = run_import("p.csv", csv_bytes([["Last Name", "Business Phone"], ["Li", "call me"]]))
+    assert (job.created_count, job.failed_count) == (0, 1)
+    assert "e.g. (555) 010-2030" in job.failures.get().reason

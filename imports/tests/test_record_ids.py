@@ -41,12 +41,14 @@ def test_contacts_without_email_are_updated_by_id_instead_of_duplicated(run_impo
     assert sorted(Contact.objects.values_list("full_name", flat=True)) == ["Ana Lopez", "Bo Li-Wong", "Cy New"]
 
 
-def test_two_rows_naming_one_record_apply_in_turn(run_import):
+def test_a_second_row_naming_the_same_record_fails_as_a_duplicate(run_import):
     contact = ContactFactory(last_name="Li", emailaddress1="")
     rows = [["Last Name", CONTACT_ID], ["Li-Wong", f"contact:{contact.pk}"], ["Li-Chen", f"contact:{contact.pk}"]]
     job = run_import("people.csv", csv_bytes(rows))
-    assert (job.created_count, job.updated_count) == (0, 2)
-    assert Contact.objects.get().last_name == "Li-Chen"
+    assert (job.created_count, job.updated_count, job.failed_count) == (0, 1, 1)
+    failure = job.failures.get()
+    assert failure.line == 3 and "duplicate of line 2 in this file" in failure.reason
+    assert Contact.objects.get().last_name == "Li-Wong"
 
 
 @pytest.mark.parametrize("duplicates", ["update", "skip"])

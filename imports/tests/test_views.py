@@ -57,6 +57,7 @@ def test_a_user_maps_by_hand_imports_and_downloads_the_failed_rows(importer_clie
     html = page.content.decode()
     # Which columns show as not mapped is the journey's to check: the badge follows the select in the browser.
     assert "Müller" in html and "semicolon" in html
+    assert "---------" not in html
     assert job.entity == "contact"
     assert job.mapping == ["first_name", "", "", "company"]
     response = importer_client.post(
@@ -195,3 +196,14 @@ def test_exports_neutralise_formulas(importer_client, importer, file_format):
     values = dict(zip(header, row, strict=True))
     assert (values["First Name"], values["Last Name"], values["Business Phone"]) == ("'=1+2", "'@cmd", "'+1 555 0100")
     assert values["Description"] == "'\tx"
+
+
+def test_a_row_repeating_an_email_of_the_file_is_reported_as_a_duplicate(importer_client, run_import):
+    rows = [["Last Name", "Email"], ["Lopez", "ana@x.com"], ["Lopez-Diaz", "ana@x.com"]]
+    job = run_import("people.csv", csv_bytes(rows))
+    detail = importer_client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert "duplicate of line 2 in this file" in detail
+    download = importer_client.get(reverse("imports:failures", args=[job.pk]))
+    failed = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert failed[1][:2] == ["Lopez-Diaz", "ana@x.com"]
+    assert failed[1][2].startswith("Line 3: This row is a duplicate of line 2 in this file")

@@ -149,3 +149,29 @@ document.addEventListener("submit", async (event) => {
   const successor = again?.querySelector(`button[value="${CSS.escape(button.value)}"]`);
   (successor || again?.querySelector("summary, h2"))?.focus();
 });
+
+// Recent and Pinned flyouts (<details>, which already open with Enter or Space): one open at a
+// time, Escape closes the open one and returns to its summary, a click elsewhere closes it.
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const opened = event.target;
+    if (!opened.matches?.(".crm-flyout") || !opened.open) return;
+    document.querySelectorAll(".crm-flyout[open]").forEach((other) => {
+      if (other !== opened) other.open = false;
+    });
+  },
+  true,
+);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const flyout = event.target.closest?.(".crm-flyout[open]") || document.querySelector(".crm-flyout[open]");
+  if (!flyout) return;
+  flyout.open = false;
+  flyout.querySelector("summary").focus();
+});
+document.addEventListener("click", (event) => {
+  document.querySelectorAll(".crm-flyout[open]").forEach((flyout) => {
+    if (!flyout.contains(event.target)) flyout.open = false;
+  });
+});

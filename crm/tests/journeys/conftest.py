@@ -66,8 +66,14 @@ def console_errors() -> ConsoleErrors:
 
 
 @pytest.fixture
-def page(browser, live_server, console_errors) -> Iterator:
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-US")
+def browser_locale() -> str:
+    """The browser's language (Accept-Language); a journey overrides it to be, say, French."""
+    return "en-US"
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors, browser_locale) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale=browser_locale)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     console_errors.watch(page)

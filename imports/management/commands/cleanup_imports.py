@@ -4,7 +4,11 @@
   worker: they are marked failed, and their page says what happened and what to do;
 - uploaded files of imports finished more than IMPORT_KEEP_FILES_DAYS ago are deleted (the
   job, its counts and its failed rows stay);
-- drafts (uploaded, never mapped and started) older than a day are deleted with their file.
+- drafts (uploaded, never mapped and started) older than a day are deleted with their file;
+- background exports kept past EXPORT_KEEP_HOURS are deleted with their file, and those whose
+  worker died (no progress for IMPORT_STALLED_AFTER_MINUTES) are marked failed.
+- the admin import's previews never confirmed nor cancelled are deleted after
+  IMPORT_PREVIEW_KEEP_MINUTES.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports import services
+from imports import export_jobs, previews, services
 
 DRAFTS_KEPT = datetime.timedelta(days=1)
 
 
 class Command(BaseCommand):
-    help = "Fail imports whose worker died, delete old uploaded files and abandoned drafts."
+    help = (
+        "Fail imports and exports whose worker died, delete old uploaded files, abandoned drafts, "
+        "admin import previews and expired exports."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -47,10 +54,19 @@ class Command(BaseCommand):
         stalled = services.import_jobs_fail_stalled(minutes=stalled_after_minutes)
         files = services.import_files_delete(finished_before=now - datetime.timedelta(days=keep_files_days))
         drafts = services.import_drafts_delete(created_before=now - DRAFTS_KEPT)
+        exports_deleted, exports_failed = export_jobs.export_jobs_cleanup(
+            now=now, stalled_after=datetime.timedelta(minutes=stalled_after_minutes)
+        )
+        self.stdout.write(
+            _("Expired exports deleted: %(deleted)d; stalled exports marked failed: %(failed)d.")
+            % {"deleted": exports_deleted, "failed": exports_failed}
+        )
+        kept = datetime.timedelta(minutes=settings.IMPORT_PREVIEW_KEEP_MINUTES)
+        stale_previews = previews.previews_delete(modified_before=now - kept)
         self.stdout.write(
             _(
                 "Stalled imports marked failed: %(stalled)d; files of finished imports deleted: %(files)d; "
-                "abandoned drafts deleted: %(drafts)d."
+                "abandoned drafts deleted: %(drafts)d; admin import previews deleted: %(previews)d."
             )
-            % {"stalled": stalled, "files": files, "drafts": drafts}
+            % {"stalled": stalled, "files": files, "drafts": drafts, "previews": stale_previews}
         )

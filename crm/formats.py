@@ -1,0 +1,125 @@
+"""Numbers, dates and money the way the user's language writes them: read from what a person
+types (forms) or a file holds (imports), and shown on pages. One reading for both, so that a
+value a French user types in a form imports the same way from their spreadsheet.
+
+Django's formats (django/conf/locale/<lang>/formats.py) give the separators; French writes
+1 234,56 (with a no-break or narrow no-break space, as its own formatting produces) and
+31/12/2026, English 1,234.56 and 12/31/2026.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Every space a person or a formatting library puts between groups of digits.
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007']")
+_CURRENCY = re.compile(r"[$€£¥]|EUR|USD|GBP|CHF", re.IGNORECASE)
+# One separator followed by exactly three digits: "1,234" or "1.234", a thousands separator
+# in one language and a decimal one in the other.
+_GROUP_OF_THREE = re.compile(r"-?\d{1,3}[.,]\d{3}")
+# Slash dates, with the day or the month first according to the language.
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d+)")
+# "Money": a symbol and an amount, in the order and spacing of the language ("€1,234.56",
+# "1 234,56 €").
+MONEY = gettext_lazy("%(symbol)s%(amount)s")
+
+
+class FormatError(ValueError):
+    """A value that can't be read; the message says why and how to write it."""
+
+
+def _decimal_separator() -> str:
+    return formats.get_format("DECIMAL_SEPARATOR")
+
+
+def parse_number(text: str) -> Decimal:
+    """A number as the user's language writes it, or FormatError.
+
+    Spaces of any kind and currency symbols are ignored. With both "," and "." the last one
+    is the decimal separator (1,234.56 or 1.234,56); a separator that appears several times
+    groups thousands. A single one before exactly three digits ("1,234") is read with the
+    language's decimal separator; in French "1.234" could be either, so it is refused.
+    """
+    cleaned = _CURRENCY.sub("", _SPACES.sub("", text))
+    decimal = _decimal_separator()
+    if "," in cleaned and "." in cleaned:
+        thousands = "," if cleaned.rfind(",") < cleaned.rfind(".") else "."
+        cleaned = cleaned.replace(thousands, "").replace(",", ".")
+    elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
+        cleaned = cleaned.replace(",", "").replace(".", "")
+    elif _GROUP_OF_THREE.fullmatch(cleaned):
+        separator = "," if "," in cleaned else "."
+        if separator != decimal and decimal == ",":
+            raise FormatError(
+                _("“%(value)s” is ambiguous: write %(thousands)s for thousands or %(decimal)s for a decimal number.")
+                % {"value": text, "thousands": cleaned.replace(separator, ""), "decimal": cleaned.replace(".", ",")}
+            )
+        cleaned = cleaned.replace(",", ".") if separator == decimal else cleaned.replace(separator, "")
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise FormatError(_("“%(value)s” is not a number.") % {"value": text})
+    return value
+
+
+def parse_date(text: str) -> datetime.date:
+    """A date as the user's language writes it (31/12/2026 in French, 12/31/2026 in
+    English), or in ISO form (2026-12-31), or FormatError."""
+    text = text.strip()
+    day_first = any(pattern.startswith("%d/") for pattern in formats.get_format("DATE_INPUT_FORMATS"))
+    slash = _SLASH_DATE.fullmatch(text)
+    if slash:
+        first, second, year = slash.groups()
+        if len(year) != 4:
+            raise FormatError(_("“%(value)s” is ambiguous: write the year with four digits.") % {"value": text})
+        day, month = (first, second) if day_first else (second, first)
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            pass
+    else:
+        for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y"):
+            try:
+                return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date, no time zone
+            except ValueError:
+                continue
+    example = formats.date_format(datetime.date(1980, 4, 23), "SHORT_DATE_FORMAT")
+    raise FormatError(
+        _("“%(value)s” is not a date: write it as %(example)s or 1980-04-23.") % {"value": text, "example": example}
+    )
+
+
+def money(amount: Decimal, symbol: str) -> str:
+    """An amount with two decimals, grouped, in the language's order: 1 234,56 € or €1,234.56."""
+    number = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+    return MONEY % {"symbol": symbol, "amount": number}
+
+
+def number(value) -> str:
+    """A count or measure as the language writes it, grouped: 1 234 or 1,234; 47,6 or 47.6."""
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+def display(field, value):
+    """A stored value as the user's language shows it: money with the currency, numbers
+    grouped, dates in words; anything else as it is."""
+    if getattr(field, "is_money", False):
+        return money(value, settings.CURRENCY_SYMBOL)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return number(value)
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return value
