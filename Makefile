@@ -70,11 +70,12 @@ SQLITE_SCALE ?= 20000
 REPEAT ?= 30
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crm_bench
 BENCH_ARGS ?=
-BENCH_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=testserver,127.0.0.1,localhost DEBUG=0
+# The benchmark package (bench/) is installed by its own settings only, never in production.
+BENCH_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=testserver,127.0.0.1,localhost DEBUG=0 DJANGO_SETTINGS_MODULE=bench.settings
 
 bench: install var/secret_key
 	url="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; \
-	$(BIN)/python -m crm.bench.createdb "$$url" && \
+	$(BIN)/python -m bench.createdb "$$url" && \
 	$(BENCH_ENV) DATABASE_URL="$$url" $(MAKE) --no-print-directory bench-run
 
 bench-sqlite: install var/secret_key
@@ -97,6 +98,6 @@ LOADTEST_PORT ?= 8099
 
 loadtest: install var/secret_key
 	url="$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)}"; \
-	$(BIN)/python -m crm.bench.createdb "$$url" && \
-	$(BENCH_ENV) $(BIN)/python -m bench.loadtest --database-url "$$url" --scale $(LOADTEST_SCALE) \
+	$(BIN)/python -m bench.createdb "$$url" && \
+	$(BENCH_ENV) DJANGO_SETTINGS_MODULE=crm.settings $(BIN)/python -m bench.loadtest --database-url "$$url" --scale $(LOADTEST_SCALE) \
 	  --duration $(LOADTEST_SECONDS) --clients $(LOADTEST_CLIENTS) --port $(LOADTEST_PORT)

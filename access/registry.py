@@ -1,7 +1,5 @@
-"""Which record types access rules apply to. An app registers its model with one line in its
-AppConfig.ready(), like recent.track():
-
-    access.registry.register(Account)
+"""Which record types access rules apply to: every record type of crm.registry, which
+registers its model here.
 
 A registered model has `owner` (user), `owner_team` and `business_unit` fields (see
 crm.models.CustomerRecord), and its record type, in role privileges, is its model label.

@@ -7,9 +7,20 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from access import registry
         from accounts.models import Account
-        from crm import recent
+        from accounts.resources import ACCOUNT
+        from accounts.views import AccountListView
+        from crm import registry
 
-        recent.track(Account, namespace="accounts")
-        registry.register(Account)
+        registry.register(
+            registry.RecordType(
+                model=Account,
+                namespace="accounts",
+                list_view=AccountListView,
+                icon="account",
+                search_detail=lambda account: account.address1_city,
+                create_text=_("Create an account"),
+                create_hint=_("for a company you do business with."),
+                transfer=ACCOUNT,
+            )
+        )

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from contacts.models import Contact
-from crm.forms import LookupField, RecordForm
+from crm.forms import LookupField, RecordForm, columns, panel, record_form_helper
 
 SUMMARY_FIELDS = [
     "name",
@@ -77,11 +75,6 @@ QUICK_CREATE_FIELDS = [
 ]
 
 
-def columns(*names: str) -> Div:
-    """Lay the fields out two to a row on wide screens."""
-    return Div(*[Div(name, css_class="col-md-6") for name in names], css_class="row")
-
-
 class AccountLookupsMixin:
     """Parent and primary contact are typed-ahead lookups over active records only."""
 
@@ -120,16 +113,13 @@ class AccountForm(AccountLookupsMixin, RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            "loaded_version",
-            Fieldset(_("Account information"), columns(*SUMMARY_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Address"), columns(*ADDRESS_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Company profile"), columns(*PROFILE_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Contact preferences"), columns(*PREFERENCE_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Billing"), columns(*BILLING_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Shipping"), columns(*SHIPPING_FIELDS), css_class="crm-panel"),
+        self.helper = record_form_helper(
+            panel(_("Account information"), *SUMMARY_FIELDS),
+            panel(_("Address"), *ADDRESS_FIELDS),
+            panel(_("Company profile"), *PROFILE_FIELDS),
+            panel(_("Contact preferences"), *PREFERENCE_FIELDS),
+            panel(_("Billing"), *BILLING_FIELDS),
+            panel(_("Shipping"), *SHIPPING_FIELDS),
         )
 
 
@@ -140,6 +130,4 @@ class AccountQuickCreateForm(AccountLookupsMixin, RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout("loaded_version", columns(*QUICK_CREATE_FIELDS))
+        self.helper = record_form_helper(columns(*QUICK_CREATE_FIELDS))

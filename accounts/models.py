@@ -111,6 +111,10 @@ LIST_FIELDS = [
 
 
 class AccountQuerySet(CustomerRecordQuerySet):
+    def with_contacts(self):
+        """Accounts that still have contacts (which deleting an account never deletes)."""
+        return self.filter(contacts__isnull=False).distinct()
+
     def with_list_columns(self):
         # Only what the list shows or sorts by: a page then loads 3 x 51 small rows instead of
         # every column of the account, its owner and its primary contact.

@@ -30,7 +30,7 @@ def account_delete(*, account: Account) -> None:
 def accounts_delete(*, accounts: QuerySet) -> tuple[int, list[Account]]:
     """Delete those of `accounts` without contacts; return (deleted count, refused accounts)."""
     with transaction.atomic():
-        refused = list(accounts.filter(contacts__isnull=False).distinct())
+        refused = list(accounts.with_contacts())
         deletable = accounts.exclude(pk__in=[account.pk for account in refused])
         deleted = deletable.count()
         deletable.delete()

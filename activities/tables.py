@@ -13,7 +13,7 @@ from crm.lists import RecordTable
 class ActivityTable(RecordTable):
     subject = tables.Column(verbose_name=_("Subject"), order_by=("subject", "id"))
     kind = tables.Column(order_by=("kind", "id"))
-    regarding = tables.Column(verbose_name=_("Regarding"), empty_values=(), orderable=False)
+    regarding = tables.Column(verbose_name=_("Regarding"), orderable=False)
     due_at = tables.Column(verbose_name=_("Due"), order_by=("due_at", "id"))
     priority = tables.Column(order_by=("priority", "id"))
     state = tables.Column(order_by=("state", "id"))

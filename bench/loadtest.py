@@ -76,8 +76,8 @@ def prepare(database_url: str, scale: int) -> list[Salesperson]:
     from django.db import connections
 
     from accounts.models import Account
+    from bench.data import bench_users, ensure_bench_data
     from contacts.models import Contact
-    from crm.bench.data import bench_users, ensure_bench_data
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

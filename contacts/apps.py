@@ -7,9 +7,21 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
-        from access import registry
         from contacts.models import Contact
-        from crm import recent
+        from contacts.resources import CONTACT
+        from contacts.views import ContactListView
+        from crm import registry
 
-        recent.track(Contact, namespace="contacts", label_field="full_name")
-        registry.register(Contact)
+        registry.register(
+            registry.RecordType(
+                model=Contact,
+                namespace="contacts",
+                list_view=ContactListView,
+                label_field="full_name",
+                icon="contact",
+                search_detail=lambda contact: contact.company.name if contact.company_id else "",
+                create_text=_("Create a contact"),
+                create_hint=_("for a person you work with."),
+                transfer=CONTACT,
+            )
+        )

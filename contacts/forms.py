@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import columns
 from accounts.models import Account
 from contacts.models import Contact
-from crm.forms import LookupField, RecordForm
+from crm.forms import LookupField, RecordForm, columns, panel, record_form_helper
 
 NAME_FIELDS = ["salutation", "first_name", "middle_name", "last_name", "suffix", "nickname"]
 WORK_FIELDS = [
@@ -133,18 +130,15 @@ class ContactForm(ContactLookupsMixin, RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            "loaded_version",
-            Fieldset(_("Name"), columns(*NAME_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Work"), columns(*WORK_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Contact information"), columns(*CONTACT_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Address 1"), columns(*address_fields(1)), css_class="crm-panel"),
-            Fieldset(_("Address 2"), columns(*address_fields(2)), css_class="crm-panel"),
-            Fieldset(_("Personal information"), columns(*PERSONAL_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Contact preferences"), columns(*PREFERENCE_FIELDS), css_class="crm-panel"),
-            Fieldset(_("Description"), columns("description"), css_class="crm-panel"),
+        self.helper = record_form_helper(
+            panel(_("Name"), *NAME_FIELDS),
+            panel(_("Work"), *WORK_FIELDS),
+            panel(_("Contact information"), *CONTACT_FIELDS),
+            panel(_("Address 1"), *address_fields(1)),
+            panel(_("Address 2"), *address_fields(2)),
+            panel(_("Personal information"), *PERSONAL_FIELDS),
+            panel(_("Contact preferences"), *PREFERENCE_FIELDS),
+            panel(_("Description"), "description"),
         )
 
 
@@ -155,6 +149,4 @@ class ContactQuickCreateForm(ContactLookupsMixin, RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout("loaded_version", columns(*QUICK_CREATE_FIELDS))
+        self.helper = record_form_helper(columns(*QUICK_CREATE_FIELDS))

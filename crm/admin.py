@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from crm import lists
+from crm import lists, services
 from crm.forms import label_empty_choice
 from crm.models import UserPreferences
 from imports.admin_import import CheckedImportExportAdmin
@@ -69,6 +69,10 @@ class RecordAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
         name. That is the order of the view indexes, which carry the search text, so a search
         walks an index alone instead of fetching a table row for every name it passes."""
         return ["status", *self.model._meta.ordering]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service, as the app's own screens save: other rows' copies of the name follow.
+        services.record_save(record=obj)
 
     def get_search_results(self, request, queryset, search_term):
         """Quick find's search: one column with a trigram index, instead of the admin's

@@ -14,9 +14,8 @@ class CrmConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_save, pre_save
 
-        from crm import languages, lists, models, signals
+        from crm import languages, models, signals
 
-        lists.memoize_cell_signatures()
         connection_created.connect(models.register_sqlite_fold, dispatch_uid="crm_sqlite_fold")
         # The user model isn't ours, so its renames reach the records' name copies this way.
         user_model = settings.AUTH_USER_MODEL

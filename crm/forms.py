@@ -3,6 +3,8 @@ and lookups that scale to a million records (type a name, never scroll a <select
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -23,6 +25,25 @@ def label_empty_choice(field: forms.Field) -> None:
             field.empty_label = EMPTY_CHOICE_LABEL
     elif isinstance(field, forms.ChoiceField):
         field.choices = [(value, EMPTY_CHOICE_LABEL if value == "" else label) for value, label in field.choices]
+
+
+def columns(*names: str) -> Div:
+    """Lay the fields out two to a row on wide screens."""
+    return Div(*[Div(name, css_class="col-md-6") for name in names], css_class="row")
+
+
+def panel(title: str, *names: str) -> Fieldset:
+    """A titled section of a record form, as the main forms of D365 have."""
+    return Fieldset(title, columns(*names), css_class="crm-panel")
+
+
+def record_form_helper(*parts) -> FormHelper:
+    """The crispy layout of a record form: the row version (hidden), then `parts`. The page
+    template writes the <form> tag, with the Save commands."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout("loaded_version", *parts)
+    return helper
 
 
 class LookupWidget(forms.Widget):

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import django_filters
 import django_tables2 as tables
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.paginator import EmptyPage
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
@@ -106,35 +106,6 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset.starting_with(self.NAME_FIELD, value)
 
 
-def memoize_cell_signatures() -> None:
-    """Remember the parameters of each cell renderer instead of inspecting it for every cell.
-
-    django-tables2 calls inspect.signature() for each cell it renders (450 times for a page of
-    50 rows), about a third of the time a list page takes. A renderer's parameters never
-    change, so they are looked up once per function. Idempotent.
-    """
-    from django_tables2 import utils
-
-    if getattr(utils.signature, "memoized", False):
-        return
-    inspect_signature = utils.signature
-    known: dict[tuple[object, bool], tuple] = {}
-
-    def signature(fn):
-        # Bound methods of the same function share parameters (inspect drops `self` for both).
-        key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
-        try:
-            return known[key]
-        except KeyError:
-            known[key] = found = inspect_signature(fn)
-            return found
-        except TypeError:  # an unhashable callable: don't remember it
-            return inspect_signature(fn)
-
-    signature.memoized = True
-    utils.signature = signature
-
-
 class SelectColumn(tables.Column):
     """A row checkbox named "selected", labelled with the record's name for screen readers."""
 
@@ -147,9 +118,6 @@ class SelectColumn(tables.Column):
             "</label>",
             _("Select all rows on this page"),
         )
-
-    def render(self, value, record):
-        return self.checkbox(value, _("Select %(name)s") % {"name": record})
 
     @staticmethod
     def checkbox(pk, label: str) -> SafeString:
@@ -173,6 +141,37 @@ def priority(level: int) -> dict:
     return {"cell": {PRIORITY: str(level)}}
 
 
+# What RecordTable.body_rows honours of a django-tables2 column: its rows are built without
+# django-tables2's per-cell machinery, which would silently drop anything else (an accessor,
+# linkify, cell attributes but the priority, a footer, localize...). A list table asking for
+# more fails when it is defined, at start-up; a render_<name>(record, value) method covers
+# custom cells.
+SUPPORTED_COLUMN_CLASSES = (tables.Column, tables.EmailColumn)
+SUPPORTED_COLUMN_OPTIONS = {"verbose_name", "orderable", "order_by", "_default"}
+# django-tables2's own bookkeeping, and EmailColumn's mailto: link (which body_rows writes).
+COLUMN_BOOKKEEPING = {"creation_counter", "_explicit"}
+EMAIL_LINK = {"link", "text"}
+
+
+def unsupported_options(column: tables.Column) -> list[str]:
+    """The options of `column` RecordTable.body_rows would ignore, by name."""
+    column_class = type(column)
+    if column_class not in SUPPORTED_COLUMN_CLASSES:
+        return [column_class.__name__]
+    plain = vars(column_class())
+    found = []
+    for name, value in vars(column).items():
+        if name in SUPPORTED_COLUMN_OPTIONS | COLUMN_BOOKKEEPING:
+            continue
+        if name in EMAIL_LINK and column_class is tables.EmailColumn:
+            continue
+        if name == "attrs" and set(value) <= {"cell"} and set(value.get("cell", {})) <= {PRIORITY}:
+            continue  # priority(): the one cell attribute row_template writes
+        if name == "link" or name not in plain or plain[name] != value:
+            found.append({"link": "linkify", "_footer": "footer", "_default": "default"}.get(name, name))
+    return found
+
+
 class RecordTable(tables.Table):
     """Base table: checkboxes, and the name links to the record, remembering the list."""
 
@@ -185,6 +184,18 @@ class RecordTable(tables.Table):
         # Rows per page are validated by the view (25/50/100/250), not taken raw from the URL.
         per_page_field = "unused_per_page"
         empty_text = _("No records in this view.")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, column in cls.base_columns.items():
+            problems = [] if isinstance(column, SelectColumn) else unsupported_options(column)
+            if problems:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.{name} uses {', '.join(problems)}, which list tables don't render "
+                    f"(see crm.lists.SUPPORTED_COLUMN_OPTIONS); write a render_{name} method instead."
+                )
+        if cls._meta.row_attrs:
+            raise ImproperlyConfigured(f"{cls.__name__}: list tables don't render Meta.row_attrs.")
 
     def body_rows(self) -> list[SafeString]:
         """The page's rows as HTML, each cell's text escaped once.

@@ -16,20 +16,21 @@ from django.db import DatabaseError, DataError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from crm import recent
+from crm import recent, registry
+from crm.registry import RecordType
 
 logger = logging.getLogger(__name__)
 
 
-def opened_record(request: HttpRequest, response: HttpResponse) -> tuple[recent.TrackedModel, int] | None:
-    """The tracked model and id whose detail page this request showed, if it did."""
+def opened_record(request: HttpRequest, response: HttpResponse) -> tuple[RecordType, int] | None:
+    """The record type and id whose detail page this request showed, if it did."""
     # HEAD and other methods are link checkers and forms, not a person opening the record.
     if request.method != "GET" or response.status_code != 200:
         return None
     match = request.resolver_match
     if match is None or match.url_name != "detail" or "pk" not in match.kwargs:
         return None
-    entry = recent.tracked(match.namespace)
+    entry = registry.get(match.namespace)
     if entry is None or not request.user.is_authenticated:
         return None
     return entry, int(match.kwargs["pk"])
@@ -54,7 +55,7 @@ class RecentItemsMiddleware:
         if opened is not None:
             entry, object_id = opened
             try:
-                recent.recent_item_open(lists=recent.lists_for(request), tracked=entry, object_id=object_id)
+                recent.recent_item_open(lists=recent.lists_for(request), record_type=entry, object_id=object_id)
             except DatabaseError:
                 # The page is rendered already; losing one Recent entry beats failing it.
                 logger.exception("Could not record that %s %s was opened", entry.namespace, object_id)

@@ -288,7 +288,8 @@ class CustomerRecord(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        # Derived data, like Contact.full_name: kept true on every save, whoever saves.
+        # Derived data of this row, like Contact.full_name: kept true on every save, whoever
+        # saves. Other rows' copies of this record's name are the services' (record_save).
         changed = self.refresh_sort_names()
         if self.business_unit_id is None:
             from access.services import owner_business_unit_id
@@ -298,8 +299,6 @@ class CustomerRecord(models.Model):
         if update_fields is not None and changed:
             kwargs["update_fields"] = {*update_fields, *changed}
         super().save(*args, **kwargs)
-        # A company's contacts, a primary contact's accounts: their copies of this name.
-        copy_name_to_linked_rows(self, attributes=kwargs.get("update_fields"))
 
     @property
     def is_active(self) -> bool:
@@ -500,7 +499,7 @@ class RecentItemQuerySet(models.QuerySet):
 
 class RecentItem(models.Model):
     """A record a user opened (Recent) or pinned (Pinned), kept per user on the server so the
-    lists follow the user to any browser. `crm.recent` registers which models are tracked."""
+    lists follow the user to any browser. Every record type of `crm.registry` is tracked."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("User"), on_delete=models.CASCADE, related_name="+"

@@ -1,29 +1,32 @@
-"""The Sales site map: which area the current page belongs to, for highlighting, and the
-user's Recent and Pinned records (read lazily, with one query, only if a template shows them)."""
+"""The Sales site map: which area the current page belongs to, for highlighting, the record
+types it lists (crm.registry), and the user's Recent and Pinned records (read lazily, with
+one query, only if a template shows them)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
-from crm import recent
+from crm import recent, registry
 
-# The URL namespace (or view name) of a page maps to the site-map entry it highlights.
-AREAS = {
-    "accounts": "accounts",
-    "contacts": "contacts",
-    "activities": "activities",
-    "home": "home",
-    "imports": "imports",
-    "access": "access",
-}
+# Pages outside the record types that have a site-map entry: URL namespace or view name.
+AREAS = {"home": "home", "imports": "imports", "access": "access", "activities": "activities"}
 
 
 def current_area(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
+    if registry.get(match.namespace) is not None:
+        return match.namespace
     return AREAS.get(match.namespace) or AREAS.get(match.url_name or "", "")
 
 
 def sales_navigation(request: HttpRequest) -> dict:
-    return {"nav_area": current_area(request), "recent_lists": recent.lists_for(request)}
+    user = getattr(request, "user", None)
+    return {
+        "nav_area": current_area(request),
+        "nav_record_types": registry.all_types(),
+        # Called only by a template that shows the Tools group: no permission query otherwise.
+        "nav_can_import": lambda: user is not None and user.is_authenticated and registry.can_import_any(user),
+        "recent_lists": recent.lists_for(request),
+    }

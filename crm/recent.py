@@ -1,14 +1,11 @@
 """Recent and pinned records: which models are tracked, the per-user lists the navigation
 shows, and the few writes behind them.
 
-An app makes its records show up in Recent with one line in its AppConfig.ready():
-
-    recent.track(Account, namespace="accounts")
-
-From then on, a successful GET of `accounts:detail` moves that account to the top of the
-user's Recent list (crm.middleware.RecentItemsMiddleware does the call). The write comes
-after the page, so that a page that fails records nothing; the page itself already shows the
-record at the top (for a view that answers with a TemplateResponse, as generic views do).
+Every registered record type (crm.registry) is tracked: a successful GET of
+`accounts:detail` moves that account to the top of the user's Recent list
+(crm.middleware.RecentItemsMiddleware does the call). The write comes after the page, so
+that a page that fails records nothing; the page itself already shows the record at the top
+(for a view that answers with a TemplateResponse, as generic views do).
 
 Deleted records are filtered out when the lists are read, not cleaned up by each delete path:
 the same query that reads the names tells which records are gone, so every way of deleting
@@ -19,91 +16,33 @@ behind are reused first when a list is full, and purged when the pin limit is re
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models
 from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 
-from access import guard
+from crm import registry
 from crm.choices import Status
 from crm.models import RecentItem
+from crm.registry import RecordType
+from crm.services import commit_without_waiting_for_disk
 
 RECENT_LIMIT = 20
 PINNED_LIMIT = 20
 
 
 @dataclass(frozen=True)
-class TrackedModel:
-    model: type[models.Model]
-    namespace: str
-    label_field: str
-    status_field: str | None
-    icon: str
-
-    @property
-    def content_type(self) -> ContentType:
-        # ContentType caches per process, so this is a query only the first time.
-        return ContentType.objects.get_for_model(self.model)
-
-    @property
-    def type_name(self) -> str:
-        return capfirst(self.model._meta.verbose_name)
-
-    def record_or_404(self, pk: int, user) -> models.Model:
-        return get_object_or_404(guard.visible(self.model, user), pk=pk)
-
-
-_tracked: dict[str, TrackedModel] = {}
-
-
-def track(
-    model: type[models.Model],
-    *,
-    namespace: str,
-    label_field: str = "name",
-    status_field: str | None = "status",
-    icon: str | None = None,
-) -> None:
-    """Track opens of `<namespace>:detail` (URL kwarg `pk`, an integer primary key) for `model`.
-
-    `label_field` is the never-empty column shown as the record's name; `status_field`, if
-    any, holds crm.choices.Status so inactive records can say so.
-    """
-    _tracked[namespace] = TrackedModel(
-        model=model,
-        namespace=namespace,
-        label_field=label_field,
-        status_field=status_field,
-        icon=icon or model._meta.model_name,
-    )
-
-
-def tracked(namespace: str | None) -> TrackedModel | None:
-    return _tracked.get(namespace or "")
-
-
-def tracked_record_or_404(namespace: str, pk: int, user) -> tuple[TrackedModel, models.Model]:
-    entry = tracked(namespace)
-    if entry is None:
-        raise Http404
-    return entry, entry.record_or_404(pk, user)
-
-
-@dataclass(frozen=True)
 class RecentEntry:
     """One line of the Recent or Pinned list, as the templates show it."""
 
-    tracked: TrackedModel
+    record_type: RecordType
     object_id: int
     label: str
     inactive: bool
@@ -113,11 +52,11 @@ class RecentEntry:
 
     @property
     def key(self) -> tuple[str, int]:
-        return self.tracked.namespace, self.object_id
+        return self.record_type.namespace, self.object_id
 
     @property
     def url(self) -> str:
-        return reverse(f"{self.tracked.namespace}:detail", args=[self.object_id])
+        return reverse(f"{self.record_type.namespace}:detail", args=[self.object_id])
 
     @property
     def pinned(self) -> bool:
@@ -130,11 +69,11 @@ def with_record_columns(queryset: models.QuerySet, user) -> models.QuerySet:
     A record that no longer exists, or that `user` may no longer read, gets no name (NULL);
     that is how deleted ones are told apart, and lost access hides a line the same way.
     """
-    content_types = ContentType.objects.get_for_models(*(entry.model for entry in _tracked.values()))
+    content_types = ContentType.objects.get_for_models(*(entry.model for entry in registry.all_types()))
     labels, statuses = [], []
-    for entry in _tracked.values():
+    for entry in registry.all_types():
         is_this_type = {"content_type_id": content_types[entry.model].pk}
-        record = guard.visible(entry.model, user).filter(pk=OuterRef("object_id")).order_by()
+        record = entry.records_for(user).filter(pk=OuterRef("object_id")).order_by()
         labels.append(When(**is_this_type, then=Subquery(record.values(entry.label_field)[:1])))
         if entry.status_field:
             statuses.append(When(**is_this_type, then=Subquery(record.values(entry.status_field)[:1])))
@@ -175,12 +114,12 @@ class RecentLists:
 
     @cached_property
     def stored_entries(self) -> list[RecentEntry]:
-        by_content_type = {entry.content_type.pk: entry for entry in _tracked.values()}
+        by_content_type = {entry.content_type.pk: entry for entry in registry.all_types()}
         # Type names are translated once here, not once per line of the lists.
         type_names = {content_type: str(entry.type_name) for content_type, entry in by_content_type.items()}
         return [
             RecentEntry(
-                tracked=by_content_type[row.content_type_id],
+                record_type=by_content_type[row.content_type_id],
                 type_name=type_names[row.content_type_id],
                 object_id=row.object_id,
                 label=row.record_label,
@@ -192,15 +131,16 @@ class RecentLists:
             if row.record_label is not None and row.content_type_id in by_content_type
         ]
 
-    def show_opening(self, tracked: TrackedModel, record: models.Model) -> None:
+    def show_opening(self, record_type: RecordType, record: models.Model) -> None:
         """List `record` as opened now, first, on the page that opens it: the write that
         records the opening waits until the page has rendered fine."""
-        inactive = tracked.status_field is not None and getattr(record, tracked.status_field) == Status.INACTIVE
+        status_field = record_type.status_field
+        inactive = status_field is not None and getattr(record, status_field) == Status.INACTIVE
         self.opening = RecentEntry(
-            tracked=tracked,
-            type_name=str(tracked.type_name),
+            record_type=record_type,
+            type_name=str(record_type.type_name),
             object_id=record.pk,
-            label=getattr(record, tracked.label_field),
+            label=getattr(record, record_type.label_field),
             inactive=inactive,
             opened_at=timezone.now(),
             pinned_at=None,
@@ -230,34 +170,19 @@ def lists_for(request: HttpRequest) -> RecentLists:
 
 def pin_state(request: HttpRequest, namespace: str, object_id: int) -> bool | None:
     """Whether a record's page shows Pin (False) or Unpin (True); None if it isn't tracked."""
-    if tracked(namespace) is None:
+    if registry.get(namespace) is None:
         return None
     return lists_for(request).is_pinned(namespace, object_id)
 
 
-@contextmanager
-def commit_without_waiting_for_disk():
-    """A transaction whose commit doesn't wait for the disk flush (PostgreSQL).
-
-    Waiting for the flush was most of the cost of a Recent write on a busy server; a crash
-    can lose at most the last fraction of a second of Recent entries, which is harmless.
-    SQLite runs in WAL mode with synchronous=NORMAL, which already commits that way.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        yield
-
-
-def recent_item_open(*, lists: RecentLists, tracked: TrackedModel, object_id: int) -> None:
+def recent_item_open(*, lists: RecentLists, record_type: RecordType, object_id: int) -> None:
     """Move a record to the top of the user's Recent list, with one small write.
 
     `lists.rows` (usually read already, for the navigation of the same page) says whether the
     record is listed and whether the list is full. A full list reuses its oldest row instead
     of inserting and then deleting, so the bound costs no second write.
     """
-    content_type, now = tracked.content_type, timezone.now()
+    content_type, now = record_type.content_type, timezone.now()
     listed = any(row.content_type_id == content_type.pk and row.object_id == object_id for row in lists.rows)
     unpinned = [row for row in lists.rows if row.pinned_at is None]
     with commit_without_waiting_for_disk():
@@ -290,9 +215,9 @@ class PinLimitReached(Exception):
     pass
 
 
-def recent_item_pin(*, user, tracked: TrackedModel, object_id: int) -> None:
+def recent_item_pin(*, user, record_type: RecordType, object_id: int) -> None:
     """Pin a record (listing it if needed). Refuses a pin beyond PINNED_LIMIT."""
-    content_type = tracked.content_type
+    content_type = record_type.content_type
     pinned = RecentItem.objects.for_user(user).pinned()
     others = pinned.exclude(content_type=content_type, object_id=object_id)
     if others.count() >= PINNED_LIMIT:
@@ -310,10 +235,10 @@ def recent_item_pin(*, user, tracked: TrackedModel, object_id: int) -> None:
     )
 
 
-def recent_item_unpin(*, user, tracked: TrackedModel, object_id: int) -> None:
+def recent_item_unpin(*, user, record_type: RecordType, object_id: int) -> None:
     """Unpin a record: it goes back to Recent, where only the newest RECENT_LIMIT stay."""
     items = RecentItem.objects.for_user(user)
-    items.filter(content_type=tracked.content_type, object_id=object_id).update(pinned_at=None)
+    items.filter(content_type=record_type.content_type, object_id=object_id).update(pinned_at=None)
     newest = items.unpinned().order_by("-opened_at", "-pk").values_list("pk", flat=True)[:RECENT_LIMIT]
     items.unpinned().exclude(pk__in=list(newest)).delete()
 
@@ -322,7 +247,7 @@ def purge_missing_records(*, user) -> int:
     """Delete the user's rows whose record was deleted; returns how many went."""
     purged = 0
     items = RecentItem.objects.for_user(user)
-    for entry in _tracked.values():
+    for entry in registry.all_types():
         existing = entry.model._default_manager.order_by().values("pk")
         purged += items.filter(content_type=entry.content_type).exclude(object_id__in=existing).delete()[0]
     return purged

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
@@ -21,7 +21,7 @@ from django_tables2 import SingleTableMixin
 from access import guard
 from access import services as access_services
 from access.models import Privilege
-from crm import formats, lists, recent, services
+from crm import formats, lists, recent, registry, services
 from crm.models import person_name
 from crm.validators import phone_validator
 
@@ -30,14 +30,23 @@ LOOKUP_LIMIT = 10
 
 
 class RecordMixin:
-    """Every lookup of a record goes through `get_queryset`, scoped in one place: the records
-    the user may read (access.guard); writes check their own privilege on top."""
+    """Every lookup of a record goes through `get_queryset`, which asks the record type
+    (crm.registry) for the records this user may read (access.guard); writes check their own
+    privilege on top."""
 
     model = None
     url_namespace = ""
 
+    @property
+    def record_type(self) -> registry.RecordType:
+        return registry.for_model(self.model)
+
     def get_queryset(self) -> QuerySet:
-        return guard.visible(self.model, self.request.user, Privilege.READ)
+        return self.record_type.records_for(self.request.user)
+
+    def get_template_names(self) -> list[str]:
+        # The app's own page (accounts/account_detail.html) if it has one, else the shared one.
+        return [*super().get_template_names(), f"crm/record{self.template_name_suffix}.html"]
 
     def url(self, name: str, *args) -> str:
         return reverse(f"{self.url_namespace}:{name}", args=args)
@@ -91,8 +100,24 @@ class RecordListView(RecordMixin, ListPageView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(jump_letters=lists.JUMP_LETTERS, opts=self.model._meta, url_namespace=self.url_namespace)
+        context.update(
+            jump_letters=lists.JUMP_LETTERS,
+            opts=self.model._meta,
+            url_namespace=self.url_namespace,
+            record_type=self.record_type,
+            **self.transfer_permissions(),
+        )
         return context
+
+    def transfer_permissions(self) -> dict[str, bool]:
+        """Whether the list offers Export and Import Data: the type must be transferable."""
+        if self.record_type.transfer is None:
+            return {"can_export": False, "can_import": False}
+        user, record_type = self.request.user, self.record_type
+        return {
+            "can_export": user.has_perm(record_type.permission("export")),
+            "can_import": user.has_perm(record_type.permission("import")),
+        }
 
 
 def field_display(record, name: str) -> dict:
@@ -302,6 +327,12 @@ class RecordBulkActionView(RecordMixin, View):
 
     http_method_names = ["post"]
     template_name = "crm/record_bulk_confirm.html"
+    # The status changes, by the button pressed, with the verb of their message. "delete" is
+    # each app's own (delete_records): what deleting may refuse depends on the record type.
+    STATUS_CHANGES = {
+        "activate": (services.activate, gettext_lazy("activated")),
+        "deactivate": (services.deactivate, gettext_lazy("deactivated")),
+    }
     # The privilege each action needs on every record it touches.
     ACTIONS = {"activate": Privilege.WRITE, "deactivate": Privilege.WRITE, "delete": Privilege.DELETE}
     # The confirmation lists (and so carries) at most this many records.
@@ -360,8 +391,8 @@ class RecordBulkActionView(RecordMixin, View):
         if action == "delete":
             self.delete_records(records)
             return
-        changed = getattr(services, action)(records, by=self.request.user)
-        verb = _("activated") if action == "activate" else _("deactivated")
+        change_status, verb = self.STATUS_CHANGES[action]
+        changed = change_status(records, by=self.request.user)
         messages.success(
             self.request,
             ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from crm.choices import Status
-from crm.models import CustomerRecord
+from crm.models import CustomerRecord, copy_name_to_linked_rows
+
+
+@contextmanager
+def commit_without_waiting_for_disk() -> Iterator[None]:
+    """A transaction whose commit doesn't wait for the disk flush (PostgreSQL).
+
+    For writes that are cheap to lose in a crash of the database server (the last fraction
+    of a second of them) and costly to flush one by one: a Recent entry, an import's chunk
+    (whose records, failures and counts commit together, so a chunk is lost whole or not at
+    all; the job's final status is written with an ordinary commit, which flushes everything
+    before it). SQLite runs in WAL mode with synchronous=NORMAL, which already commits that way.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 class RecordChangedError(Exception):
@@ -26,6 +46,15 @@ class RecordVersionMissingError(RecordChangedError):
 
 class RecordInactiveError(Exception):
     """The record was deactivated; it is read-only until reactivated."""
+
+
+def record_save(*, record: CustomerRecord, update_fields=None) -> CustomerRecord:
+    """Save a record, then give the rows that keep a copy of its name for sorting (a
+    company's contacts, a primary contact's accounts) its current name."""
+    record.save(update_fields=update_fields)
+    # Every copied attribute: a save may change one derived from the fields saved (full_name).
+    copy_name_to_linked_rows(record)
+    return record
 
 
 def record_create(*, record: CustomerRecord, by) -> CustomerRecord:
@@ -61,7 +90,7 @@ def record_update(*, record: CustomerRecord, loaded_version: int | None, by) -> 
             raise RecordInactiveError
         record.version = current.version + 1
         record.modified_by = by
-        record.save()
+        record_save(record=record)
     return record
 
 

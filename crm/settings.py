@@ -210,7 +210,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # HTTPS_ONLY switches on everything a site served over TLS wants; off for local runs.
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)

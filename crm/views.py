@@ -7,11 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from access import guard
-from accounts.models import Account
 from activities.views import home_agenda
-from contacts.models import Contact
-from crm import recent
+from crm import recent, registry
 from crm.lists import capped_count, rows_by_id
 from crm.record_views import safe_next_url
 
@@ -23,40 +20,53 @@ UNPINNED_MESSAGE = _("%(record)s is unpinned.")
 PIN_LIMIT_MESSAGE = _("You can pin up to %(limit)d records. Unpin one first.")
 
 
+# The list views Home counts, each type's "My Active ..." and "Active ...".
+HOME_VIEWS = ("my_active", "active")
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    accounts, contacts = (guard.visible(model, request.user).active() for model in (Account, Contact))
     # Capped like the lists' counts: counting a million rows would make Home the slow page.
-    counts = {
-        "my_active_accounts": capped_count(accounts.owned_by(request.user)),
-        "active_accounts": capped_count(accounts),
-        "my_active_contacts": capped_count(contacts.owned_by(request.user)),
-        "active_contacts": capped_count(contacts),
+    stats = []
+    for record_type in registry.all_types():
+        active = record_type.records_for(request.user).active()
+        views = {"my_active": active.owned_by(request.user), "active": active}
+        labels = record_type.view_labels
+        for view in HOME_VIEWS:
+            stats.append(
+                {"record_type": record_type, "view": view, "label": labels[view], "count": capped_count(views[view])}
+            )
+    context = {
+        "stats": stats,
+        "record_types": registry.all_types(),
+        "can_import": registry.can_import_any(request.user),
     }
-    return render(request, "crm/home.html", {"counts": counts, "agenda": home_agenda(request.user)})
+    context["agenda"] = home_agenda(request.user)
+    return render(request, "crm/home.html", context)
 
 
-def search_preview(model, term: str, user) -> list:
+def search_preview(record_type: registry.RecordType, user, term: str) -> list:
     """The first matches by name, active records before inactive ones: the order of the
     view indexes, which let a common term be found without reading every match."""
-    matches = (
-        guard.visible(model.objects.with_list_columns(), user).search(term).order_by("status", *model._meta.ordering)
-    )
-    return rows_by_id(matches, 0, SEARCH_PREVIEW_SIZE)
+    model = record_type.model
+    matches = record_type.records_for(user).with_list_columns().search(term)
+    return rows_by_id(matches.order_by("status", *model._meta.ordering), 0, SEARCH_PREVIEW_SIZE)
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").strip()
-    accounts = contacts = None
+    results = []
     if term:
-        accounts, contacts = (search_preview(model, term, request.user) for model in (Account, Contact))
-    context = {
-        "global_search_term": term,
-        "accounts": accounts,
-        "contacts": contacts,
-        "preview_size": SEARCH_PREVIEW_SIZE,
-    }
+        for record_type in registry.all_types():
+            matches = search_preview(record_type, request.user, term)
+            results.append(
+                {
+                    "record_type": record_type,
+                    "matches": [(record, record_type.search_detail(record)) for record in matches],
+                }
+            )
+    context = {"global_search_term": term, "results": results, "preview_size": SEARCH_PREVIEW_SIZE}
     return render(request, "crm/search.html", context)
 
 
@@ -80,12 +90,13 @@ def recent_pin(request: HttpRequest) -> HttpResponse:
     """Pin or unpin a record. Without JavaScript it redirects back; the pin buttons'
     script asks for the fragment instead and swaps it in without a page load."""
     namespace, pk, pin = pressed_pin_button(request)
-    entry, record = recent.tracked_record_or_404(namespace, pk, request.user)
+    record_type = registry.get_or_404(namespace)
+    record = record_type.record_for(request.user, pk)
     try:
         if pin:
-            recent.recent_item_pin(user=request.user, tracked=entry, object_id=pk)
+            recent.recent_item_pin(user=request.user, record_type=record_type, object_id=pk)
         else:
-            recent.recent_item_unpin(user=request.user, tracked=entry, object_id=pk)
+            recent.recent_item_unpin(user=request.user, record_type=record_type, object_id=pk)
     except recent.PinLimitReached:
         level, status = messages.ERROR, PIN_LIMIT_MESSAGE % {"limit": recent.PINNED_LIMIT}
     else:

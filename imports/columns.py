@@ -1,19 +1,27 @@
 """The columns of an import or export file: which field each one fills, the header a user
 sees, and how a cell becomes a value and back. One vocabulary for the Import Data page, the
-admin's resources and the list exports, so a file exported anywhere imports back anywhere."""
+admin's resources and the list exports, so a file exported anywhere imports back anywhere.
+
+A column is of one kind, a class here (text, choice, yes/no, number, date, owner, link to
+another record, record ID), which owns the kind's parsing, the text an export writes, and
+that text rendered by the database for the PostgreSQL export path (`sql`)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, F, Func, TextField, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, Concat, NullIf
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.text import capfirst
@@ -120,16 +128,37 @@ def in_every_language(text) -> set[str]:
     return found
 
 
+TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+
+
+class FormulaGuarded(Func):
+    """neutralise() in SQL: a leading apostrophe on a text that starts like a formula. ascii()
+    of the first character is the cheapest test PostgreSQL has. An empty text becomes NULL."""
+
+    template = (
+        f"CASE WHEN ascii(%(expressions)s) IN ({TRIGGER_CODES}) THEN '''' || %(expressions)s "
+        "ELSE NULLIF(%(expressions)s, '') END"
+    )
+    output_field = TextField()
+
+
+class IsoDate(Func):
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = TextField()
+
+
 @dataclass(frozen=True)
 class Column:
-    """One importable field. `kind` picks the conversion; lookups are resolved in bulk later."""
+    """One importable field. Subclasses are the kinds; this base converts nothing, so it
+    serves the kinds whose cell is the number or text itself."""
 
     field: models.Field
     extra_names: tuple[str, ...] = ()
-    kind: str = field(init=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "kind", column_kind(self.field))
+    # Written as a number in spreadsheets.
+    number = False
+    # Its export text is a name people typed (a linked record's, a user's): guarded against
+    # formulas when written, as text columns are.
+    typed_name = False
 
     @property
     def name(self) -> str:
@@ -144,40 +173,27 @@ class Column:
         names = {*in_every_language(self.field.verbose_name), self.name, self.name.replace("_", ""), *self.extra_names}
         return {normalise_header(name) for name in names}
 
-    @cached_property
-    def choice_values(self) -> dict[str, str]:
-        """Choice label (any case, any language) or stored value -> stored value."""
-        found: dict[str, str] = {}
-        for value, label in self.field.choices or []:
-            for key in (value, *in_every_language(label)):
-                found[normalise_header(key)] = value
-        return found
+    # Reading ---------------------------------------------------------------------------
 
     def parse(self, raw: object) -> object:
-        """The value to store for a cell, or CellError. Lookups return their key text."""
+        """The value to store for a cell, or CellError. Links return their key text."""
         text = cell_text(raw)
-        kind = self.kind
-        if kind == "owner" or kind == "account":
-            return text
-        if kind == "bool":
-            lowered = text.casefold()
-            if lowered in TRUE_WORDS or lowered == _("Yes").casefold():
-                return True
-            if lowered in FALSE_WORDS or lowered == _("No").casefold():
-                return False
-            raise CellError(self.problem(_("“%(value)s” is not yes or no.") % {"value": text}))
         if not text:
             if not self.field.blank:
                 raise CellError(self.problem(_("This field is required.")))
             return None if self.field.null else ""
         try:
-            value = text if kind == "text" else self.convert(raw, text)
+            value = self.convert(raw, text)
             self.validate(value)
         except CellError as error:
             raise CellError(self.problem(str(error))) from None
         except ValidationError as error:
             raise CellError(self.problem(" ".join(error.messages))) from None
         return value
+
+    def convert(self, raw: object, text: str) -> object:
+        """The value of a non-empty cell, before the field's validators see it."""
+        return text
 
     @cached_property
     def checks(self) -> tuple[int | None, bool, tuple]:
@@ -208,81 +224,195 @@ class Column:
         except ValidationError:
             self.field.run_validators(value)
 
-    def convert(self, raw: object, text: str) -> object:
-        if self.kind == "choice":
-            try:
-                return self.choice_values[normalise_header(text)]
-            except KeyError:
-                allowed = ", ".join(str(label) for _value, label in self.field.choices)
-                raise CellError(
-                    _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
-                ) from None
-        if self.kind == "decimal":
-            value = parse_decimal(text)
-            if isinstance(raw, float):
-                # A spreadsheet number carries binary noise (0.1 + 0.2); typed text is kept as is.
-                value = round(value, self.field.decimal_places)
-            return value
-        if self.kind == "int":
-            value = parse_decimal(text)
-            if value != value.to_integral_value():
-                raise CellError(_("“%(value)s” is not a whole number.") % {"value": text})
-            return int(value)
-        if self.kind == "date":
-            return parse_date(raw, text)
-        if self.kind == "url" and "://" not in text:
-            # As the form does: a website typed without a scheme means https.
-            return f"https://{text}"
-        return text
-
     def problem(self, message: str) -> str:
         return _("%(field)s: %(message)s") % {"field": self.label, "message": message}
+
+    # Writing ---------------------------------------------------------------------------
 
     def render(self, record) -> object:
         """The cell an export writes: what a person reads and what import reads back."""
         return self.render_value(getattr(record, self.name))
 
-    def text_renderer(self) -> Callable[[object], str]:
-        """render_value as text (a number as its digits), for a stored value (a related record
-        as its name), made once per export: labels are looked up and translated once, not
-        once per cell."""
-        if self.kind in ("owner", "account", "text", "url"):
-            return lambda value: "" if value is None else value
-        if self.kind == "choice":
-            labels = {value: str(label) for value, label in self.field.choices}
-            return lambda value: labels.get(value, value) if value else ""
-        if self.kind == "bool":
-            yes, no = _("Yes"), _("No")
-            return lambda value: yes if value else no
-        render = self.render_value
-        return lambda value: "" if value is None else str(render(value))
-
     def render_value(self, value) -> object:
-        if self.kind == "owner":
-            return value.get_username() if value is not None else ""
-        if self.kind == "account":
-            # The name people know; on re-import a repeated name keeps the company already set.
-            return value.name if value is not None else ""
-        if self.kind == "choice":
-            return str(dict(self.field.choices).get(value, value)) if value else ""
-        if self.kind == "bool":
-            return _("Yes") if value else _("No")
         if value is None:
             return ""
         if isinstance(value, datetime.date):
             return value.isoformat()
         return value
 
+    def text_renderer(self) -> Callable[[object], str]:
+        """render_value as text (a number as its digits), for the stored value `value_lookup`
+        reads (a related record as its name), made once per export: labels are looked up and
+        translated once, not once per cell."""
+        render = self.render_value
+        return lambda value: "" if value is None else str(render(value))
 
-@dataclass(frozen=True)
+    def value_lookup(self) -> str:
+        """What an export reads for this column with values_list()."""
+        return self.name
+
+    def sql(self) -> Expression:
+        """The text text_renderer gives, rendered by the database (PostgreSQL exports);
+        formula-guarded where exports.export_rows guards it; NULL for an empty cell."""
+        return Cast(F(self.name), TextField())
+
+
+class TextColumn(Column):
+    def render_value(self, value) -> object:
+        return "" if value is None else value
+
+    def text_renderer(self) -> Callable[[object], str]:
+        return lambda value: "" if value is None else value
+
+    def sql(self) -> Expression:
+        return FormulaGuarded(F(self.name))
+
+
+class WebsiteColumn(TextColumn):
+    def convert(self, raw: object, text: str) -> object:
+        # As the form does: a website typed without a scheme means https.
+        return text if "://" in text else f"https://{text}"
+
+
+class ChoiceColumn(Column):
+    @cached_property
+    def choice_values(self) -> dict[str, str]:
+        """Choice label (any case, any language) or stored value -> stored value."""
+        found: dict[str, str] = {}
+        for value, label in self.field.choices or []:
+            for key in (value, *in_every_language(label)):
+                found[normalise_header(key)] = value
+        return found
+
+    def convert(self, raw: object, text: str) -> object:
+        try:
+            return self.choice_values[normalise_header(text)]
+        except KeyError:
+            allowed = ", ".join(str(label) for _value, label in self.field.choices)
+            raise CellError(
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+            ) from None
+
+    def render_value(self, value) -> object:
+        return str(dict(self.field.choices).get(value, value)) if value else ""
+
+    def text_renderer(self) -> Callable[[object], str]:
+        labels = {value: str(label) for value, label in self.field.choices}
+        return lambda value: labels.get(value, value) if value else ""
+
+    def sql(self) -> Expression:
+        name = self.name
+        labels = [When(**{name: value}, then=Value(str(label))) for value, label in self.field.choices if value]
+        return NullIf(Case(*labels, default=F(name), output_field=TextField()), Value(""), output_field=TextField())
+
+
+class BooleanColumn(Column):
+    def parse(self, raw: object) -> bool:
+        text = cell_text(raw)
+        lowered = text.casefold()
+        if lowered in TRUE_WORDS or lowered == _("Yes").casefold():
+            return True
+        if lowered in FALSE_WORDS or lowered == _("No").casefold():
+            return False
+        raise CellError(self.problem(_("“%(value)s” is not yes or no.") % {"value": text}))
+
+    def render_value(self, value) -> object:
+        return _("Yes") if value else _("No")
+
+    def text_renderer(self) -> Callable[[object], str]:
+        yes, no = _("Yes"), _("No")
+        return lambda value: yes if value else no
+
+    def sql(self) -> Expression:
+        yes = When(**{self.name: True}, then=Value(_("Yes")))
+        return Case(yes, default=Value(_("No")), output_field=TextField())
+
+
+class DecimalColumn(Column):
+    number = True
+
+    def convert(self, raw: object, text: str) -> object:
+        value = parse_decimal(text)
+        if isinstance(raw, float):
+            # A spreadsheet number carries binary noise (0.1 + 0.2); typed text is kept as is.
+            value = round(value, self.field.decimal_places)
+        return value
+
+
+class IntegerColumn(Column):
+    number = True
+
+    def convert(self, raw: object, text: str) -> object:
+        value = parse_decimal(text)
+        if value != value.to_integral_value():
+            raise CellError(_("“%(value)s” is not a whole number.") % {"value": text})
+        return int(value)
+
+
+class DateColumn(Column):
+    def convert(self, raw: object, text: str) -> object:
+        return parse_date(raw, text)
+
+    def sql(self) -> Expression:
+        return IsoDate(F(self.name))
+
+
+class LinkColumn(Column):
+    """A link to one record, written as a name a person recognises. A cell is read as its
+    text; imports.rules resolves it to a record, in bulk or one at a time."""
+
+    typed_name = True
+
+    @property
+    def shown_as(self) -> str:
+        """The attribute of the linked record an export writes."""
+        raise NotImplementedError
+
+    def parse(self, raw: object) -> str:
+        return cell_text(raw)
+
+    def render_value(self, value) -> object:
+        return getattr(value, self.shown_as) if value is not None else ""
+
+    def text_renderer(self) -> Callable[[object], str]:
+        return lambda value: "" if value is None else value
+
+    def value_lookup(self) -> str:
+        return f"{self.name}__{self.shown_as}"
+
+    def sql(self) -> Expression:
+        return FormulaGuarded(F(self.value_lookup()))
+
+
+class OwnerColumn(LinkColumn):
+    """The record's owner, written as their user name."""
+
+    @property
+    def shown_as(self) -> str:
+        return get_user_model().USERNAME_FIELD
+
+
+class RecordLinkColumn(LinkColumn):
+    """A link to another customer record (a contact's company, a parent account), written as
+    the linked record's name (its first match key); on re-import a repeated name keeps the
+    record already linked."""
+
+    @property
+    def target(self) -> type[models.Model]:
+        return self.field.related_model
+
+    @property
+    def shown_as(self) -> str:
+        from imports.entities import entity_for
+
+        return entity_for(self.target).link_name
+
+
 class RecordIdColumn(Column):
     """The record's own ID, written "account:17": exports carry it, so that an exported file
     imported back updates the very records it came from, even those whose match key (a
     contact's email) is empty. The record type is part of the value, so that an ID never
     matches a record of another type; imports never write it, they only match on it."""
-
-    def __post_init__(self):
-        object.__setattr__(self, "kind", "record_id")
 
     @property
     def prefix(self) -> str:
@@ -318,6 +448,9 @@ class RecordIdColumn(Column):
     def render_value(self, value) -> object:
         return "" if value is None else f"{self.prefix}{value}"
 
+    def sql(self) -> Expression:
+        return Concat(Value(self.prefix), Cast(F(self.name), TextField()), output_field=TextField())
+
     def unknown(self, record_id: int) -> str:
         """Why a row naming `record_id` fails when no such record exists (any more)."""
         return self.problem(
@@ -329,23 +462,27 @@ class RecordIdColumn(Column):
         )
 
 
-def column_kind(model_field: models.Field) -> str:
+def column_class(model_field: models.Field) -> type[Column]:
     if model_field.is_relation:
-        return "owner" if model_field.name == "owner" else "account"
+        return OwnerColumn if model_field.name == "owner" else RecordLinkColumn
     if model_field.choices:
-        return "choice"
+        return ChoiceColumn
     if isinstance(model_field, models.BooleanField):
-        return "bool"
+        return BooleanColumn
     if isinstance(model_field, models.DecimalField):
-        return "decimal"
+        return DecimalColumn
     if isinstance(model_field, models.IntegerField):
-        return "int"
+        return IntegerColumn
     if isinstance(model_field, models.DateField):
-        return "date"
+        return DateColumn
     if isinstance(model_field, models.URLField):
-        return "url"
-    return "text"
+        return WebsiteColumn
+    return TextColumn
 
 
 def columns_for(model: type[models.Model], field_names: list[str]) -> tuple[Column, ...]:
-    return tuple(Column(model._meta.get_field(name), tuple(D365_NAMES.get(name, ()))) for name in field_names)
+    columns = []
+    for name in field_names:
+        field = model._meta.get_field(name)
+        columns.append(column_class(field)(field, tuple(D365_NAMES.get(name, ()))))
+    return tuple(columns)

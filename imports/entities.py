@@ -1,36 +1,56 @@
-"""What can be imported and exported: accounts and contacts, with their columns, the keys
-that find an existing record, and the permissions that guard them."""
+"""What can be imported and exported: each record type's entity, declared by its own app
+(its resources.py) and registered with the type in crm.registry. An entity names the
+type's columns, the keys that find an existing record, how links to the type are resolved,
+and the type's own row rules (a hierarchy that must not loop, a name built from parts)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from accounts.forms import AccountForm
-from accounts.models import Account
-from contacts.forms import ContactForm
-from contacts.models import Contact, compose_full_name
-from imports.columns import Column, RecordIdColumn, columns_for, normalise_header
-
-# Lookups to contacts (primary contact, manager) would need a person's identity across files;
-# they are left to the forms for now.
-NOT_IMPORTED = {"primary_contact", "manager"}
+from crm import registry
+from imports.columns import Column, RecordIdColumn, RecordLinkColumn, columns_for, normalise_header
 
 
 @dataclass(frozen=True)
 class Entity:
-    key: str
     model: type[models.Model]
     field_names: tuple[str, ...]
+    # The keys that find an existing record, in the order the admin import tries them; the
+    # Import Data page lets the user pick one.
     match_keys: tuple[str, ...]
-    list_url_name: str
+    # A link to this type (a contact's company) is written as `link_name` and read by
+    # `link_keys`, exact matches first, in this order.
+    link_name: str = "name"
+    link_keys: tuple[str, ...] = ("name",)
+    # A link to the same type that must not loop (an account's parent).
+    hierarchy: str = ""
     # A stored name built from other fields (a contact's full_name). Imports write rows in
-    # bulk, without save(), so they build it here.
+    # bulk, without save(), so they build it with `compose_name(*parts)`.
     derived_name: str = ""
     name_parts: tuple[str, ...] = ()
+    compose_name: Callable[..., str] | None = None
+    # Of records an import created, those that removing the import must keep (accounts
+    # that gained contacts since).
+    kept_on_removal: Callable[[QuerySet], QuerySet] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def record_type(self) -> registry.RecordType:
+        return registry.for_model(self.model)
+
+    @property
+    def list_url_name(self) -> str:
+        return f"{self.record_type.namespace}:list"
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -45,6 +65,10 @@ class Entity:
     @cached_property
     def by_name(self) -> dict[str, Column]:
         return {column.name: column for column in self.columns}
+
+    @cached_property
+    def links(self) -> tuple[RecordLinkColumn, ...]:
+        return tuple(column for column in self.columns if isinstance(column, RecordLinkColumn))
 
     @property
     def label(self):
@@ -62,10 +86,10 @@ class Entity:
 
     def derive_name(self, record: dict) -> None:
         if self.derived_name:
-            record[self.derived_name] = compose_full_name(*(record.get(part) or "" for part in self.name_parts))
+            record[self.derived_name] = self.compose_name(*(record.get(part) or "" for part in self.name_parts))
 
     def permission(self, action: str) -> str:
-        return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+        return self.record_type.permission(action)
 
     def column_for_header(self, header: str) -> Column | None:
         wanted = normalise_header(header)
@@ -88,24 +112,31 @@ class Entity:
         return mapping
 
 
-def importable(form_class) -> tuple[str, ...]:
-    # The owner is no form field (Assign changes it) but a column: the import checks who may
-    # give records to whom (access.imports).
-    return (*(name for name in form_class._meta.fields if name not in NOT_IMPORTED), "owner")
+def importable(form_class, *, leaving_out: set[str] = frozenset()) -> tuple[str, ...]:
+    """The fields of a record type's main form, but `leaving_out`, and the owner: no form field
+    (Assign changes it) but a column, the import checking who may give records to whom
+    (access.imports)."""
+    return (*(name for name in form_class._meta.fields if name not in leaving_out), "owner")
 
 
-ACCOUNT = Entity("account", Account, importable(AccountForm), ("account_number", "name"), "accounts:list")
-CONTACT = Entity(
-    "contact",
-    Contact,
-    importable(ContactForm),
-    ("emailaddress1",),
-    "contacts:list",
-    derived_name="full_name",
-    name_parts=("first_name", "middle_name", "last_name", "suffix"),
-)
-ENTITIES = {entity.key: entity for entity in (ACCOUNT, CONTACT)}
-ENTITY_CHOICES = [(ACCOUNT.key, _("Accounts")), (CONTACT.key, _("Contacts"))]
+def all_entities() -> Iterator[Entity]:
+    return (record_type.transfer for record_type in registry.transferable())
+
+
+def get(key: str | None) -> Entity | None:
+    """The entity of the record type `key` ("account"), None if there is none."""
+    record_type = registry.by_key(key or "")
+    return record_type.transfer if record_type is not None else None
+
+
+def entity_for(model: type[models.Model]) -> Entity:
+    return registry.for_model(model).transfer
+
+
+def validate_record_type(key: str) -> None:
+    """A stored import's record type is one the registry knows as importable."""
+    if key and get(key) is None:
+        raise ValidationError(_("“%(value)s” is not a record type that can be imported.") % {"value": key})
 
 
 def detect_entity(headers: list[str]) -> Entity | None:
@@ -115,9 +146,12 @@ def detect_entity(headers: list[str]) -> Entity | None:
     types share (Email, Fax...) don't tell them apart.
     """
     ranked = []
-    for entity in ENTITIES.values():
+    for entity in all_entities():
         mapped = entity.auto_mapping(headers)
         ranked.append(((all(name in mapped for name in entity.required), sum(1 for name in mapped if name)), entity))
     ranked.sort(key=lambda item: item[0], reverse=True)
-    (best, winner), (runner_up, _other) = ranked[0], ranked[1]
+    if not ranked:
+        return None
+    best, winner = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else None
     return winner if best[1] > 0 and best != runner_up else None

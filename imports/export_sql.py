@@ -2,12 +2,13 @@
 hands the rows over as CSV lines.
 
 Reading ~65 values a row into Python objects and rendering each there is most of an
-export's time. Here the query that selects the view's rows also renders them: choice labels
-and Yes/No from CASE expressions built from the model's choices (in the current language),
-dates as YYYY-MM-DD, numbers as their text, owner and company names by join, and the formula
-guard on every text a person typed. COPY then streams the rows as CSV while Python is busy
-with the previous ones. The cells are exactly those of `exports.export_rows`, the path other
-databases take; a test compares the two files.
+export's time. Here the query that selects the view's rows also renders them, each column as
+its kind renders it in SQL (Column.sql): choice labels and Yes/No from CASE expressions built
+from the model's choices (in the current language), dates as YYYY-MM-DD, numbers as their
+text, owner and company names by join, and the formula guard on every text a person typed.
+COPY then streams the rows as CSV while Python is busy with the previous ones. The cells are
+exactly those of `exports.export_rows`, the path other databases take; a test compares the
+two files.
 
 COPY quotes what Python's csv module quotes (delimiter, quote, CR, LF), but it quotes an
 empty text and ends lines with LF: empty cells are therefore NULL here (COPY leaves NULL
@@ -18,63 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
-from django.db.models.expressions import Expression
-from django.db.models.functions import Cast, Concat, NullIf
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
 
-from imports.columns import FORMULA_TRIGGERS, Column
 from imports.entities import Entity
 
 # COPY hands over one line per row; Python takes them in batches of this many.
 ROWS_PER_BATCH = 2000
-TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
-
-
-class FormulaGuarded(Func):
-    """neutralise() in SQL: a leading apostrophe on a text that starts like a formula. ascii()
-    of the first character is the cheapest test PostgreSQL has. An empty text becomes NULL."""
-
-    template = (
-        f"CASE WHEN ascii(%(expressions)s) IN ({TRIGGER_CODES}) THEN '''' || %(expressions)s "
-        "ELSE NULLIF(%(expressions)s, '') END"
-    )
-    output_field = TextField()
-
-
-class IsoDate(Func):
-    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
-    output_field = TextField()
-
-
-def cell(column: Column) -> Expression:
-    """The text Column.text_renderer gives for the column's stored value, formula-guarded
-    where exports.export_rows guards it; NULL for an empty cell."""
-    name = column.name
-    if column.kind in ("text", "url"):
-        return FormulaGuarded(F(name))
-    if column.kind == "owner":
-        return FormulaGuarded(F(f"{name}__{get_user_model().USERNAME_FIELD}"))
-    if column.kind == "account":
-        return FormulaGuarded(F(f"{name}__name"))
-    if column.kind == "choice":
-        labels = [When(**{name: value}, then=Value(str(label))) for value, label in column.field.choices if value]
-        return NullIf(Case(*labels, default=F(name), output_field=TextField()), Value(""), output_field=TextField())
-    if column.kind == "bool":
-        return Case(When(**{name: True}, then=Value(_("Yes"))), default=Value(_("No")), output_field=TextField())
-    if column.kind == "date":
-        return IsoDate(F(name))
-    if column.kind == "record_id":
-        return Concat(Value(column.prefix), Cast(F(name), TextField()), output_field=TextField())
-    return Cast(F(name), TextField())
 
 
 def copy_statement(entity: Entity, records: QuerySet) -> str:
     """COPY of the records' rendered cells, in the records' order. COPY takes no parameters,
     so they (the labels) are bound into the text by the driver's own quoting."""
-    cells = records.values_list(*(cell(column) for column in entity.columns))
+    cells = records.values_list(*(column.sql() for column in entity.columns))
     sql, params = cells.query.sql_with_params()
     return f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
 

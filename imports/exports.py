@@ -19,26 +19,19 @@ from operator import itemgetter
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from access import guard
-from accounts.views import AccountListView
-from contacts.views import ContactListView
 from crm import lists
-from imports.columns import FORMULA_TRIGGERS, Column, neutralise
+from imports.columns import FORMULA_TRIGGERS, LinkColumn, TextColumn, neutralise
 from imports.entities import Entity
-from imports.export_sql import cell, copy_csv_lines
+from imports.export_sql import copy_csv_lines
 from imports.xlsx import SheetWriter
 
-LIST_VIEWS = {"account": AccountListView, "contact": ContactListView}
-RELATED = {"account": ["owner", "parent"], "contact": ["owner", "company"]}
 ROWS_PER_QUERY = 2000
-NUMBER_KINDS = ("decimal", "int")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -53,11 +46,13 @@ def attachment(file_name: str) -> str:
 
 
 def records_in_view(*, entity: Entity, request: HttpRequest):
-    view = LIST_VIEWS[entity.key]
+    """The records of the list the user looks at, from those the record type lets them see."""
+    record_type = entity.record_type
+    linked = [column.name for column in entity.columns if isinstance(column, LinkColumn)]
     return lists.ordered_record_set(
-        table_class=view.table_class,
-        filterset_class=view.filterset_class,
-        queryset=guard.visible(entity.model.objects.select_related(*RELATED[entity.key]), request.user),
+        table_class=record_type.list_view.table_class,
+        filterset_class=record_type.list_view.filterset_class,
+        queryset=record_type.records_for(request.user).select_related(*linked),
         params=request.GET,
         request=request,
     )
@@ -72,16 +67,16 @@ def export_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
     columns, most of them, are taken as they are; one regular expression over the row's
     texts tells whether any needs neutralising."""
     columns = entity.columns
-    text_kinds = ("text", "url")
-    texts = [index for index, column in enumerate(columns) if column.kind in text_kinds and not column.field.null]
+    texts = [index for index, column in enumerate(columns) if isinstance(column, TextColumn) and not column.field.null]
     take_texts = itemgetter(*texts)
     # Choice labels, Yes/No, dates and numbers are ours: only names typed by people need guarding.
     others = [
-        (index, column.text_renderer(), column.kind in ("owner", "account"))
+        (index, column.text_renderer(), column.typed_name)
         for index, column in enumerate(columns)
         if index not in set(texts)
     ]
-    for values in records.values_list(*map(value_lookup, columns)).iterator(chunk_size=ROWS_PER_QUERY):
+    lookups = [column.value_lookup() for column in columns]
+    for values in records.values_list(*lookups).iterator(chunk_size=ROWS_PER_QUERY):
         row = list(values)
         for index, render, typed in others:
             row[index] = neutralise(render(row[index])) if typed else render(row[index])
@@ -90,14 +85,6 @@ def export_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
                 if row[index][:1] in TRIGGERS:
                     row[index] = "'" + row[index]
         yield row
-
-
-def value_lookup(column: Column) -> str:
-    if column.kind == "owner":
-        return f"{column.name}__{get_user_model().USERNAME_FIELD}"
-    if column.kind == "account":
-        return f"{column.name}__name"
-    return column.name
 
 
 def file_name(entity: Entity, extension: str) -> str:
@@ -161,7 +148,7 @@ def crlf_lines(lines: list[bytes]) -> bytes:
 
 
 def number_columns(entity: Entity) -> set[int]:
-    return {index for index, column in enumerate(entity.columns) if column.kind in NUMBER_KINDS}
+    return {index for index, column in enumerate(entity.columns) if column.number}
 
 
 def write_xlsx(
@@ -192,13 +179,13 @@ def exceeds_stream_limit(records: QuerySet) -> bool:
 
 def rendered_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
     """The records' cells as texts, as export_rows gives them, read a chunk at a time. On
-    PostgreSQL the database renders them (export_sql.cell) for a server-side cursor; inside a
+    PostgreSQL the database renders them (Column.sql) for a server-side cursor; inside a
     transaction it hands rows over as they come, where in autocommit it would first hold the
     whole result (a WITH HOLD cursor) and the first byte would wait for the last row."""
     if not copies_rows():
         yield from export_rows(entity, records)
         return
-    cells = records.values_list(*(cell(column) for column in entity.columns))
+    cells = records.values_list(*(column.sql() for column in entity.columns))
     with transaction.atomic():
         for values in cells.iterator(chunk_size=ROWS_PER_QUERY):
             yield ["" if value is None else value for value in values]

@@ -12,14 +12,14 @@ from access.scope import access_of
 from crm.forms import EMPTY_CHOICE_LABEL
 from crm.models import person_name
 from imports import readers
-from imports.entities import ENTITIES, Entity
+from imports.entities import Entity, all_entities
 from imports.models import ImportJob, SavedMapping
 
 
 def entity_choices(user) -> list[tuple[str, str]]:
     return [
         (entity.key, str(entity.label).capitalize())
-        for entity in ENTITIES.values()
+        for entity in all_entities()
         if user.has_perm(entity.permission("import")) and access_of(user).depth(entity.model, Privilege.IMPORT)
     ]
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from imports.entities import ENTITIES, ENTITY_CHOICES
+from imports import entities
 
 
 def quiet_since(since: datetime.datetime) -> models.Q:
@@ -21,7 +21,11 @@ class JobProgress:
 
     @property
     def entity_info(self):
-        return ENTITIES.get(self.entity)
+        return entities.get(self.entity)
+
+    def get_entity_display(self) -> str:
+        entity = self.entity_info
+        return str(entity.label).capitalize() if entity is not None else self.entity
 
     @property
     def is_finished(self) -> bool:
@@ -84,7 +88,9 @@ class ImportJob(JobProgress, models.Model):
     file = models.FileField(_("File"), upload_to="imports/%Y/%m/", max_length=300)
     file_name = models.CharField(_("File name"), max_length=255)
     file_description = models.CharField(_("Read as"), max_length=100, blank=True)
-    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES, blank=True)
+    # A record type of crm.registry that has an entity (imports.entities): checked against
+    # the registry, not a list of choices, so that a new type needs no migration here.
+    entity = models.CharField(_("Record type"), max_length=20, blank=True, validators=[entities.validate_record_type])
     headers = models.JSONField(_("Column headings"), default=list)
     # One entry per column: the field it fills, or "" when it is ignored.
     mapping = models.JSONField(_("Mapping"), default=list)
@@ -160,7 +166,7 @@ class SavedMapping(models.Model):
     """A named column mapping ("data map") a user saved to reuse on the next file."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES)
+    entity = models.CharField(_("Record type"), max_length=20, validators=[entities.validate_record_type])
     name = models.CharField(_("Mapping name"), max_length=100)
     # Normalised heading -> field name ("" for a heading the user chose to ignore).
     columns = models.JSONField(default=dict)
@@ -209,7 +215,7 @@ class ExportJob(JobProgress, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Exported by"), on_delete=models.CASCADE, related_name="+"
     )
     created_on = models.DateTimeField(_("Asked on"), auto_now_add=True)
-    entity = models.CharField(_("Record type"), max_length=20, choices=ENTITY_CHOICES)
+    entity = models.CharField(_("Record type"), max_length=20, validators=[entities.validate_record_type])
     file_format = models.CharField(_("Format"), max_length=10, choices=Format.choices)
     # The list's query string (view, search, letter, sort), read again by the worker.
     params = models.TextField(_("List parameters"), blank=True)

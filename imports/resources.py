@@ -4,59 +4,33 @@ the admin's import and export speak the same headers, lookups and conversions.""
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from accounts.models import Account
-from imports import duplicates
-from imports.columns import CellError, Column, cell_text, neutralise
+from crm.models import copy_name_to_linked_rows
+from imports import rules
+from imports.columns import CellError, Column, LinkColumn, OwnerColumn, cell_text, neutralise
 from imports.entities import Entity
 
 
 class ColumnWidget(widgets.Widget):
+    """A cell read and written by its column. Links (owner, company, parent) are resolved
+    by EntityResource.import_field with the shared rules, which need the record."""
+
     def __init__(self, column: Column):
         super().__init__()
         self.column = column
 
     def clean(self, value, row=None, **kwargs):
         try:
-            parsed = self.column.parse(value)
+            return self.column.parse(value)
         except CellError as error:
             raise ValueError(str(error)) from None
-        if self.column.kind == "account":
-            return self.account(parsed) if parsed else None
-        if self.column.kind == "owner":
-            return self.user(parsed) if parsed else None
-        return parsed
-
-    def account(self, text: str) -> Account:
-        # Exact matches first, from the ordinary indexes; then either field in any case.
-        accounts = Account.objects
-        matches = (
-            list(accounts.filter(account_number=text)[:2])
-            or list(accounts.filter(name=text)[:3])
-            or list((accounts.where_text_is("account_number", text) | accounts.where_text_is("name", text))[:3])
-        )
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise ValueError(
-                self.column.problem(_("no account has the name or account number “%(value)s”.") % {"value": text})
-            )
-        raise ValueError(
-            self.column.problem(_("“%(value)s” matches several accounts; use the account number.") % {"value": text})
-        )
-
-    def user(self, text: str):
-        users = list(get_user_model().objects.filter(Q(username__iexact=text) | Q(email__iexact=text))[:2])
-        if len(users) != 1:
-            raise ValueError(_("Owner: no single user has the user name or email “%(value)s”.") % {"value": text})
-        return users[0]
 
     def render(self, value, obj=None, **kwargs):
         # Every export path neutralises formula-looking text, the admin's included.
@@ -103,7 +77,7 @@ class EntityResource(resources.ModelResource):
                 column_name=column.label,
                 widget=ColumnWidget(column),
                 # An empty Owner cell keeps the owner; a new record gets the importing user.
-                saves_null_values=column.kind != "owner",
+                saves_null_values=not isinstance(column, OwnerColumn),
                 # The record's ID is exported and matched on (get_instance), never written.
                 readonly=column is self.entity.id_column,
             )
@@ -126,61 +100,98 @@ class EntityResource(resources.ModelResource):
             column = self.entity.column_for_header(header)
             renamed.append(column.label if column else header)
         dataset.headers = renamed
-        self.file_keys = duplicates.RepeatedKeys()
+        self.file_keys = rules.RepeatedKeys()
+
+    @cached_property
+    def links(self) -> dict[str, rules.Links]:
+        return {column.name: rules.Links(column) for column in self.entity.links}
+
+    @cached_property
+    def owners(self) -> rules.Owners:
+        return rules.Owners()
+
+    @cached_property
+    def hierarchy(self) -> rules.Hierarchy:
+        return rules.Hierarchy(self.entity)
+
+    @cached_property
+    def matches(self) -> rules.Matches:
+        return rules.Matches(self.entity, keys=self.entity.match_keys, fields=[])
+
+    def row_keys(self, row) -> tuple[int | None, dict]:
+        """(record ID, match key values) of a row; CellError for a malformed ID."""
+        values = {key: cell_text(row.get(self.entity.by_name[key].label)) for key in self.entity.match_keys}
+        return self.entity.id_column.parse(row.get(self.entity.id_column.label)), values
 
     def before_import_row(self, row, **kwargs):
-        key = self.file_key(row)
-        repeated = self.file_keys.repeated(key)
-        if repeated:
-            raise ValueError(repeated)
+        try:
+            key = self.matches.file_key(*self.row_keys(row))
+        except CellError:
+            return  # get_instance fails the row with the reason
+        try:
+            self.file_keys.refuse_repeated(key)
+        except CellError as refusal:
+            raise ValueError(str(refusal)) from None
         self.file_keys.remember(key, kwargs["row_number"])
 
-    def file_key(self, row) -> duplicates.Key | None:
-        """The row's record ID, else its first match key with a value (as get_instance)."""
-        id_column = self.entity.id_column
-        try:
-            record_id = id_column.parse(row.get(id_column.label))
-        except CellError:
-            return None  # get_instance fails the row with the reason
-        labels = [self.entity.by_name[key].label for key in self.entity.match_keys]
-        label = next((label for label in labels if cell_text(row.get(label))), "")
-        value = cell_text(row.get(label)) if label else ""
-        return duplicates.file_key(record_id=record_id, id_label=id_column.label, value=value, value_label=label)
-
     def get_instance(self, instance_loader, row):
-        id_column = self.entity.id_column
+        """The record the row names (imports.rules.Matches: its ID, then the keys in turn)."""
         try:
-            record_id = id_column.parse(row.get(id_column.label))
-        except CellError as error:
-            raise ValueError(str(error)) from None
-        if record_id is not None:
-            record = self._meta.model.objects.filter(pk=record_id).first()
-            if record is None:
-                raise ValueError(id_column.unknown(record_id))
-            return record
-        for key in self.entity.match_keys:
-            value = cell_text(row.get(self.entity.by_name[key].label))
-            if not value:
-                continue
-            records = self._meta.model.objects
-            matches = list(records.filter(**{key: value})[:2]) or list(records.where_text_is(key, value)[:2])
-            if len(matches) > 1:
-                raise ValueError(
-                    _("Several existing records have “%(value)s”; make it unique first.") % {"value": value}
-                )
-            if matches:
-                return matches[0]
-        return None
+            record_id, values = self.row_keys(row)
+            found = self.matches.match(record_id, values, self.matches.read([(record_id, values)]))
+        except CellError as refusal:
+            raise ValueError(str(refusal)) from None
+        return None if found is None else self._meta.model._default_manager.get(pk=found[self.matches.pk_name])
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        column = field.widget.column
+        if not isinstance(column, LinkColumn) or field.column_name not in row:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        text = column.parse(row[field.column_name])
+        attname = column.field.attname
+        try:
+            if isinstance(column, OwnerColumn):
+                # An empty Owner cell keeps the owner; a new record gets the importing user.
+                if text:
+                    setattr(instance, attname, self.owners.resolve(text))
+            elif text:
+                links = self.links[column.name]
+                links.resolve([text])
+                setattr(instance, attname, links.choose(text, current_id=getattr(instance, attname)))
+            else:
+                setattr(instance, attname, None)
+        except CellError as refusal:
+            raise ValueError(str(refusal)) from None
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The shared row rules an update must pass (imports.rules), reported on the row."""
+        errors = dict(import_validation_errors or {})
+        if instance.pk is not None:
+            try:
+                rules.refuse_inactive(instance.status)
+                link = self.entity.hierarchy
+                if link:
+                    self.hierarchy.check(record_id=instance.pk, target_id=getattr(instance, f"{link}_id"))
+            except CellError as refusal:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(str(refusal))
+        super().validate_instance(instance, errors, validate_unique)
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")
+        by_id = getattr(user, "pk", None)
+        now = timezone.now()
         if instance.pk is None:
-            instance.created_by = user
+            stamps = rules.create_stamps(by_id=by_id, now=now)
             if instance.owner_id is None:
                 instance.owner = user
         else:
-            instance.version += 1
-        instance.modified_by = user
+            stamps = rules.update_stamps(version=instance.version, by_id=by_id, now=now)
+        for name, value in stamps.items():
+            setattr(instance, name, value)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # Other rows' copies of this record's name (a company's contacts) follow, as in the app.
+        copy_name_to_linked_rows(instance)
 
 
 # The admin offers the formats people exchange with spreadsheets, not JSON/YAML/HTML.

@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from imports import readers
+from imports import entities, readers
 from imports.columns import normalise_header
-from imports.entities import ENTITIES, Entity, detect_entity
+from imports.entities import Entity, detect_entity
 from imports.models import ImportFailure, ImportJob, SavedMapping
 from imports.pipeline import Importer, Plan, Tally, id_ranges
 
@@ -46,7 +46,7 @@ def import_jobs_create(*, upload, entity: str, by) -> list[ImportJob]:
         jobs = []
         with transaction.atomic():
             for table in tables:
-                detected = ENTITIES.get(entity) or detect_entity(table.headers)
+                detected = entities.get(entity) or detect_entity(table.headers)
                 job = ImportJob(
                     created_by=by,
                     batch=batch,
@@ -251,8 +251,9 @@ def import_job_delete(*, job: ImportJob, with_records: bool) -> tuple[int, int]:
         if with_records and job.created_ids and job.entity_info:
             records = job.entity_info.model.objects.filter(job.created_id_filter())
             kept_ids: list[int] = []
-            if job.entity == "account":
-                kept_ids = list(records.filter(contacts__isnull=False).distinct().values_list("pk", flat=True))
+            keep = job.entity_info.kept_on_removal
+            if keep is not None:
+                kept_ids = list(keep(records).values_list("pk", flat=True))
                 kept = len(kept_ids)
                 records = records.exclude(pk__in=kept_ids)
             deleted = records.count()

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access import guard
 from access.models import Privilege
-from imports import export_job_views, exports, readers, services
+from imports import entities, export_job_views, exports, readers, services
 from imports.columns import cell_text, neutralise
-from imports.entities import ENTITIES
 from imports.forms import MappingForm, UploadForm, entity_choices
 from imports.models import ImportJob, SavedMapping
 
@@ -86,13 +85,13 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(job.get_absolute_url())
     allowed = dict(entity_choices(request.user))
     if request.method == "POST" and "refresh" in request.POST:
-        entity = ENTITIES.get(request.POST.get("entity", "")) if request.POST.get("entity") in allowed else None
+        entity = entities.get(request.POST.get("entity")) if request.POST.get("entity") in allowed else None
         saved_id = request.POST.get("saved_mapping", "")
         saved = SavedMapping.objects.filter(owner=request.user, pk=saved_id if saved_id.isdigit() else 0).first()
         services.import_job_remap(job=job, entity=entity or job.entity_info, saved=saved)
         return redirect(job.get_absolute_url())
     undetected = not job.entity
-    entity = ENTITIES[job.entity if job.entity in allowed else next(iter(allowed))]
+    entity = entities.get(job.entity if job.entity in allowed else next(iter(allowed)))
     if job.entity != entity.key:
         services.import_job_remap(job=job, entity=entity, saved=None)
     form = MappingForm(request.POST or None, job=job, entity=entity, user=request.user)
@@ -214,7 +213,7 @@ def history(request: HttpRequest) -> HttpResponse:
 def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpResponse:
     """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel:
     streamed, or prepared in the background when the view is too large to stream."""
-    info = ENTITIES.get(entity)
+    info = entities.get(entity)
     if info is None or file_format not in ("csv", "xlsx"):
         raise PermissionDenied
     if not request.user.has_perm(info.permission("export")):

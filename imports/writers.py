@@ -63,18 +63,6 @@ def filled(model: type[models.Model], names: list[str], rows: Sequence[dict]) ->
     return [{name: row[name] if name in row else fields[name].get_default() for name in names} for row in rows]
 
 
-def commit_without_flush() -> None:
-    """Let the current transaction commit without waiting for its WAL to reach the disk.
-
-    A chunk then commits in microseconds instead of a disk flush. A crash of the database
-    server can lose the last chunks committed this way, never part of one: each chunk's
-    records, failures and counts commit together, and the job's final status is written
-    with an ordinary commit, which flushes everything before it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def column_names(rows: Sequence[dict]) -> list[str]:
     names: dict[str, None] = {}
     for row in rows:

@@ -177,9 +177,13 @@ def test_new_contact_from_an_unreadable_account_gets_no_company(org):
 def test_odd_values_posted_to_share_and_assign_give_no_error_page(org, value):
     owner = org.client("owner")
     share_url = reverse("access:share", args=["contacts.contact", org.contact.pk])
-    assert owner.post(share_url, {"remove": value}).status_code == 302
-    assert owner.post(share_url, {"user": value, "rights": [value]}).status_code == 200
+    # A NUL byte is refused as a bad request before any view sees it (crm.middleware.OddInputMiddleware).
+    nul = "\x00" in value
+    assert owner.post(share_url, {"remove": value}).status_code == (400 if nul else 302)
+    assert owner.post(share_url, {"user": value, "rights": [value]}).status_code == (400 if nul else 200)
     response = assign(owner, [org.mine], to=value, user=value, team=value, carry=value)
-    assert response.status_code == 200
-    assert owner.post(reverse("access:assign", args=[value or "x"]), {"selected": value}).status_code == 404
+    assert response.status_code == (400 if nul else 200)
+    assert owner.post(reverse("access:assign", args=[value or "x"]), {"selected": value}).status_code == (
+        400 if nul else 404
+    )
     assert owner.get(reverse("access:why", args=["accounts.account", 999999])).status_code == 404

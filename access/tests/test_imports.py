@@ -9,8 +9,7 @@ from django.contrib.auth.models import Permission
 from access.models import RolePrivilege, SecurityRole
 from access.roles import SALESPERSON
 from accounts.models import Account
-from imports import services
-from imports.entities import ENTITIES
+from imports import entities, services
 from imports.forms import entity_choices
 from imports.models import ImportJob
 from imports.tests.files import csv_bytes, upload
@@ -32,7 +31,7 @@ def importing(org):
         [job] = services.import_jobs_create(upload=upload("a.csv", csv_bytes(rows)), entity="account", by=user)
         services.import_job_submit(
             job=job,
-            entity=ENTITIES["account"],
+            entity=entities.get("account"),
             mapping=job.mapping,
             duplicates="update",
             match_key="name",

@@ -111,8 +111,7 @@ def test_answers_to_what_a_user_sends_read_in_french(owner_client, records):
 
 
 def test_an_import_reads_in_french(client, owner, records, settings, tmp_path):
-    from imports import services
-    from imports.entities import ENTITIES
+    from imports import entities, services
     from imports.tests.files import upload
 
     settings.MEDIA_ROOT = tmp_path
@@ -121,7 +120,7 @@ def test_an_import_reads_in_french(client, owner, records, settings, tmp_path):
     data = "Nom de famille;Prénom;Courrier électronique\nDurand;Zoé;zoe@example.com\n;Sans;nom@example.com\n"
     [job] = services.import_jobs_create(upload=upload("contacts.csv", data.encode()), entity="contact", by=owner)
     assert french_english_words(client.get(reverse("imports:map", args=[job.pk]), headers=FRENCH)) == []
-    info = ENTITIES[job.entity]
+    info = entities.get(job.entity)
     services.import_job_submit(
         job=job, entity=info, mapping=job.mapping, duplicates="update", match_key=info.match_keys[0], record_owner=owner
     )

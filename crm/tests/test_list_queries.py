@@ -6,8 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from accounts.models import Account
-from contacts.models import Contact
+from crm import registry
 from crm.tests.factories import AccountFactory, ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +21,7 @@ LIST_QUERIES = 8
 @pytest.fixture
 def many_records(owner, owner_client):
     # Content types are cached for the process: look them up now, as any earlier request would.
-    ContentType.objects.get_for_models(Account, Contact)
+    ContentType.objects.get_for_models(*(record_type.model for record_type in registry.all_types()))
     others = [owner, UserFactory(), UserFactory()]
     for n in range(260):
         account = AccountFactory(owner=others[n % 3])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm import recent
+from crm import recent, registry
 from crm.models import RecentItem
 from crm.tests.recent_helpers import numbered_accounts
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def open_as(user, account, *, lists=None) -> None:
     lists = lists or recent.RecentLists(user)
-    recent.recent_item_open(lists=lists, tracked=recent.tracked("accounts"), object_id=account.pk)
+    recent.recent_item_open(lists=lists, record_type=registry.get("accounts"), object_id=account.pk)
 
 
 def test_two_tabs_opening_the_same_record_on_a_full_list_keep_one_row(owner):
@@ -33,7 +33,7 @@ def test_a_row_pinned_in_another_tab_is_not_reused(owner):
         open_as(owner, account)
     stale = recent.RecentLists(owner)
     assert len(stale.rows) == recent.RECENT_LIMIT  # read before the pin in the other tab
-    recent.recent_item_pin(user=owner, tracked=recent.tracked("accounts"), object_id=accounts[0].pk)
+    recent.recent_item_pin(user=owner, record_type=registry.get("accounts"), object_id=accounts[0].pk)
     open_as(owner, accounts[-1], lists=stale)
     assert RecentItem.objects.filter(user=owner, object_id=accounts[0].pk, pinned_at__isnull=False).exists()
     assert RecentItem.objects.filter(user=owner, object_id=accounts[-1].pk).exists()

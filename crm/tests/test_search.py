@@ -13,8 +13,9 @@ def test_global_search_finds_accounts_and_contacts_of_everyone(owner_client, own
     ContactFactory(first_name="Ann", last_name="Contoso-Lee", owner=owner)
     AccountFactory(name="Fabrikam", owner=owner)
     response = owner_client.get(reverse("search"), {"q": "contoso"})
-    assert [a.name for a in response.context["accounts"]] == ["Contoso"]
-    assert [c.full_name for c in response.context["contacts"]] == ["Ann Contoso-Lee"]
+    found = {result["record_type"].namespace: result["matches"] for result in response.context["results"]}
+    assert [(account.name, city) for account, city in found["accounts"]] == [("Contoso", "Seattle")]
+    assert [(contact.full_name, company) for contact, company in found["contacts"]] == [("Ann Contoso-Lee", "")]
 
 
 def test_an_empty_search_explains_what_to_type(owner_client):

@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import Account
 from contacts.models import Contact
+from crm import services
 from crm.tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_a_contact_is_found_by_its_company_name_also_after_the_company_is_rename
     ContactFactory(first_name="Ann", last_name="Lee", company=company)
     assert list(Contact.objects.search("litware").values_list("full_name", flat=True)) == ["Ann Lee"]
     company.name = "Proseware"
-    company.save()
+    services.record_save(record=company)
     assert list(Contact.objects.search("proseware").values_list("full_name", flat=True)) == ["Ann Lee"]
     assert not Contact.objects.search("litware").exists()
 

@@ -26,8 +26,9 @@ def test_the_home_page_counts_my_records(owner_client, owner, teammate):
     AccountFactory.create_batch(2, owner=owner)
     AccountFactory(owner=teammate)
     response = owner_client.get(reverse("home"))
-    assert response.context["counts"]["my_active_accounts"] == (2, False)
-    assert response.context["counts"]["active_accounts"] == (3, False)
+    counts = {(stat["record_type"].namespace, stat["view"]): stat["count"] for stat in response.context["stats"]}
+    assert counts["accounts", "my_active"] == (2, False)
+    assert counts["accounts", "active"] == (3, False)
 
 
 def test_the_home_page_counts_stop_at_the_cap(owner_client, owner, monkeypatch):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from contacts.models import Contact
+from crm import services
 from crm.tests.factories import AccountFactory, ContactFactory
 from crm.tests.recent_helpers import writes
 
@@ -33,9 +34,9 @@ def test_renaming_keeps_the_copies_on_linked_records_in_step(owner):
     company.primary_contact = contact
     company.save()
     company.name = "Southwind"
-    company.save(update_fields=["name"])
+    services.record_update(record=company, loaded_version=company.version, by=owner)
     contact.last_name = "Byron"
-    contact.save(update_fields=["last_name"])
+    services.record_save(record=contact, update_fields=["last_name"])
     assert Contact.objects.get(pk=contact.pk).company_name == "Southwind"
     assert Account.objects.get(pk=company.pk).primary_contact_name == "Ada Byron"
 
@@ -140,3 +141,14 @@ def test_a_sign_in_costs_no_extra_query_for_the_name_copies(owner):
     with CaptureQueriesContext(connection) as captured:
         owner.save(update_fields=["last_login"])
     assert len(captured) == 1
+
+
+def test_a_rename_in_the_admin_reaches_the_linked_rows_copies(owner):
+    from django.contrib import admin
+
+    company = AccountFactory(name="Northwind", owner=owner)
+    contact = ContactFactory(company=company, owner=owner)
+    company.name = "Southwind"
+    admin.site._registry[Account].save_model(request=None, obj=company, form=None, change=True)
+    contact.refresh_from_db()
+    assert contact.company_name == "Southwind"

@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
-from imports import services
-from imports.entities import ENTITIES
+from imports import entities, services
 from imports.models import ImportJob
 from imports.tests.files import upload
 
@@ -37,7 +36,7 @@ def run_import(importer):
 
     def run(name: str, data: bytes, *, entity: str = "", duplicates: str = "update", match_key: str = "", mapping=None):
         [job] = services.import_jobs_create(upload=upload(name, data), entity=entity, by=importer)
-        info = ENTITIES[job.entity]
+        info = entities.get(job.entity)
         services.import_job_submit(
             job=job,
             entity=info,

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account
+from accounts.resources import ACCOUNT
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
-from imports.entities import ACCOUNT
 from imports.tests.conftest import grant
 from imports.tests.files import csv_bytes, upload
 
@@ -64,7 +64,7 @@ def test_the_admin_import_reports_an_unknown_company_on_its_row(client, staff):
     preview = admin_import(client, csv_bytes([["Last Name", "Company Name"], ["Li", "Nowhere"]]))
     result = preview.context["result"]
     assert result.has_validation_errors()
-    assert "no account has the name or account number “Nowhere”" in preview.content.decode()
+    assert "no account has the account name or account number “Nowhere”" in preview.content.decode()
     assert not Contact.objects.exists()
 
 

@@ -14,8 +14,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from crm.tests.factories import AccountFactory, ContactFactory, UserFactory
-from imports import exports
-from imports.entities import ENTITIES
+from imports import entities, exports
 
 pytestmark = [
     pytest.mark.django_db,
@@ -90,8 +89,8 @@ def export_both_ways(write, *, entity: str, params: dict, user, monkeypatch) -> 
     for copies in (True, False):
         monkeypatch.setattr(exports, "copies_rows", lambda copies=copies: copies)
         output = io.BytesIO()
-        records = exports.records_in_view(entity=ENTITIES[entity], request=request)
-        write(output, entity=ENTITIES[entity], records=records)
+        records = exports.records_in_view(entity=entities.get(entity), request=request)
+        write(output, entity=entities.get(entity), records=records)
         files.append(output.getvalue())
     return files[0], files[1]
 
@@ -144,8 +143,8 @@ def streamed(*, entity: str, params: dict, user, monkeypatch, file_format: str) 
     files = []
     for copies in (True, False):
         monkeypatch.setattr(exports, "copies_rows", lambda copies=copies: copies)
-        records = exports.records_in_view(entity=ENTITIES[entity], request=request)
-        response = exports.streaming_response(entity=ENTITIES[entity], records=records, file_format=file_format)
+        records = exports.records_in_view(entity=entities.get(entity), request=request)
+        response = exports.streaming_response(entity=entities.get(entity), records=records, file_format=file_format)
         files.append(b"".join(response.streaming_content))
     return files[0], files[1]
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
-from imports.entities import ENTITIES
+from imports import entities
 from imports.tests.files import csv_bytes, exported_rows
 
 pytestmark = pytest.mark.django_db
@@ -55,13 +55,13 @@ def test_a_french_export_imports_back_unchanged(
     importer_client.defaults.update(FRENCH)
     rows = exported_rows(importer_client, entity, file_format, "?view=active")
     assert rows[0][0] in ("Nom du compte", "Civilité")
-    before = snapshot(ENTITIES[entity].model)
+    before = snapshot(entities.get(entity).model)
     with translation.override(importer_language):
-        job = run_import("export.csv", csv_bytes(rows), match_key=ENTITIES[entity].match_keys[-1])
+        job = run_import("export.csv", csv_bytes(rows), match_key=entities.get(entity).match_keys[-1])
     assert all(job.mapping), job.mapping
     assert job.failed_count == 0, list(job.failures.values_list("reason", flat=True))
     assert job.skipped_count == len(before)
-    assert snapshot(ENTITIES[entity].model) == before
+    assert snapshot(entities.get(entity).model) == before
 
 
 def test_a_french_export_writes_french_headers_and_choices(importer_client, records):

@@ -40,7 +40,7 @@ def test_a_company_that_matches_no_account_or_several_fails_the_row_with_the_rea
     job = run_import("people.csv", csv_bytes(rows))
     assert (job.created_count, job.failed_count) == (1, 2)
     reasons = {failure.line: failure.reason for failure in job.failures.all()}
-    assert "no account has the name or account number “Nowhere Ltd”" in reasons[2]
+    assert "no account has the account name or account number “Nowhere Ltd”" in reasons[2]
     assert "matches 2 accounts" in reasons[3]
     assert Contact.objects.count() == 1
 
@@ -279,7 +279,10 @@ def test_an_import_can_set_a_parent_but_never_make_a_loop(run_import):
     child = AccountFactory(name="Child", account_number="C-1", parent=top)
     rows = [["Account Name", "Account Number", "Parent Account"], ["Top", "T-1", "C-1"], ["New", "N-1", "T-1"]]
     job = run_import("a.csv", csv_bytes(rows), match_key="account_number")
-    assert job.failures.get().reason == "Parent Account: that account is below this one, so it can't be its parent."
+    assert (
+        job.failures.get().reason
+        == "Parent Account: that account is below this one, so it can't be its parent account."
+    )
     assert Account.objects.get(account_number="N-1").parent == top
     top.refresh_from_db()
     assert top.parent is None and child.parent == top

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
-from imports.entities import ENTITIES
+from imports import entities
 from imports.tests.conftest import grant
 from imports.tests.files import csv_bytes, exported_rows
 
@@ -60,11 +60,11 @@ def snapshot(model):
 @pytest.mark.parametrize("entity", ["account", "contact"])
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_a_list_export_imports_back_unchanged(importer_client, run_import, records, entity, file_format):
-    model = ENTITIES[entity].model
+    model = entities.get(entity).model
     before = snapshot(model)
     response = importer_client.get(reverse("imports:export", args=[entity, file_format]) + "?view=active")
     job = run_import(
-        f"export.{file_format}", b"".join(response.streaming_content), match_key=ENTITIES[entity].match_keys[-1]
+        f"export.{file_format}", b"".join(response.streaming_content), match_key=entities.get(entity).match_keys[-1]
     )
     assert job.entity == entity
     assert all(job.mapping), job.mapping
@@ -79,7 +79,7 @@ def test_a_list_export_imports_back_unchanged(importer_client, run_import, recor
 def test_an_admin_export_imports_back_unchanged_through_import_data(
     client, importer, run_import, records, entity, file_format
 ):
-    info = ENTITIES[entity]
+    info = entities.get(entity)
     importer.is_staff = True
     importer.save()
     client.force_login(grant(importer, f"view_{entity}"))

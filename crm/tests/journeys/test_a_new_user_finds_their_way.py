@@ -102,7 +102,7 @@ def test_the_lists_fit_a_laptop_and_a_phone(signed_in_page, sales_data, area):
     page.reload()
     assert fits_without_scrolling(page, "html")
     # The global search keeps the width to read what is typed.
-    assert page.get_by_label("Search accounts and contacts").bounding_box()["width"] >= 300
+    assert page.get_by_label("Search all records").bounding_box()["width"] >= 300
     # Rows are cards with 44 px touch targets.
     first_row = page.locator("tbody tr").first
     select_all = page.locator("thead label.crm-hit")

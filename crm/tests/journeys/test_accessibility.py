@@ -7,8 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from accounts.models import Account
 from contacts.models import Contact
+from contacts.resources import CONTACT
 from imports import services
-from imports.entities import CONTACT
 from imports.models import ImportJob
 from imports.tests.conftest import grant
 from imports.tests.files import csv_bytes, upload

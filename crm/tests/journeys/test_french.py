@@ -101,7 +101,7 @@ def test_a_french_salesperson_reads_every_page_in_french_then_switches_to_englis
     screenshot("compte-cree")
 
     # Quick find ignores accents: "emile" finds "Émile".
-    search = page.get_by_role("search").get_by_label("Rechercher des comptes et des contacts")
+    search = page.get_by_role("search").get_by_label("Rechercher dans tous les enregistrements")
     search.fill("emile")
     search.press("Enter")
     assert_french(page)

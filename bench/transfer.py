@@ -1,5 +1,5 @@
 """Import and export throughput and memory, measured side by side: the `imports` and
-`exports` sections of `manage.py bench` (crm/bench/sections.py) call these functions.
+`exports` sections of `manage.py bench` (bench/sections.py) call these functions.
 
 Imports, compared on the same generated file, round after round so that drift (other load
 on the machine) hits them alike:
@@ -44,9 +44,9 @@ from access.roles import SYSTEM_ADMINISTRATOR
 from access.services import units_of_users, user_place
 from accounts.models import Account
 from contacts.models import Contact, compose_full_name
+from contacts.resources import CONTACT
 from crm.models import stored_fields
-from imports import exports, services
-from imports.entities import CONTACT, ENTITIES
+from imports import entities, exports, services
 from imports.models import ImportJob
 from imports.xlsx import write_xlsx
 
@@ -222,20 +222,12 @@ def run_ours(path: Path) -> int:
 def dje_resource(*, best: bool):
     """The admin's ContactResource, as configured or with every documented speed option."""
     from contacts.resources import ContactResource
-    from imports.resources import ColumnWidget
 
     if not best:
         return ContactResource()
 
-    class CachedAccountWidget(ColumnWidget):
-        # "Ensure that any FK field lookups don't make repeated db calls."
-        cache: dict[str, Account] = {}
-
-        def account(self, text: str) -> Account:
-            if text not in self.cache:
-                self.cache[text] = super().account(text)
-            return self.cache[text]
-
+    # "Ensure that any FK field lookups don't make repeated db calls": the resource's company
+    # lookups (imports.rules.Links) are cached already, for both.
     class FastContactResource(ContactResource):
         class Meta(ContactResource.Meta):
             use_bulk = True
@@ -245,11 +237,6 @@ def dje_resource(*, best: bool):
             report_skipped = False
             force_init_instance = True
             use_transactions = True
-
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            company = self.fields["company"]
-            company.widget = CachedAccountWidget(company.widget.column)
 
     return FastContactResource()
 
@@ -305,7 +292,7 @@ def run_export(entity_key: str, file_format: str, view: str, rendered_by: str, u
     """A list's "Export to CSV/Excel" of a whole view, read to its end as a browser reads it;
     returns the rows and the seconds the export took. `rendered_by` "python" takes the
     path of the databases without COPY, for comparison."""
-    entity = ENTITIES[entity_key]
+    entity = entities.get(entity_key)
     request = RequestFactory().get("/", {"view": view})
     request.user = get_user_model().objects.get(username=username)
     respond = exports.csv_response if file_format == "csv" else exports.xlsx_response

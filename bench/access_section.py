@@ -19,8 +19,8 @@ from access import guard
 from access.models import BusinessUnit, RecordShare, ShareRight, Team
 from access.roles import SALES_MANAGER, SALESPERSON, ensure_root_unit
 from access.services import user_move, user_place
+from bench.timing import Result, Scenario, Target, measure
 from crm import lists
-from crm.bench.timing import Result, Scenario, Target, measure
 
 ACCESS_P95_MS = 30
 ACCESS_TARGETS = [Target("p95_ms", at_most=ACCESS_P95_MS)]
@@ -53,7 +53,7 @@ def bench_units() -> dict[int, BusinessUnit]:
 def place_bench_users(users: list) -> None:
     """Spread the benchmark's record owners over the units, before their records are written
     (their records' business unit is copied from them); the signed-in benchmark user, a
-    superuser, stays in the root unit. Called by crm.bench.data.bench_users."""
+    superuser, stays in the root unit. Called by bench.data.bench_users."""
     units = bench_units()
     for number, user in enumerate(users[1:], start=1):
         unit = units[(number - 1) % UNITS + 1]
@@ -134,7 +134,7 @@ def scoped_deep_page_url(entity, user) -> tuple[str, int]:
 
 
 def access_section(context) -> list[Result]:
-    from crm.bench.sections import ENTITIES
+    from bench.sections import ENTITIES
 
     personas = ensure_bench_organisation(context.log)
     results = []

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from access.services import units_of_users
 from accounts.models import Account
+from bench.access_section import place_bench_users
 from contacts.models import Contact, compose_full_name
 from crm import demo_data
-from crm.bench.access_section import place_bench_users
 from crm.choices import Status
 from crm.models import stored_fields
 

@@ -2,7 +2,7 @@
 exports and imports.
 
 Each section takes the shared `BenchContext` and returns `Result` rows. The export and
-import sections run their cases through imports/benchmarks.py, a child process a case.
+import sections run their cases through bench/transfer.py, a child process a case.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.views import AccountListView
+from bench import transfer
+from bench.access_section import access_section
+from bench.activities_section import activities_section
+from bench.timing import Result, Scenario, Target, measure
+from bench.transfer import Measurements, export_case
 from contacts.models import Contact
 from contacts.views import ContactListView
 from crm import lists
-from crm.bench.access_section import access_section
-from crm.bench.timing import Result, Scenario, Target, measure
 from crm.record_views import RecordListView
-from imports import benchmarks, exports
-from imports.benchmarks import Measurements, export_case
+from imports import exports
 
 # The targets of issue 7 (PostgreSQL, 1M accounts + 1M contacts, 2 cores).
 LIST_P95_MS = 30
@@ -274,7 +276,7 @@ def exports_section(context: BenchContext) -> list[Result]:
     """Export to CSV and Excel of the whole Active view (nine rows in ten) of contacts and
     accounts; then My Active contacts exported with the cells rendered by the database (COPY)
     and by Python (the path of databases without COPY), side by side."""
-    measured = benchmarks.bench_exports(
+    measured = transfer.bench_exports(
         whole_views=[("contact", "active"), ("account", "active")],
         compared_view=("contact", "my_active"),
         rounds=EXPORT_ROUNDS,
@@ -311,7 +313,7 @@ def imports_section(context: BenchContext) -> list[Result]:
     django-import-export on the first rows of the same file and with PostgreSQL COPY; then
     one import of a file with as many rows as the scale (1M at most) for its peak memory."""
     rows = min(IMPORT_ROWS, context.scale)
-    measured = benchmarks.bench_imports(
+    measured = transfer.bench_imports(
         rows=rows,
         accounts=IMPORT_ACCOUNTS,
         rounds=IMPORT_ROUNDS,
@@ -386,4 +388,5 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "exports": exports_section,
     "imports": imports_section,
     "access": access_section,
+    "activities": activities_section,
 }

@@ -1,4 +1,4 @@
-"""`python -m crm.bench.createdb URL`: create the benchmark's PostgreSQL database if missing.
+"""`python -m bench.createdb URL`: create the benchmark's PostgreSQL database if missing.
 
 Run before Django starts, since Django can't connect to a database that doesn't exist yet.
 """

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from crm.bench.data import ensure_bench_data
-from crm.bench.sections import SECTIONS, BenchContext
-from crm.bench.timing import SCENARIO_BUDGET_S, UNITS, Result, figure_text
+from bench.data import ensure_bench_data
+from bench.sections import SECTIONS, BenchContext
+from bench.timing import SCENARIO_BUDGET_S, UNITS, Result, figure_text
 
 
 class Command(BaseCommand):

@@ -6,12 +6,12 @@ import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections
 
-from crm.bench.sections import case_result, ratio_result
-from crm.bench.timing import Target
-from crm.management.commands.bench import render_table
+from bench import transfer
+from bench.management.commands.bench import render_table
+from bench.sections import case_result, ratio_result
+from bench.timing import Target
+from bench.transfer import Measurement, Measurements
 from crm.tests.factories import ContactFactory
-from imports import benchmarks
-from imports.benchmarks import Measurement, Measurements
 
 
 def measured_rounds(case: str, seconds: list[float], *, rows: int = 20_000) -> list[Measurement]:
@@ -60,5 +60,5 @@ def connections_kept_open():
 def test_an_export_case_reads_the_whole_view(connections_kept_open, owner, teammate, file_format):
     ContactFactory.create_batch(3, owner=owner)
     ContactFactory(owner=teammate)
-    rows, seconds = benchmarks.run_export("contact", file_format, "my_active", "database", owner.username)
+    rows, seconds = transfer.run_export("contact", file_format, "my_active", "database", owner.username)
     assert rows == 3 and seconds > 0

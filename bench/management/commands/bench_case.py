@@ -1,7 +1,7 @@
 """One import or export benchmark case, run in this process; prints its measurement as JSON.
 
 Internal to `manage.py bench` (sections imports and exports), which starts a process per
-case so that each peak memory is the case's own. See imports/benchmarks.py.
+case so that each peak memory is the case's own. See bench/transfer.py.
 
     manage.py bench_case import ours-csv var/bench/files/contacts-20000.csv
     manage.py bench_case export contact xlsx active database bench
@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 from django.core.management.base import BaseCommand
 
-from imports import benchmarks
+from bench import transfer
 
 
 class Command(BaseCommand):
@@ -27,5 +27,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind: str, arguments: list[str], **options):
-        measurement = benchmarks.run_case_here(kind, arguments)
+        measurement = transfer.run_case_here(kind, arguments)
         self.stdout.write(json.dumps(asdict(measurement)))

@@ -1,6 +1,0 @@
-"""The performance benchmark behind `make bench`: generated data at scale, then timed sections.
-
-`data` fills the database quickly (COPY on PostgreSQL), `timing` measures requests the way
-the targets are stated, and `sections` holds one function per part of the report, so later
-parts (imports, exports) are added as further functions without touching the others.
-"""
