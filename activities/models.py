@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,18 +56,29 @@ class EmailStatus(models.TextChoices):
 
 class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The activities about a record `user` may read, through the access helper."""
+        """The activities about a record `user` may read, through the access helper.
+
+        Each row's record is checked by its key (EXISTS on its primary key), so a page that
+        walks an activity index in order checks only the rows it shows, instead of first
+        listing every record the user may read."""
         from accounts.models import Account
         from contacts.models import Contact
 
-        accounts = guard.visible(Account, user, Privilege.READ).values("pk")
-        contacts = guard.visible(Contact, user, Privilege.READ).values("pk")
-        return self.filter(Q(regarding_account__in=accounts) | Q(regarding_contact__in=contacts))
+        account = guard.visible(Account, user, Privilege.READ).filter(pk=OuterRef("regarding_account_id"))
+        contact = guard.visible(Contact, user, Privilege.READ).filter(pk=OuterRef("regarding_contact_id"))
+        return self.filter(Exists(account) | Exists(contact))
 
-    def on_timeline_of(self, record):
-        """An account's timeline holds its contacts' activities too (rollup): one index range."""
+    def on_timeline_of(self, record, user):
+        """What `user` sees on the timeline of `record`, which the caller found among the records
+        `user` may read (the record page's scoped lookup). An account's timeline holds its
+        contacts' activities too (rollup): one index range, in which only the contacts of that
+        account are checked."""
+        from contacts.models import Contact
+
         if record._meta.model_name == "account":
-            return self.filter(rollup_account=record)
+            contacts = guard.visible(Contact.objects.filter(company=record), user, Privilege.READ)
+            readable = Q(regarding_account=record) | Q(regarding_contact__in=contacts.values("pk"))
+            return self.filter(readable, rollup_account=record)
         return self.filter(regarding_contact=record)
 
     def open(self):

@@ -51,7 +51,7 @@ class TimelineMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record, params = self.object, self.request.GET
-        activities = Activity.objects.visible_to(self.request.user).on_timeline_of(record)
+        activities = Activity.objects.on_timeline_of(record, self.request.user)
         form = kwargs.get("activity_form")
         if form is None and params.get("add") in FORMS:
             form = FORMS[params["add"]](regarding=record, user=self.request.user)

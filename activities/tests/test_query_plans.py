@@ -25,7 +25,7 @@ def plan_of(queryset) -> str:
 
 def test_an_accounts_timeline_reads_its_rollup_index_in_order(org):
     Activity.objects.create(kind=Kind.NOTE, body="x", regarding_account=org.mine, rollup_account=org.mine)
-    activities = Activity.objects.visible_to(org.users["owner"]).on_timeline_of(org.mine)
+    activities = Activity.objects.on_timeline_of(org.mine, org.users["owner"])
     page = activities.order_by("-occurred_at", "-id")[:21]
     plan = plan_of(page)
     assert "activity_account_timeline_idx" in plan
@@ -34,7 +34,7 @@ def test_an_accounts_timeline_reads_its_rollup_index_in_order(org):
 
 
 def test_a_contacts_timeline_reads_its_index_in_order(org):
-    activities = Activity.objects.visible_to(org.users["owner"]).on_timeline_of(org.contact)
+    activities = Activity.objects.on_timeline_of(org.contact, org.users["owner"])
     plan = plan_of(activities.order_by("-occurred_at", "-id")[:21])
     assert "activity_contact_timeline_idx" in plan and "TEMP B-TREE" not in plan
 
