@@ -114,12 +114,15 @@ def test_lists_their_counts_and_quick_find_show_only_readable_records(org, perso
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_global_search_and_home_counts_show_only_readable_records(org, persona):
     client = org.client(persona)
-    found = {str(account) for account in client.get(reverse("search") + "?q=ltd").context["accounts"]}
+    results = client.get(reverse("search") + "?q=ltd").context["results"]
+    accounts = next(result for result in results if result["record_type"].namespace == "accounts")
+    found = {str(account) for account, _detail in accounts["matches"]}
     assert ("Mine Ltd" in found) == (persona in READERS_OF_MINE)
     assert ("Far Ltd" in found) == (persona in READERS_OF_FAR)
-    counts = client.get(reverse("home")).context["counts"]
+    stats = client.get(reverse("home")).context["stats"]
+    active_accounts = next(s for s in stats if s["record_type"].namespace == "accounts" and s["view"] == "active")
     readable = sum(persona in readers for readers in (READERS_OF_MINE, READERS_OF_TEAM, READERS_OF_FAR))
-    assert counts["active_accounts"] == (readable, False)
+    assert active_accounts["count"] == (readable, False)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -149,6 +150,8 @@ def test_a_rename_in_the_admin_reaches_the_linked_rows_copies(owner):
     company = AccountFactory(name="Northwind", owner=owner)
     contact = ContactFactory(company=company, owner=owner)
     company.name = "Southwind"
-    admin.site._registry[Account].save_model(request=None, obj=company, form=None, change=True)
+    request = RequestFactory().post("/admin/")
+    request.user = owner
+    admin.site._registry[Account].save_model(request=request, obj=company, form=None, change=True)
     contact.refresh_from_db()
     assert contact.company_name == "Southwind"
