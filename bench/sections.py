@@ -21,6 +21,7 @@ from accounts.views import AccountListView
 from bench import transfer
 from bench.access_section import access_section
 from bench.activities_section import activities_section
+from bench.hostile import hostile_results
 from bench.timing import Result, Scenario, Target, measure
 from bench.transfer import Measurements, export_case
 from contacts.models import Contact
@@ -389,4 +390,5 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "imports": imports_section,
     "access": access_section,
     "activities": activities_section,
+    "hostile": lambda context: hostile_results(),
 }

@@ -26,6 +26,7 @@ UNITS = {
     "rows_per_s": " rows/s",
     "peak_mb": " MB peak",
     "growth_mb": " MB growth",
+    "refused": " (1 = refused)",
 }
 
 

@@ -262,6 +262,9 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024
 # and is marked failed; uploaded files of finished imports are deleted after this many days.
 IMPORT_STALLED_AFTER_MINUTES = env_int("IMPORT_STALLED_AFTER_MINUTES", 30, minimum=1)
 IMPORT_KEEP_FILES_DAYS = env_int("IMPORT_KEEP_FILES_DAYS", 30, minimum=0)
+# A job (import, removal) that wrote or deleted this many rows ANALYZEs the table before it
+# reports done, so the planner does not work from statistics of a table a tenth the size.
+IMPORT_ANALYZE_AFTER_ROWS = env_int("IMPORT_ANALYZE_AFTER_ROWS", 100_000, minimum=1)
 # List exports: up to this many rows the file streams from the request; a larger view is
 # exported by the background worker, and its file kept for EXPORT_KEEP_HOURS hours for the
 # user who asked (then `cleanup_imports` deletes it).

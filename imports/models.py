@@ -31,11 +31,23 @@ class JobProgress:
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    # Statuses whose job did all it had to (a failed job shows how far it got).
+    DONE: tuple = ()
+
+    @property
+    def done(self) -> int:
+        return self.processed_rows
+
+    @property
+    def to_do(self) -> int:
+        return self.total_rows
+
     @property
     def percent(self) -> int:
-        if self.is_finished:
+        """What was done, finished or not: a job that failed at 60,000 of 200,000 shows 30%."""
+        if self.status in self.DONE:
             return 100
-        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+        return min(int(self.done * 100 / self.to_do), 100) if self.to_do else 0
 
     def progress(self) -> dict:
         return {
@@ -43,8 +55,8 @@ class JobProgress:
             "status_label": self.get_status_display(),
             "finished": self.is_finished,
             "percent": self.percent,
-            "total": self.total_rows,
-            "processed": self.processed_rows,
+            "total": self.to_do,
+            "processed": self.done,
         }
 
 
@@ -56,8 +68,11 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(created_by=user)
 
     def stalled(self, *, since: datetime.datetime):
-        """Jobs parsing or importing that have made no progress since `since`."""
+        """Jobs parsing, importing or removing that have made no progress since `since`."""
         return self.filter(quiet_since(since), status__in=ImportJob.RUNNING)
+
+    def running(self):
+        return self.filter(status__in=ImportJob.RUNNING)
 
 
 class ImportJob(JobProgress, models.Model):
@@ -70,14 +85,26 @@ class ImportJob(JobProgress, models.Model):
         IMPORTING = "importing", _("Importing")
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
+        REMOVING = "removing", _("Removing the records it created")
+        REMOVED = "removed", _("Removed")
 
     class Duplicates(models.TextChoices):
         CREATE = "create", _("Create new records anyway")
         UPDATE = "update", _("Update the existing record")
         SKIP = "skip", _("Skip the row")
 
-    FINISHED = (Status.COMPLETED, Status.FAILED)
-    RUNNING = (Status.PARSING, Status.IMPORTING)
+    FINISHED = (Status.COMPLETED, Status.FAILED, Status.REMOVED)
+    DONE = (Status.COMPLETED, Status.REMOVED)
+    RUNNING = (Status.PARSING, Status.IMPORTING, Status.REMOVING)
+    # The encodings a text file may be read in, as the mapping page offers them.
+    ENCODINGS = [
+        ("utf-8", "UTF-8"),
+        ("cp1252", "Windows-1252"),
+        ("latin-1", "ISO-8859-1 (Latin-1)"),
+        ("iso-8859-15", "ISO-8859-15 (Latin-9)"),
+        ("mac-roman", "Mac Roman"),
+        ("utf-16", "UTF-16"),
+    ]
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Imported by"), on_delete=models.CASCADE, related_name="+"
@@ -92,6 +119,11 @@ class ImportJob(JobProgress, models.Model):
     # the registry, not a list of choices, so that a new type needs no migration here.
     entity = models.CharField(_("Record type"), max_length=20, blank=True, validators=[entities.validate_record_type])
     headers = models.JSONField(_("Column headings"), default=list)
+    # The first rows as read at upload, shown while mapping: the file is not opened again.
+    samples = models.JSONField(_("First rows"), default=list, editable=False)
+    # How a text file is read: as detected at upload, or as the user chose while mapping.
+    encoding = models.CharField(_("Encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("Delimiter"), max_length=2, blank=True)
     # One entry per column: the field it fills, or "" when it is ignored.
     mapping = models.JSONField(_("Mapping"), default=list)
     duplicates = models.CharField(
@@ -117,6 +149,11 @@ class ImportJob(JobProgress, models.Model):
     skipped_count = models.PositiveIntegerField(_("Skipped"), default=0)
     failed_count = models.PositiveIntegerField(_("Failed"), default=0)
     error = models.TextField(_("Error"), blank=True)
+    # Removing the records it created, on the worker: how many there were and are gone.
+    removal_total = models.PositiveIntegerField(_("Records to remove"), default=0)
+    removed_count = models.PositiveIntegerField(_("Records removed"), default=0)
+    # The background task (django-tasks' row) running the job now, to close it if its worker died.
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
     # The ids of the records this import created, as [first, last] ranges (bulk inserts
     # number rows consecutively, so 50,000 records usually take a handful of ranges).
     created_ids = models.JSONField(default=list, editable=False)
@@ -139,6 +176,33 @@ class ImportJob(JobProgress, models.Model):
         if self.status == self.Status.DRAFT:
             return reverse("imports:map", args=[self.pk])
         return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def done(self) -> int:
+        return self.removed_count if self.is_removal else self.processed_rows
+
+    @property
+    def to_do(self) -> int:
+        return self.removal_total if self.is_removal else self.total_rows
+
+    @property
+    def is_removal(self) -> bool:
+        return self.status in (self.Status.REMOVING, self.Status.REMOVED) or bool(self.removal_total)
+
+    @property
+    def encoding_choice(self) -> str:
+        """The entry of ENCODINGS the file is read in (detection tells the byte orders apart)."""
+        return {"utf-8-sig": "utf-8", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(self.encoding, self.encoding)
+
+    @property
+    def can_resume(self) -> bool:
+        """A failed import that stopped part-way: the rows up to its last chunk are saved."""
+        return (
+            self.status == self.Status.FAILED
+            and not self.removal_total
+            and self.processed_rows < self.total_rows
+            and bool(self.file)
+        )
 
     def created_id_filter(self) -> models.Q:
         query = models.Q(pk__in=[])
@@ -210,6 +274,7 @@ class ExportJob(JobProgress, models.Model):
         XLSX = "xlsx", _("Excel")
 
     FINISHED = (Status.COMPLETED, Status.FAILED)
+    DONE = (Status.COMPLETED,)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Exported by"), on_delete=models.CASCADE, related_name="+"

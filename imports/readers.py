@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from imports.columns import cell_text
@@ -35,6 +40,27 @@ DELIMITERS = [",", ";", "\t", ":"]
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ZIP_MEMBERS = 5000
+# The ratio is judged per member too: a bomb "diluted" with a stored member of random bytes
+# keeps the archive's overall ratio low. Small members (styles, themes) may compress a lot.
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WorkbookBudget:
+    """What one spreadsheet may expand to while it is read. The reader holds a sheet in
+    memory as a grid (rows x columns, empty cells included), so the grid is bounded, not only
+    the bytes; each is checked while the XML streams by, before the reader ever sees it."""
+
+    member_bytes: int = 512 * 1024 * 1024
+    rows: int = 1_048_576
+    columns: int = 1_000
+    # About 160 MB in the reader; 66,000 rows of 75 columns, or 500,000 of 10. Larger files
+    # import as CSV, which is read row by row.
+    cells: int = 5_000_000
+    shared_strings: int = 2_000_000
+
+
+WORKBOOK_BUDGET = WorkbookBudget()
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BINARY_SIGNATURES = (ZIP_MAGIC, OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"MZ")
@@ -69,13 +95,17 @@ def extension(name: str) -> str:
     return Path(name).suffix.lower()
 
 
-def open_table(path: Path, name: str) -> Table:
-    """Check and open one file; UnreadableFile if it is not what it claims or has no rows."""
+def open_table(path: Path, name: str, *, encoding: str = "") -> Table:
+    """Check and open one file; UnreadableFile if it is not what it claims or has no rows.
+    A text file is read in `encoding` if given (the user's choice), else in the one detected."""
     suffix = extension(name)
     if suffix not in READABLE_EXTENSIONS:
         raise UnreadableFile(_("%(name)s: this type of file can't be imported.") % {"name": name})
     try:
-        table = open_text(path, name) if suffix in TEXT_EXTENSIONS else open_spreadsheet(path, name, suffix)
+        if suffix in TEXT_EXTENSIONS:
+            table = open_text(path, name, encoding=encoding)
+        else:
+            table = open_spreadsheet(path, name, suffix)
         first_row = next(table.rows(), None)
     except UnreadableFile:
         raise
@@ -88,6 +118,11 @@ def open_table(path: Path, name: str) -> Table:
     if first_row is None:
         raise UnreadableFile(_("%(name)s has column headings but no rows to import.") % {"name": name})
     return table
+
+
+def first_rows(table: Table, count: int) -> list[list[str]]:
+    """The first `count` rows as texts, to show while mapping."""
+    return [[cell_text(cell) for cell in cells] for _line, cells in islice(table.rows(), count)]
 
 
 # Text files -----------------------------------------------------------------------------
@@ -162,8 +197,41 @@ def text_rows(path: Path, encoding: str, delimiter: str, *, skip_header: bool) -
             yield line, cells
 
 
-def open_text(path: Path, name: str) -> Table:
-    encoding = detect_encoding(path)
+ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "utf-8": "UTF-8",
+    "cp1252": "Windows-1252",
+    "latin-1": "ISO-8859-1",
+    "iso-8859-15": "ISO-8859-15",
+    "mac-roman": "Mac Roman",
+}
+
+
+def check_decodes(path: Path, encoding: str) -> None:
+    """Refuse, with where, a file that is not text in `encoding` (the user's choice)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with path.open("rb") as file:
+        while True:
+            block = file.read(1024 * 1024)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                line += block[: error.start].count(b"\n")
+                raise UnreadableFile(
+                    _("This file can't be read as %(encoding)s (line %(line)d is not): choose another encoding.")
+                    % {"encoding": ENCODING_NAMES.get(encoding, encoding.upper()), "line": line}
+                ) from None
+            if not block:
+                return
+            line += block.count(b"\n")
+
+
+def open_text(path: Path, name: str, *, encoding: str = "") -> Table:
+    if encoding:
+        check_decodes(path, encoding)
+    else:
+        encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as file:
         first_line = ""
         for line in file:
@@ -176,10 +244,9 @@ def open_text(path: Path, name: str) -> Table:
     header = next(text_rows(path, encoding, delimiter, skip_header=False), None)
     if header is None:
         raise UnreadableFile(_("%(name)s is empty.") % {"name": name})
-    names = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
     separators = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), ":": _("colon")}
     description = _("Text, %(encoding)s, %(separator)s-separated") % {
-        "encoding": names.get(encoding, "UTF-16"),
+        "encoding": ENCODING_NAMES.get(encoding, "UTF-16"),
         "separator": separators[delimiter],
     }
     return Table(path, name, [cell.strip() for cell in header[1]], description, encoding, delimiter)
@@ -188,8 +255,18 @@ def open_text(path: Path, name: str) -> Table:
 # Spreadsheets ---------------------------------------------------------------------------
 
 
+def zip_bomb() -> UnreadableFile:
+    return UnreadableFile(_("This file unpacks to far more data than it holds (a “zip bomb”), so it was refused."))
+
+
+def bomb_member(member: zipfile.ZipInfo) -> bool:
+    ratio = member.file_size / (member.compress_size or 1)
+    return member.file_size >= RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO
+
+
 def check_zip_container(path: Path) -> None:
-    """Refuse a zip whose unpacked size or compression ratio is that of a bomb."""
+    """Refuse a zip whose unpacked size or compression ratio, overall or of any member, is
+    that of a bomb: judged from the sizes it declares (measure_workbook checks they are true)."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -198,7 +275,117 @@ def check_zip_container(path: Path) -> None:
     total = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members) or 1
     if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNPACKED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise UnreadableFile(_("This file unpacks to far more data than it holds (a “zip bomb”), so it was refused."))
+        raise zip_bomb()
+    if any(bomb_member(member) or member.file_size > WORKBOOK_BUDGET.member_bytes for member in members):
+        raise zip_bomb()
+
+
+# Matching every cell's reference would cost seconds on a large sheet: rows are placed by
+# their own tags, and only references past column Z are read (a sheet starts at column A).
+ROW_NUMBER = re.compile(rb"<row\b[^>]*?\br=\"([0-9]{1,9})\"")
+
+
+@functools.cache
+def cells_right_of(column: int) -> re.Pattern:
+    """Matches the references of cells right of `column` (1 = A): few or none in most blocks."""
+    if column >= 26:
+        return re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+    return re.compile(rb'<c r="([A-Z]{2,3}|[' + bytes([65 + column]) + rb"-Z])[0-9]")
+
+
+OVER_BUDGET = {
+    "rows": gettext_lazy("%(name)s has more than %(count)s rows: split it into several files."),
+    "columns": gettext_lazy("%(name)s has more than %(count)s columns, more than any record type has fields."),
+    "cells": gettext_lazy("%(name)s has more than %(count)s cells (rows × columns): split it into several files."),
+    "shared_strings": gettext_lazy("%(name)s holds more than %(count)s different texts: split it into several files."),
+    "member_bytes": gettext_lazy("%(name)s unpacks to more than %(count)s MB of data: split it into several files."),
+}
+
+
+class BudgetScan:
+    """Counts what one XLSX part holds as its XML streams by, and stops at the budget: the
+    rows, the columns and the grid they span (the reader allocates every cell of it, so two
+    far-apart cells cost as much as a full sheet), the cells, the shared strings."""
+
+    def __init__(self, name: str, budget: WorkbookBudget):
+        self.name = name
+        self.budget = budget
+        self.strings = 0
+        self.start_sheet()
+
+    def start_sheet(self) -> None:
+        self.rows = self.cells = 0
+        self.top = 1 << 30
+        self.bottom = self.right = 0
+
+    def refuse(self, limit: str, count: int) -> UnreadableFile:
+        return UnreadableFile(
+            OVER_BUDGET[limit] % {"name": self.name, "count": number_format(count, force_grouping=True)}
+        )
+
+    def sheet(self, text: bytes) -> None:
+        # Cells may leave out their reference ("<c>"): they are counted all the same. One pass
+        # per tag: the few other tags that start alike (<col>, <cfRule>) only count high.
+        self.cells += text.count(b"<c")
+        self.rows += text.count(b"<row")
+        numbers = ROW_NUMBER.findall(text)
+        if numbers:
+            self.top = min(self.top, int(numbers[0]))
+            self.bottom = max(self.bottom, max(map(int, numbers)))
+        letters = set(cells_right_of(self.right).findall(text))
+        if letters:
+            self.right = max(self.right, max(map(column_index, letters)))
+        height = max(self.bottom - self.top + 1, self.rows)
+        width = max(self.right, self.cells // max(self.rows, 1), 1)
+        if height > self.budget.rows:
+            raise self.refuse("rows", self.budget.rows)
+        if width > self.budget.columns:
+            raise self.refuse("columns", self.budget.columns)
+        if max(height * width, self.cells) > self.budget.cells:
+            raise self.refuse("cells", self.budget.cells)
+
+    def shared_strings(self, text: bytes) -> None:
+        self.strings += text.count(b"<si>") + text.count(b"<si ")
+        if self.strings > self.budget.shared_strings:
+            raise self.refuse("shared_strings", self.budget.shared_strings)
+
+
+def column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index
+
+
+def measure_workbook(path: Path, name: str) -> None:
+    """Stream the sheets and shared strings of an XLSX through their budgets, so that a file
+    that would expand past them is refused in a second or two, in a few megabytes, before
+    the reader (which holds a whole sheet in memory) opens it. Reading every byte also proves
+    the declared sizes true: a member longer than it says fails its checksum."""
+    budget = WORKBOOK_BUDGET
+    scan = BudgetScan(name, budget)
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            part = member.filename.lower()
+            if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+                scan.start_sheet()
+                count = scan.sheet
+            elif part == "xl/sharedstrings.xml":
+                count = scan.shared_strings
+            else:
+                continue
+            read = 0
+            tail = b""
+            with archive.open(member) as source:
+                while block := source.read(1024 * 1024):
+                    read += len(block)
+                    if read > budget.member_bytes:
+                        raise scan.refuse("member_bytes", budget.member_bytes // (1024 * 1024))
+                    # A tag cut in two by the block boundary is counted with the next block.
+                    text = tail + block
+                    cut = text.rfind(b">") + 1
+                    count(text[:cut])
+                    tail = text[cut:]
 
 
 def open_spreadsheet(path: Path, name: str, suffix: str) -> Table:
@@ -212,6 +399,8 @@ def open_spreadsheet(path: Path, name: str, suffix: str) -> Table:
         )
     if suffix != ".xls":
         check_zip_container(path)
+    if suffix == ".xlsx":
+        measure_workbook(path, name)
     header = next(spreadsheet_rows(path, skip_header=False), None)
     if header is None:
         raise UnreadableFile(_("%(name)s is empty.") % {"name": name})

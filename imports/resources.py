@@ -90,6 +90,17 @@ class EntityResource(resources.ModelResource):
     def get_export_order(self):
         return tuple(self.fields)
 
+    def get_export_fields(self, selected_fields=None):
+        # The record's ID goes with every export, whatever fields were ticked, as with Import
+        # Data's: importing the file back matches each row on it first, so a contact whose
+        # company shares its name with another account keeps its own (rules.Links.choose).
+        if selected_fields:
+            id_name = self.entity.id_column.name
+            names = [getattr(field, "attribute", field) for field in selected_fields]
+            if id_name not in names:
+                selected_fields = [*selected_fields, id_name]
+        return super().get_export_fields(selected_fields)
+
     def get_import_id_fields(self):
         return []
 

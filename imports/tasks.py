@@ -13,5 +13,10 @@ def run_import(job_id: int) -> None:
 
 
 @task()
+def run_removal(job_id: int) -> None:
+    services.import_job_remove_run(job_id=job_id)
+
+
+@task()
 def run_export(job_id: int) -> None:
     export_jobs.export_job_run(job_id=job_id)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.job_status, name="status"),
     path("<int:pk>/failed-rows/", views.job_failures, name="failures"),
     path("<int:pk>/delete/", views.job_delete, name="delete"),
+    path("<int:pk>/resume/", views.job_resume, name="resume"),
     path("export/<str:entity>/<str:file_format>/", views.export_records, name="export"),
     path("exports/<int:pk>/", export_job_views.export_job, name="export_job"),
     path("exports/<int:pk>/status/", export_job_views.export_job_status, name="export_job_status"),

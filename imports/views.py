@@ -13,18 +13,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import guard
 from access.models import Privilege
 from imports import entities, export_job_views, exports, readers, services
-from imports.columns import cell_text, neutralise
+from imports.columns import neutralise
 from imports.forms import MappingForm, UploadForm, entity_choices
 from imports.models import ImportJob, SavedMapping
 
 logger = logging.getLogger(__name__)
-SAMPLE_ROWS = 3
 
 
 def import_permission_required(view):
@@ -63,20 +61,6 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", {"form": form})
 
 
-def sample_rows(job: ImportJob) -> list[list[str]]:
-    """The first rows, to show next to each column while mapping."""
-    try:
-        table = readers.open_table(Path(job.file.path), job.file_name)
-        rows = []
-        for _line, cells in table.rows():
-            rows.append([cell_text(cell) for cell in cells])
-            if len(rows) == SAMPLE_ROWS:
-                break
-        return rows
-    except (readers.UnreadableFile, OSError):
-        return []
-
-
 @import_permission_required
 @require_http_methods(["GET", "POST"])
 def job_map(request: HttpRequest, pk: int) -> HttpResponse:
@@ -90,6 +74,8 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
         saved = SavedMapping.objects.filter(owner=request.user, pk=saved_id if saved_id.isdigit() else 0).first()
         services.import_job_remap(job=job, entity=entity or job.entity_info, saved=saved)
         return redirect(job.get_absolute_url())
+    if request.method == "POST" and "reencode" in request.POST:
+        return job_reencode(request, job)
     undetected = not job.entity
     entity = entities.get(job.entity if job.entity in allowed else next(iter(allowed)))
     if job.entity != entity.key:
@@ -116,7 +102,7 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(file)s was submitted for import.") % {"file": job.file_name})
         following = ImportJob.objects.visible_to(request.user).filter(batch=job.batch, status=ImportJob.Status.DRAFT)
         return redirect((following.order_by("pk").first() or job).get_absolute_url())
-    samples = sample_rows(job)
+    samples = job.samples
     columns = [
         (field, [row[index] if index < len(row) else "" for row in samples])
         for index, field in enumerate(form.column_fields())
@@ -124,20 +110,45 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "imports/job_map.html",
-        {"job": job, "form": form, "columns": columns, "entity": entity, "undetected": undetected},
+        {
+            "job": job,
+            "form": form,
+            "columns": columns,
+            "entity": entity,
+            "undetected": undetected,
+            "encodings": ImportJob.ENCODINGS,
+        },
     )
+
+
+def job_reencode(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    """Read the draft's text file in the encoding the user picked; say so if it can't be."""
+    encoding = request.POST.get("encoding", "")
+    if encoding not in dict(ImportJob.ENCODINGS):
+        messages.error(request, _("Choose one of the encodings offered."))
+    else:
+        try:
+            services.import_job_reencode(job=job, encoding=encoding)
+        except readers.UnreadableFile as refusal:
+            messages.error(request, str(refusal))
+    return redirect(job.get_absolute_url())
+
+
+def running_job_for(request: HttpRequest, pk: int) -> ImportJob:
+    """The job, judged stopped at once if its worker's heartbeat stopped."""
+    return services.import_job_check_worker(job=job_for(request, pk))
 
 
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = job_for(request, pk)
+    job = running_job_for(request, pk)
     failures = job.failures.all()[:200]
     return render(request, "imports/job_detail.html", {"job": job, "failures": failures})
 
 
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
-    job = job_for(request, pk)
+    job = running_job_for(request, pk)
     return JsonResponse(
         {
             **job.progress(),
@@ -172,34 +183,28 @@ def job_failures(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 @require_http_methods(["GET", "POST"])
 def job_delete(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_for(request, pk)
-    if request.method == "POST":
-        try:
-            deleted, kept = services.import_job_delete(job=job, with_records=request.POST.get("with_records") == "yes")
-        except ValidationError as refusal:
-            messages.error(request, " ".join(refusal.messages))
-            return redirect(job.get_absolute_url())
-        if kept:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(deleted)d record was removed; %(kept)d account was kept because it has contacts now.",
-                    "%(deleted)d records were removed; %(kept)d accounts were kept because they have contacts now.",
-                    kept,
-                )
-                % {"deleted": deleted, "kept": kept},
-            )
-            return redirect(job.get_absolute_url())
-        messages.success(
-            request,
-            ngettext(
-                "The import was removed, with %(count)d record it created.",
-                "The import was removed, with %(count)d records it created.",
-                deleted,
-            )
-            % {"count": deleted},
-        )
-        return redirect("imports:history")
-    return render(request, "imports/job_confirm_delete.html", {"job": job})
+    if request.method == "GET":
+        return render(request, "imports/job_confirm_delete.html", {"job": job})
+    try:
+        removing = services.import_job_delete(job=job, with_records=request.POST.get("with_records") == "yes")
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect(job.get_absolute_url())
+    if removing is not None:
+        # Its page follows the removal and says what happened when it is done.
+        return redirect(removing.get_absolute_url())
+    messages.success(request, _("The import was removed."))
+    return redirect("imports:history")
+
+
+@require_POST
+def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    job = job_for(request, pk)
+    try:
+        services.import_job_resume(job=job)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    return redirect(job.get_absolute_url())
 
 
 @require_GET

@@ -64,3 +64,14 @@ def test_a_user_without_the_import_privilege_is_offered_no_record_type(org):
     user = org.users["colleague"]
     user.user_permissions.add(*Permission.objects.filter(codename__in=["import_account", "import_contact"]))
     assert entity_choices(type(user).objects.get(pk=user.pk)) == []
+
+
+def test_removing_an_import_deletes_only_the_records_the_importer_may_delete(org, importing):
+    job = importing("colleague", [["Account Name"], ["Gone Ltd"], ["Given Ltd"]])
+    # Given away since to a salesperson of another unit: no longer the importer's to delete.
+    Account.objects.filter(name="Given Ltd").update(owner=org.users["other_bu"], business_unit=org.south)
+    services.import_job_delete(job=job, with_records=True)
+    job.refresh_from_db()
+    assert not Account.objects.filter(name="Gone Ltd").exists()
+    assert Account.objects.filter(name="Given Ltd").exists()
+    assert (job.status, job.removed_count, job.created_count) == (ImportJob.Status.REMOVED, 1, 1)

@@ -88,7 +88,7 @@ def test_the_admin_export_neutralises_formulas_and_uses_the_labels(client, staff
         },
     )
     body = response.content.decode("utf-8-sig")
-    assert body.splitlines()[0] == "First Name,Last Name,Business Phone"
+    assert body.splitlines()[0] == "First Name,Last Name,Business Phone,(Do Not Modify) Contact ID"
     assert "'=HYPERLINK" in body and "'@SUM(A1)" in body and "'+1 555 0100" in body
 
 
@@ -125,3 +125,21 @@ def test_admin_pages_carry_the_crm_icon_and_the_admin_stylesheet(client, staff):
     html = client.get(reverse("admin:index")).content.decode()
     assert 'href="/static/crm/favicon.svg"' in html
     assert 'href="/static/crm/admin.css"' in html
+
+
+def test_the_admin_re_imports_its_own_export_when_two_accounts_share_a_name(client, staff):
+    AccountFactory(name="Contoso")
+    second = AccountFactory(name="Contoso")
+    ContactFactory(last_name="Li", emailaddress1="", company=second)
+    client.force_login(grant(staff, "export_contact", "import_contact"))
+    # The fields a person ticks; the record's ID goes with them all the same.
+    ticked = {f"contactresource_{name}": "on" for name in ("first_name", "last_name", "emailaddress1", "company")}
+    exported = client.post(reverse("admin:contacts_contact_export"), {"resource": 0, "format": 0, **ticked})
+    assert exported.content.decode("utf-8-sig").splitlines()[0].endswith("(Do Not Modify) Contact ID")
+    preview = admin_import(client, exported.content)
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+    assert [row.import_type for row in result.rows] == ["skip"]
+    response = client.post(reverse("admin:contacts_contact_process_import"), preview.context["confirm_form"].initial)
+    assert response.status_code == 302
+    assert list(Contact.objects.values_list("last_name", "company")) == [("Li", second.pk)]

@@ -49,7 +49,7 @@ def test_an_import_whose_worker_died_is_marked_failed_and_its_page_says_so(impor
     html = importer_client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert "Failed" in html
     assert "The import stopped unexpectedly (no progress for 30 minutes)." in html
-    assert "Remove this import with the records it created, then try again." in html
+    assert "Resume it to import the rest, or remove it with the records it created." in html
     assert reverse("imports:delete", args=[job.pk]) in html
     assert importer_client.get(reverse("imports:status", args=[job.pk])).json()["finished"] is True
 
@@ -103,7 +103,7 @@ def test_files_of_imports_finished_long_ago_are_deleted_and_the_jobs_kept(run_im
     assert not _exists(old_path) and _exists(recent_path)
     assert importer_client.get(reverse("imports:detail", args=[old.pk])).status_code == 200
     response = importer_client.post(reverse("imports:delete", args=[old.pk]), {"with_records": "yes"})
-    assert response.url == reverse("imports:history")
+    assert response.url == reverse("imports:detail", args=[old.pk])
     assert sorted(Account.objects.values_list("name", flat=True)) == ["Alpha", "Bravo", "Charlie"]
 
 

@@ -160,11 +160,21 @@ def test_someone_else_cannot_see_my_import(client, run_import, teammate):
     assert client.post(reverse("imports:delete", args=[job.pk]), {"with_records": "yes"}).status_code == 404
 
 
-def test_removing_an_import_from_its_page(importer_client, run_import):
+def test_removing_an_import_from_its_page_runs_on_the_worker_and_says_what_happened(importer_client, run_import):
     job = run_import("a.csv", csv_bytes([["Account Name"], ["A"], ["B"]]))
     response = importer_client.post(reverse("imports:delete", args=[job.pk]), {"with_records": "yes"})
+    assert response.url == reverse("imports:detail", args=[job.pk])
+    assert not Account.objects.exists()
+    html = importer_client.get(response.url).content.decode()
+    assert "The import was removed, with 2 records it created." in html
+    assert importer_client.get(reverse("imports:status", args=[job.pk])).json()["percent"] == 100
+
+
+def test_removing_an_import_without_its_records_deletes_the_job_at_once(importer_client, run_import):
+    job = run_import("a.csv", csv_bytes([["Account Name"], ["A"], ["B"]]))
+    response = importer_client.post(reverse("imports:delete", args=[job.pk]))
     assert response.url == reverse("imports:history")
-    assert not Account.objects.exists() and not ImportJob.objects.exists()
+    assert Account.objects.count() == 2 and not ImportJob.objects.exists()
 
 
 def test_history_lists_my_imports(importer_client, run_import):
