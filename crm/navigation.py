@@ -16,6 +16,7 @@ AREAS = {
     "duplicates:rules": "duplicates",
     "duplicates:rule_create": "duplicates",
     "duplicates:rule_edit": "duplicates",
+    "activities": "activities",
 }
 
 

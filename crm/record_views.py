@@ -64,9 +64,11 @@ def safe_next_url(request: HttpRequest) -> str | None:
     return None
 
 
-class RecordListView(RecordMixin, SingleTableMixin, FilterView):
+class ListPageView(SingleTableMixin, FilterView):
+    """A list page: a filterset's views over a table, read a page at a time by keyset, its
+    count capped. Records lists and My Activities are made of it."""
+
     table_pagination = lists.PAGINATION
-    template_name = "crm/record_list.html"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -91,6 +93,16 @@ class RecordListView(RecordMixin, SingleTableMixin, FilterView):
             record_count_capped=capped,
             page_sizes=lists.PAGE_SIZES,
             per_page=lists.page_size_from(self.request.GET),
+        )
+        return context
+
+
+class RecordListView(RecordMixin, ListPageView):
+    template_name = "crm/record_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
             jump_letters=lists.JUMP_LETTERS,
             opts=self.model._meta,
             url_namespace=self.url_namespace,

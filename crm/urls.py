@@ -18,6 +18,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("contacts/", include("contacts.urls")),
+    path("activities/", include("activities.urls")),
     path("imports/", include("imports.urls")),
     path("language/", languages.switch_language, name="switch_language"),
     path("security/", include("access.urls")),
