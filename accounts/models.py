@@ -29,6 +29,7 @@ from crm.models import (
     phone_field,
     search_text_of,
 )
+from duplicates.keys import EMAIL, NAME, email_key_column, name_key_column
 
 
 class RelationshipType(models.TextChoices):
@@ -154,6 +155,9 @@ class Account(Address1, CustomerRecord):
     primary_contact_name = NameField(_("Primary Contact Name"), max_length=220, blank=True, editable=False)
     # What quick find searches: the account's name, number, email, main phone and city.
     search_text = search_text_of("name", "account_number", "emailaddress1", "telephone1", "address1_city")
+    # Normalised copies that duplicate rules compare (duplicates.keys), kept by the database.
+    name_key = name_key_column("name")
+    email_key = email_key_column("emailaddress1")
     telephone1 = phone_field(_("Main Phone"), _("The company's main phone number."))
     telephone2 = phone_field(_("Other Phone"), _("A second phone number for the company."))
     telephone3 = phone_field(_("Telephone 3"), _("A third phone number for the company."))
@@ -257,6 +261,8 @@ class Account(Address1, CustomerRecord):
     objects = AccountQuerySet.as_manager()
 
     SORT_NAMES = {**CustomerRecord.SORT_NAMES, "primary_contact_name": ("primary_contact", "full_name")}
+    # Fields duplicate rules can compare: field -> (its key column, the kind of key).
+    DUPLICATE_KEYS = {"name": ("name_key", NAME), "emailaddress1": ("email_key", EMAIL)}
 
     class Meta:
         verbose_name = _("account")
@@ -270,6 +276,9 @@ class Account(Address1, CustomerRecord):
         indexes = [
             *scope_indexes("account", "name"),
             models.Index(fields=["name", "id"], name="account_name_idx"),
+            # Duplicate rules: an exact match on a key is one probe.
+            models.Index(fields=["name_key"], name="account_name_key_idx"),
+            models.Index(fields=["email_key"], name="account_email_key_idx"),
             # The views in list order, carrying the search text: quick find for a common term
             # walks them and stops at a page of matches, reading no table row.
             models.Index(fields=["status", "name", "id"], include=["search_text"], name="account_status_name_idx"),

@@ -20,7 +20,9 @@ from django.urls import reverse
 from accounts.views import AccountListView
 from bench import transfer
 from bench.access_section import access_section
+from bench.activities_section import activities_section
 from bench.audit_section import audit_section
+from bench.duplicates_section import duplicates_section
 from bench.hostile import hostile_results
 from bench.timing import Result, Scenario, Target, measure
 from bench.transfer import Measurements, export_case
@@ -390,5 +392,7 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "imports": imports_section,
     "access": access_section,
     "audit": audit_section,
+    "duplicates": duplicates_section,
+    "activities": activities_section,
     "hostile": lambda context: hostile_results(),
 }

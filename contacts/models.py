@@ -23,6 +23,7 @@ from crm.models import (
     phone_field,
     search_text_of,
 )
+from duplicates.keys import EMAIL, PERSON_NAME, email_key_column, name_key_column
 
 
 class Role(models.TextChoices):
@@ -109,6 +110,10 @@ class Contact(Address1, Address2, CustomerRecord):
     )
     emailaddress1 = email_field(_("Email"), _("The person's main email address. Imports can match on it."))
     emailaddress2 = email_field(_("Email Address 2"), _("A second email address."))
+    # Normalised copies that duplicate rules compare (duplicates.keys), kept by the database.
+    first_name_key = name_key_column("first_name", company=False)
+    last_name_key = name_key_column("last_name", company=False)
+    email_key = email_key_column("emailaddress1")
     emailaddress3 = email_field(_("Email Address 3"), _("A third email address."))
     telephone1 = phone_field(_("Business Phone"), _("Work phone number."))
     telephone2 = phone_field(_("Home Phone"), _("Home phone number."))
@@ -169,6 +174,12 @@ class Contact(Address1, Address2, CustomerRecord):
     objects = ContactQuerySet.as_manager()
 
     SORT_NAMES = {**CustomerRecord.SORT_NAMES, "company_name": ("company", "name")}
+    # Fields duplicate rules can compare: field -> (its key column, the kind of key).
+    DUPLICATE_KEYS = {
+        "first_name": ("first_name_key", PERSON_NAME),
+        "last_name": ("last_name_key", PERSON_NAME),
+        "emailaddress1": ("email_key", EMAIL),
+    }
 
     class Meta:
         verbose_name = _("contact")
@@ -182,6 +193,10 @@ class Contact(Address1, Address2, CustomerRecord):
         indexes = [
             *scope_indexes("contact", "full_name"),
             models.Index(fields=["full_name", "id"], name="contact_full_name_idx"),
+            # Duplicate rules: an exact match on a key is one probe (the last name is the
+            # rarer half of first + last name).
+            models.Index(fields=["last_name_key", "first_name_key"], name="contact_name_key_idx"),
+            models.Index(fields=["email_key"], name="contact_email_key_idx"),
             # The views in list order, carrying the search text: quick find for a common term
             # walks them and stops at a page of matches, reading no table row.
             models.Index(fields=["status", "full_name", "id"], include=["search_text"], name="contact_status_name_idx"),

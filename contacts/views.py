@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from access import guard
 from accounts.models import Account
+from activities.views import TimelineMixin
 from audit import services as audit
 from audit.models import Source
 from contacts import forms
@@ -30,7 +31,7 @@ class ContactListView(ContactMixin, record_views.RecordListView):
         return super().get_queryset().with_list_columns()
 
 
-class ContactDetailView(ContactMixin, record_views.RecordDetailView):
+class ContactDetailView(ContactMixin, TimelineMixin, record_views.RecordDetailView):
     list_view_class = ContactListView
     detail_sections = [
         (gettext_lazy("Name"), forms.NAME_FIELDS),

@@ -280,6 +280,18 @@ class CustomerRecord(models.Model):
     # all, while sorting by a column of the row itself reads the first page from an index.
     # Only sorting uses them; the list displays the linked record itself.
     owner_name = NameField(_("Owner Name"), max_length=150, blank=True, editable=False)
+    # Set when a merge folded this record into another (duplicates.services.records_merge);
+    # its page then links there. Cleared by Undo merge.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("Merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # only read from the merged record's own row
+    )
 
     # Sort-name field -> (foreign key, attribute of the linked record it copies).
     SORT_NAMES: dict[str, tuple[str, str]] = {"owner_name": ("owner", PERSON_NAME)}

@@ -9,7 +9,16 @@ from django.http import HttpRequest
 from crm import recent, registry
 
 # Pages outside the record types that have a site-map entry: URL namespace or view name.
-AREAS = {"home": "home", "imports": "imports", "access": "access", "audit": "audit"}
+AREAS = {
+    "home": "home",
+    "imports": "imports",
+    "access": "access",
+    "duplicates:rules": "duplicates",
+    "duplicates:rule_create": "duplicates",
+    "duplicates:rule_edit": "duplicates",
+    "activities": "activities",
+    "audit": "audit",
+}
 
 
 def current_area(request: HttpRequest) -> str:
@@ -18,7 +27,7 @@ def current_area(request: HttpRequest) -> str:
         return ""
     if registry.get(match.namespace) is not None:
         return match.namespace
-    return AREAS.get(match.namespace) or AREAS.get(match.url_name or "", "")
+    return AREAS.get(match.namespace) or AREAS.get(match.view_name) or AREAS.get(match.url_name or "", "")
 
 
 def sales_navigation(request: HttpRequest) -> dict:

@@ -25,6 +25,8 @@ from audit.models import Source
 from crm import formats, lists, recent, registry, services
 from crm.models import person_name
 from crm.validators import phone_validator
+from duplicates import detection
+from duplicates.services import merge_state
 
 # Suggestions offered by a lookup box while typing.
 LOOKUP_LIMIT = 10
@@ -63,9 +65,11 @@ def safe_next_url(request: HttpRequest) -> str | None:
     return None
 
 
-class RecordListView(RecordMixin, SingleTableMixin, FilterView):
+class ListPageView(SingleTableMixin, FilterView):
+    """A list page: a filterset's views over a table, read a page at a time by keyset, its
+    count capped. Records lists and My Activities are made of it."""
+
     table_pagination = lists.PAGINATION
-    template_name = "crm/record_list.html"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -90,6 +94,16 @@ class RecordListView(RecordMixin, SingleTableMixin, FilterView):
             record_count_capped=capped,
             page_sizes=lists.PAGE_SIZES,
             per_page=lists.page_size_from(self.request.GET),
+        )
+        return context
+
+
+class RecordListView(RecordMixin, ListPageView):
+    template_name = "crm/record_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
             jump_letters=lists.JUMP_LETTERS,
             opts=self.model._meta,
             url_namespace=self.url_namespace,
@@ -155,6 +169,7 @@ class RecordDetailView(RecordMixin, DetailView):
         context["pin_state"] = recent.pin_state(self.request, self.url_namespace, self.object.pk)
         context["can"] = guard.privileges_on(self.object, self.request.user)  # which commands to offer
         context["shares"] = access_services.shares_of(self.object)
+        context["merge"] = merge_state(self.object)
         return context
 
     def record_set_links(self) -> dict[str, str]:
@@ -196,8 +211,22 @@ class RecordFormMixin(RecordMixin):
         context["opts"] = self.model._meta
         return context
 
+    def command(self) -> str:
+        # "Save anyway" (after a duplicates warning) carries the command first clicked.
+        return self.request.POST.get("save_anyway") or self.request.POST.get("command", "save")
+
+    def duplicates_warning(self, form, *, changed: set[str] | None = None) -> HttpResponse | None:
+        """The form again with "Possible duplicates found", unless the user chose Save anyway
+        or nothing looks like the record; None to go on saving."""
+        if self.request.POST.get("save_anyway"):
+            return None
+        found = detection.find(form.instance, self.request.user, changed=changed)
+        if not found:
+            return None
+        return self.render_to_response(self.get_context_data(form=form, duplicates=found, command=self.command()))
+
     def redirect_after_save(self, record) -> HttpResponseRedirect:
-        command = self.request.POST.get("command", "save")
+        command = self.command()
         next_url = safe_next_url(self.request)
         if command == "save_new":
             return redirect(self.url("create") + (f"?next={next_url}" if next_url else ""))
@@ -214,6 +243,9 @@ class RecordCreateView(RecordFormMixin, CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        warning = self.duplicates_warning(form)
+        if warning is not None:
+            return warning
         record = services.record_create(record=form.instance, by=self.request.user, source=self.audit_source)
         messages.success(self.request, _("%(record)s was created.") % {"record": record})
         return self.redirect_after_save(record)
@@ -239,6 +271,9 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
         if not self.object.is_active:
             form.add_error(None, self.inactive_message())
             return self.form_invalid(form)
+        warning = self.duplicates_warning(form, changed=set(form.changed_data))
+        if warning is not None:
+            return warning
         try:
             record = services.record_update(
                 record=form.instance,

@@ -99,9 +99,11 @@ INSTALLED_APPS = [
     "crm",
     "accounts",
     "contacts",
+    "activities",
     "imports",
     "audit",
     "health",
+    "duplicates",
 ]
 
 MIDDLEWARE = [
@@ -286,3 +288,17 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /healthz answers 503 when no background worker wrote its heartbeat (every 10 s) for this long.
 HEALTHZ_WORKER_MAX_AGE_SECONDS = env_int("HEALTHZ_WORKER_MAX_AGE_SECONDS", 60, minimum=15)
+
+# Activities. A note's attachment larger than this is refused (D365's default is 5 MB).
+ACTIVITY_ATTACHMENT_MAX_BYTES = env_int("ACTIVITY_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# Emails written on the timeline are sent through Django's email backend: SMTP from these
+# settings in production; `make run` sets the console backend (EMAIL_BACKEND).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")

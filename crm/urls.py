@@ -18,10 +18,12 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("contacts/", include("contacts.urls")),
+    path("activities/", include("activities.urls")),
     path("imports/", include("imports.urls")),
     path("language/", languages.switch_language, name="switch_language"),
     path("security/", include("access.urls")),
     path("audit/", include("audit.urls")),
+    path("duplicates/", include("duplicates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

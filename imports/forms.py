@@ -74,6 +74,18 @@ class MappingForm(forms.Form):
         choices=ImportJob.Duplicates.choices,
         widget=forms.RadioSelect,
     )
+    allow_duplicates = forms.TypedChoiceField(
+        label=_("Allow duplicates"),
+        choices=[
+            ("yes", _("Yes: create rows that look like an existing record, and list them")),
+            ("no", _("No: skip rows that look like an existing record or an earlier row, and list them")),
+        ],
+        coerce=lambda value: value != "no",
+        empty_value=True,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Rows are compared by the duplicate detection rules."),
+    )
     match_key = forms.ChoiceField(label=_("Match existing records on"))
     record_owner = PersonChoiceField(
         label=_("Owner of new records"),
@@ -92,6 +104,7 @@ class MappingForm(forms.Form):
         initial = {
             "entity": entity.key,
             "duplicates": job.duplicates,
+            "allow_duplicates": "yes" if job.allow_duplicates else "no",
             "match_key": job.match_key if job.match_key in entity.match_keys else entity.match_keys[0],
             "record_owner": job.record_owner_id or user.pk,
             **{f"col_{index}": name for index, name in enumerate(job.mapping)},

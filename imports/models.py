@@ -129,6 +129,9 @@ class ImportJob(JobProgress, models.Model):
     duplicates = models.CharField(
         _("When a record already exists"), max_length=10, choices=Duplicates.choices, default=Duplicates.UPDATE
     )
+    # Duplicate detection (duplicates app): rows that its rules match to an existing record, or
+    # to an earlier row of the file, are listed in the report, and skipped unless allowed.
+    allow_duplicates = models.BooleanField(_("Allow duplicates"), default=True)
     match_key = models.CharField(_("Match existing records on"), max_length=50, blank=True)
     record_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,6 +151,7 @@ class ImportJob(JobProgress, models.Model):
     updated_count = models.PositiveIntegerField(_("Updated"), default=0)
     skipped_count = models.PositiveIntegerField(_("Skipped"), default=0)
     failed_count = models.PositiveIntegerField(_("Failed"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("Possible duplicates"), default=0)
     error = models.TextField(_("Error"), blank=True)
     # Removing the records it created, on the worker: how many there were and are gone.
     removal_total = models.PositiveIntegerField(_("Records to remove"), default=0)
@@ -224,6 +228,26 @@ class ImportFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"
+
+
+class ImportDuplicate(models.Model):
+    """A row the duplicate rules matched: to an existing record, or to an earlier row."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="possible_duplicates")
+    line = models.PositiveIntegerField(_("Line"))
+    record_id = models.PositiveBigIntegerField(_("Matching record"), null=True, blank=True)
+    record_label = models.CharField(_("Matching record"), max_length=250, blank=True)
+    earlier_line = models.PositiveIntegerField(_("Matching line"), null=True, blank=True)
+    skipped = models.BooleanField(_("Skipped"), default=False)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["job", "line"]
+        indexes = [models.Index(fields=["job", "line"], name="importduplicate_job_line_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line}"
 
 
 class SavedMapping(models.Model):

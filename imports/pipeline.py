@@ -25,6 +25,7 @@ from access.imports import ImportAccess
 from audit import staged
 from crm.models import sort_name_copies_of
 from crm.services import commit_without_waiting_for_disk
+from duplicates.batch import BatchDuplicates, Match
 from imports import rules, writers
 from imports.columns import CellError, Column, RecordLinkColumn, cell_text
 from imports.entities import Entity
@@ -44,6 +45,8 @@ class Plan:
     default_owner_id: int
     by_id: int
     job_id: int | None = None
+    # New rows the duplicate rules match (to a record or an earlier row): created if allowed.
+    allow_duplicates: bool = True
 
 
 @dataclass
@@ -54,6 +57,8 @@ class Tally:
     failed: int = 0
     created_ids: list[int] = field(default_factory=list)
     failures: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    # (line, what it matches, whether it was skipped), for the job's report.
+    duplicates: list[tuple[int, Match, bool]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -174,6 +179,7 @@ class Importer:
             *(["business_unit_id"] if "owner" in self.mapped else []),
         ]
         self.matches = rules.Matches(plan.entity, keys=(plan.match_key,), fields=loaded)
+        self.possible_duplicates = BatchDuplicates(self.model)
         self.access = ImportAccess(self.model, by_id=plan.by_id, user_ids=self.owners.names)
         # What every audit entry of the import carries (the importing user is loaded already).
         self.audit_tag = staged.ImportTag(by_id=plan.by_id, job_id=plan.job_id, user_name=self.access.by.get_username())
@@ -222,6 +228,10 @@ class Importer:
         matching = self.plan.duplicates != "create"
         found = self.matches.read((row.record_id, row.values) for row in rows) if matching else ({}, {})
         self.access.load(found[0])
+        # New rows like an existing record or an earlier row: a few queries for the chunk.
+        possible = self.possible_duplicates.check(
+            [(row.line, row.values) for row in rows if not row.errors and row.record_id is None]
+        )
         creates: list[dict] = []
         updates: dict[int, dict] = {}
         now = timezone.now()
@@ -242,6 +252,13 @@ class Importer:
                     tally.skipped += 1
                     self.file_keys.remember(file_key, row.line)
                     continue
+                if record is None and row.line in possible:
+                    skip = not self.plan.allow_duplicates
+                    tally.duplicates.append((row.line, possible[row.line], skip))
+                    if skip:
+                        tally.skipped += 1
+                        self.file_keys.remember(file_key, row.line)
+                        continue
                 values = self.resolve(row, record)
                 if record is None:
                     creates.append(self.new_record(values, now))

@@ -26,7 +26,7 @@ from audit.models import Source
 from imports import entities, readers
 from imports.columns import normalise_header
 from imports.entities import Entity, detect_entity
-from imports.models import ImportFailure, ImportJob, SavedMapping
+from imports.models import ImportDuplicate, ImportFailure, ImportJob, SavedMapping
 from imports.pipeline import Importer, Plan, Tally, id_ranges
 
 logger = logging.getLogger(__name__)
@@ -130,12 +130,20 @@ def import_job_reencode(*, job: ImportJob, encoding: str) -> ImportJob:
 
 
 def import_job_submit(
-    *, job: ImportJob, entity: Entity, mapping: list[str], duplicates: str, match_key: str, record_owner
+    *,
+    job: ImportJob,
+    entity: Entity,
+    mapping: list[str],
+    duplicates: str,
+    match_key: str,
+    record_owner,
+    allow_duplicates: bool = True,
 ) -> ImportJob:
     """Queue a mapped job for the background worker."""
     job.entity = entity.key
     job.mapping = mapping
     job.duplicates = duplicates
+    job.allow_duplicates = allow_duplicates
     job.match_key = match_key
     job.record_owner = record_owner
     job.language = translation.get_language() or settings.LANGUAGE_CODE
@@ -197,6 +205,7 @@ def run_job(job: ImportJob) -> None:
             entity=job.entity_info,
             mapping=job.mapping,
             duplicates=job.duplicates,
+            allow_duplicates=job.allow_duplicates,
             match_key=job.match_key,
             default_owner_id=job.record_owner_id or job.created_by_id,
             by_id=job.created_by_id,
@@ -239,6 +248,7 @@ def record_progress(job: ImportJob, tally: Tally) -> None:
         "updated_count": F("updated_count") + tally.updated,
         "skipped_count": F("skipped_count") + tally.skipped,
         "failed_count": F("failed_count") + tally.failed,
+        "duplicate_count": F("duplicate_count") + len(tally.duplicates),
     }
     if tally.created_ids:
         current = ImportJob.objects.filter(pk=job.pk).values_list("created_ids", flat=True).get()
@@ -246,6 +256,17 @@ def record_progress(job: ImportJob, tally: Tally) -> None:
     step(job, expected=ImportJob.Status.IMPORTING, **changes)
     ImportFailure.objects.bulk_create(
         ImportFailure(job=job, line=line, reason=reason, values=values) for line, reason, values in tally.failures
+    )
+    ImportDuplicate.objects.bulk_create(
+        ImportDuplicate(
+            job=job,
+            line=line,
+            record_id=match.record_id,
+            record_label=match.record_label[:250],
+            earlier_line=match.line,
+            skipped=skipped,
+        )
+        for line, match, skipped in tally.duplicates
     )
 
 

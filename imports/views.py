@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import guard
 from access.models import Privilege
 from audit import services as audit
+from crm import registry
 from imports import entities, export_job_views, exports, readers, services
 from imports.columns import neutralise
 from imports.forms import MappingForm, UploadForm, entity_choices
@@ -97,6 +99,7 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
             entity=entity,
             mapping=mapping,
             duplicates=form.cleaned_data["duplicates"],
+            allow_duplicates=form.cleaned_data["allow_duplicates"],
             match_key=form.cleaned_data["match_key"],
             record_owner=form.cleaned_data["record_owner"],
         )
@@ -144,7 +147,24 @@ def running_job_for(request: HttpRequest, pk: int) -> ImportJob:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = running_job_for(request, pk)
     failures = job.failures.all()[:200]
-    return render(request, "imports/job_detail.html", {"job": job, "failures": failures})
+    return render(
+        request,
+        "imports/job_detail.html",
+        {"job": job, "failures": failures, "possible_duplicates": possible_duplicates(job)},
+    )
+
+
+def possible_duplicates(job: ImportJob) -> list[dict]:
+    """The report's first rows the duplicate rules matched, each with a link to what it matches."""
+    entity = job.entity_info
+    namespace = registry.for_model(entity.model).namespace if entity is not None else ""
+    return [
+        {
+            "duplicate": duplicate,
+            "href": reverse(f"{namespace}:detail", args=[duplicate.record_id]) if duplicate.record_id else "",
+        }
+        for duplicate in job.possible_duplicates.all()[:200]
+    ]
 
 
 @require_GET

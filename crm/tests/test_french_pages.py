@@ -61,6 +61,11 @@ def page_urls(records) -> list[str]:
         reverse("search"),
         reverse("imports:history"),
         reverse("imports:upload"),
+        reverse("activities:list"),
+        reverse("activities:list") + "?view=completed",
+        reverse("activities:quick_create") + "?kind=task",
+        *(f"{account.get_absolute_url()}?add={kind}" for kind in ("note", "task", "phone_call", "email")),
+        f"{contact.get_absolute_url()}?add=appointment",
     ]
 
 

@@ -34,5 +34,10 @@ def test_quick_find_reads_one_trigram_index_per_table_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"])
         names = {row[0] for row in cursor.fetchall()}
-    # The per-field indexes of the first migrations are gone: one index per table is written.
-    assert names == {"accounts_account_search_text_trgm", "contacts_contact_search_text_trgm"}
+    # The per-field indexes of the first migrations are gone: one index per table is written
+    # for quick find, plus the similar-name duplicate rule's on the account name key.
+    assert names == {
+        "accounts_account_search_text_trgm",
+        "contacts_contact_search_text_trgm",
+        "accounts_account_name_key_trgm",
+    }

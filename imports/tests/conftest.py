@@ -34,7 +34,16 @@ def importer_client(client, importer):
 def run_import(importer):
     """Upload a file and import it with its automatic mapping; returns the finished job."""
 
-    def run(name: str, data: bytes, *, entity: str = "", duplicates: str = "update", match_key: str = "", mapping=None):
+    def run(
+        name: str,
+        data: bytes,
+        *,
+        entity: str = "",
+        duplicates: str = "update",
+        match_key: str = "",
+        mapping=None,
+        allow_duplicates: bool = True,
+    ):
         [job] = services.import_jobs_create(upload=upload(name, data), entity=entity, by=importer)
         info = entities.get(job.entity)
         services.import_job_submit(
@@ -44,6 +53,7 @@ def run_import(importer):
             duplicates=duplicates,
             match_key=match_key or info.match_keys[0],
             record_owner=importer,
+            allow_duplicates=allow_duplicates,
         )
         return ImportJob.objects.get(pk=job.pk)
 

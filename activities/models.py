@@ -1,0 +1,299 @@
+"""Activities: notes, tasks, phone calls, emails and appointments, each regarding one account
+or one contact, shown on that record's timeline.
+
+One table for every kind (D365's ActivityPointer): a timeline is one index range whatever the
+kinds it shows. Who may see an activity is who may read the record it is about (see
+`ActivityQuerySet.visible_to`); an activity has no access rules of its own, so a note can never
+be seen by someone who can't see its record.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access import guard
+from access.models import Privilege
+from crm.models import person_name
+
+
+class Kind(models.TextChoices):
+    NOTE = "note", _("Note")
+    TASK = "task", _("Task")
+    PHONE_CALL = "phone_call", _("Phone call")
+    EMAIL = "email", _("Email")
+    APPOINTMENT = "appointment", _("Appointment")
+
+
+class State(models.TextChoices):
+    OPEN = "open", _("Open")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
+class Direction(models.TextChoices):
+    OUTGOING = "outgoing", _("Outgoing")
+    INCOMING = "incoming", _("Incoming")
+
+
+class EmailStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+def readable(relation: str, model, user) -> Q:
+    """Rows whose `relation` is a `model` record `user` may read. A user who reads every such
+    record needs no check at all (the database would otherwise hash the whole table)."""
+    if guard.branches_of_user(model, user, Privilege.READ) is None:
+        return Q(**{f"{relation}__isnull": False})
+    return Q(Exists(guard.visible(model, user, Privilege.READ).filter(pk=OuterRef(f"{relation}_id"))))
+
+
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The activities about a record `user` may read, through the access helper.
+
+        Each row's record is checked by its key (EXISTS on its primary key), so a page that
+        walks an activity index in order checks only the rows it shows, instead of first
+        listing every record the user may read."""
+        from accounts.models import Account
+        from contacts.models import Contact
+
+        return self.filter(readable("regarding_account", Account, user) | readable("regarding_contact", Contact, user))
+
+    def on_timeline_of(self, record, user):
+        """What `user` sees on the timeline of `record`, which the caller found among the records
+        `user` may read (the record page's scoped lookup). An account's timeline holds its
+        contacts' activities too (rollup): one index range, in which only the contacts of that
+        account are checked."""
+        from contacts.models import Contact
+
+        if record._meta.model_name == "account":
+            contacts = guard.visible(Contact.objects.filter(company=record), user, Privilege.READ)
+            readable = Q(regarding_account=record) | Q(regarding_contact__in=contacts.values("pk"))
+            return self.filter(readable, rollup_account=record)
+        return self.filter(regarding_contact=record)
+
+    def open(self):
+        return self.filter(state=State.OPEN)
+
+    def closed(self):
+        return self.exclude(state=State.OPEN)
+
+    def overdue(self, now=None):
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+    def due_between(self, start, end):
+        return self.open().filter(due_at__gte=start, due_at__lt=end)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def with_timeline_columns(self):
+        return self.select_related(
+            "owner", "owner_team", "regarding_contact", "regarding_account", "email"
+        ).prefetch_related("attachments", "attendees__contact", "attendees__user")
+
+
+class Activity(models.Model):
+    kind = models.CharField(_("Activity type"), max_length=12, choices=Kind.choices)
+    subject = models.CharField(_("Subject"), max_length=200, blank=True)
+    body = models.TextField(_("Description"), blank=True)
+    state = models.CharField(_("Status"), max_length=10, choices=State.choices, default=State.OPEN)
+    priority = models.CharField(_("Priority"), max_length=6, choices=Priority.choices, default=Priority.NORMAL)
+    # When a task is due, when an appointment starts: what "overdue" and "due this week" read.
+    due_at = models.DateTimeField(_("Due"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("End"), null=True, blank=True)
+    location = models.CharField(_("Location"), max_length=200, blank=True)
+    direction = models.CharField(
+        _("Direction"), max_length=8, choices=Direction.choices, default=Direction.OUTGOING, blank=True
+    )
+    phone_number = models.CharField(_("Phone number"), max_length=50, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("Duration (minutes)"), null=True, blank=True)
+
+    # Exactly one of the two (a CHECK below): explicit foreign keys keep integrity and indexes
+    # that a generic relation would lose.
+    regarding_account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("Regarding account"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        db_index=False,  # the rollup index starts with the same account for these rows
+    )
+    regarding_contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("Regarding contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        db_index=False,  # activity_contact_timeline_idx starts with it
+    )
+    # The account whose timeline shows this activity: the regarding account, or the regarding
+    # contact's company, kept current when a contact changes company (services).
+    rollup_account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # activity_account_timeline_idx starts with it
+        editable=False,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # activity_owner_state_due_idx starts with it
+    )
+    owner_team = models.ForeignKey(
+        "access.Team", verbose_name=_("Owning team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The timeline's order: when the activity was logged.
+    occurred_at = models.DateTimeField(_("Date"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    modified_on = models.DateTimeField(_("Modified On"), auto_now=True)
+    closed_on = models.DateTimeField(_("Closed On"), null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(regarding_account__isnull=False, regarding_contact__isnull=True)
+                | Q(regarding_account__isnull=True, regarding_contact__isnull=False),
+                name="activity_regarding_one_record",
+            ),
+            models.CheckConstraint(
+                condition=~Q(owner__isnull=False, owner_team__isnull=False), name="activity_one_owner"
+            ),
+        ]
+        indexes = [
+            # Keyset timelines: an account's (rollup included) and a contact's.
+            models.Index(fields=["rollup_account", "-occurred_at", "-id"], name="activity_account_timeline_idx"),
+            models.Index(fields=["regarding_contact", "-occurred_at", "-id"], name="activity_contact_timeline_idx"),
+            # My Open Activities, Overdue, Due this week.
+            models.Index(fields=["owner", "state", "due_at", "id"], name="activity_owner_state_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.body[:60] or self.get_kind_display()
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:detail", args=[self.pk])
+
+    @property
+    def regarding(self):
+        return self.regarding_account or self.regarding_contact
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == State.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def owner_label(self) -> str:
+        return person_name(self.owner) if self.owner else str(self.owner_team or "")
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.ends_at - self.due_at if self.ends_at and self.due_at else None
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    # A random folder per file: names can't be guessed, and two "report.pdf" never collide.
+    return f"activities/{timezone.now():%Y/%m}/{secrets.token_hex(16)}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a note. Never served from a public media URL: only through the signed-in
+    download view, which checks that the user can read the note's record."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("File"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("File name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("Size"))
+    content_type = models.CharField(_("Type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:attachment", args=[self.pk])
+
+
+class Email(models.Model):
+    """What was sent, as sent: kept with the email activity for its timeline entry."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="email", primary_key=True)
+    sender = models.CharField(_("From"), max_length=254)
+    to = models.TextField(_("To"))
+    cc = models.TextField(_("Cc"), blank=True)
+    status = models.CharField(_("Delivery"), max_length=6, choices=EmailStatus.choices)
+    error = models.TextField(_("Error"), blank=True)
+    sent_on = models.DateTimeField(_("Sent On"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email message")
+        verbose_name_plural = _("email messages")
+
+    def __str__(self) -> str:
+        return self.to
+
+
+class Attendee(models.Model):
+    """A person asked to an appointment: a contact or a user, required or optional."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendees")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    required = models.BooleanField(_("Required"), default=True)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact__isnull=False, user__isnull=True) | Q(contact__isnull=True, user__isnull=False),
+                name="attendee_contact_or_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contact) if self.contact else person_name(self.user)
+
+    @property
+    def email_address(self) -> str:
+        return self.contact.emailaddress1 if self.contact else self.user.email

@@ -1,0 +1,262 @@
+"""Merge two records of a type into one, and undo it.
+
+One transaction each, both rows locked in id order and their versions checked. A merge
+keeps both records as they were and the ids of every related row it moved (MergeOperation),
+so Undo merge puts everything back; it is allowed while the merge is the latest one
+involving either record and neither changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Field, Model
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from access.models import RecordShare
+from crm.choices import Status
+from crm.models import CustomerRecord, RecentItem, chain_ids, stored_fields
+from duplicates.models import MergeOperation
+
+
+class MergeRefused(Exception):
+    """The merge or its undo can't be done; the message says why, in the user's words."""
+
+
+# Rows that point at a record by (content type, object id), with the fields that make a row
+# unique per record: a row whose twin already points at the master stays where it is.
+GENERIC_LINKS: list[tuple[type[Model], list[str]]] = [(RecentItem, ["user"]), (RecordShare, ["user", "team"])]
+
+
+def mergeable_fields(model: type[Model]) -> list[Field]:
+    """The fields a person chooses between when merging: what the forms edit."""
+    return [field for field in stored_fields(model) if field.editable and not field.primary_key]
+
+
+def is_empty(value) -> bool:
+    return value is None or value == ""
+
+
+def links_to(model: type[Model]) -> list[Field]:
+    """The foreign keys of other rows (or of `model` itself) that point at a `model` record."""
+    return [
+        relation.field
+        for relation in model._meta.related_objects
+        if relation.one_to_many and relation.field.concrete and relation.field.name != "merged_into"
+    ]
+
+
+def relation_key(field: Field) -> str:
+    return f"{field.model._meta.label_lower}.{field.name}"
+
+
+def generic_key(model: type[Model]) -> str:
+    return f"generic:{model._meta.label_lower}"
+
+
+def snapshot(record: Model) -> dict:
+    return {field.attname: getattr(record, field.attname) for field in stored_fields(type(record))}
+
+
+def restore(record: Model, values: dict) -> None:
+    for field in stored_fields(type(record)):
+        if field.attname in values and not field.primary_key:
+            setattr(record, field.attname, field.to_python(values[field.attname]))
+
+
+def lock_pair(model: type[Model], first_id: int, second_id: int) -> dict[int, Model]:
+    """Both rows, locked in id order (two merges of the same pair can't deadlock)."""
+    rows = model._default_manager.select_for_update().filter(pk__in=[first_id, second_id]).order_by("pk")
+    return {row.pk: row for row in rows}
+
+
+def move_related(*, master: Model, other: Model) -> dict[str, list[int]]:
+    """Point every row linked to `other` at `master`, one UPDATE per relation; returns the
+    ids moved per relation. Links of the same type (parent account, manager) never move
+    onto the master itself or onto one of its ancestors: that would make a loop."""
+    model = type(master)
+    moved: dict[str, list[int]] = {}
+    for field in links_to(model):
+        rows = field.model._default_manager.filter(**{field.name: other.pk})
+        if field.model is model:
+            rows = rows.exclude(pk__in=chain_ids(model, start=master.pk, link=field.name))
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            relink(field, ids, master)
+            moved[relation_key(field)] = ids
+    content_type = ContentType.objects.get_for_model(model)
+    for link_model, unique_by in GENERIC_LINKS:
+        on_other = link_model._default_manager.filter(content_type=content_type, object_id=other.pk)
+        on_master = link_model._default_manager.filter(content_type=content_type, object_id=master.pk)
+        for name in unique_by:
+            taken = on_master.filter(**{f"{name}__isnull": False}).values(name)
+            on_other = on_other.exclude(**{f"{name}__in": taken})
+        ids = list(on_other.values_list("pk", flat=True))
+        if ids:
+            link_model._default_manager.filter(pk__in=ids).update(object_id=master.pk)
+            moved[generic_key(link_model)] = ids
+    return moved
+
+
+def relink(field: Field, ids: list[int], target: Model, *, only_from: Model | None = None) -> None:
+    rows = field.model._default_manager.filter(pk__in=ids)
+    moving = rows if only_from is None else rows.filter(**{field.attname: only_from.pk})  # not relinked since
+    moving.update(**{field.attname: target.pk})
+    if issubclass(field.model, CustomerRecord):
+        rows.refresh_sort_names()  # e.g. the company name contacts keep a copy of
+
+
+def records_merge(*, master: Model, other: Model, keep_other: set[str], versions: dict[int, int], by) -> MergeOperation:
+    """Merge `other` into `master`: the master takes `other`'s value of the fields named in
+    `keep_other` (never an empty one, and an empty master value takes the other's), every
+    related row moves to the master, and `other` is deactivated, marked merged into it.
+    `versions` are the versions the user saw, by record id."""
+    model = type(master)
+    if master.pk == other.pk:
+        raise MergeRefused(_("Choose two different records to merge."))
+    with transaction.atomic():
+        rows = lock_pair(model, master.pk, other.pk)
+        if len(rows) != 2:
+            raise MergeRefused(_("One of the records no longer exists."))
+        master, other = rows[master.pk], rows[other.pk]
+        for record in (master, other):
+            if versions.get(record.pk) != record.version:
+                raise MergeRefused(
+                    _("%(record)s was changed after you opened the merge. Open the merge again to see its values.")
+                    % {"record": record}
+                )
+            if not record.is_active:
+                raise MergeRefused(_("%(record)s is inactive: activate it before merging.") % {"record": record})
+        master_before, other_before = snapshot(master), snapshot(other)
+        for field in mergeable_fields(model):
+            mine, theirs = getattr(master, field.attname), getattr(other, field.attname)
+            if not is_empty(theirs) and (field.name in keep_other or is_empty(mine)):
+                setattr(master, field.attname, theirs)
+        moved = move_related(master=master, other=other)
+        for field in links_to(model):
+            if field.model is model and getattr(master, field.attname) in (master.pk, other.pk):
+                setattr(master, field.attname, None)  # e.g. the master's parent was the other
+        check_master(master)
+        master.version += 1
+        master.modified_by = by
+        master.save()
+        other.status = other.status_reason = Status.INACTIVE
+        other.merged_into = master
+        other.version += 1
+        other.modified_by = by
+        other.save(update_fields=["status", "status_reason", "merged_into", "version", "modified_by", "modified_on"])
+        return MergeOperation.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            master_id=master.pk,
+            other_id=other.pk,
+            master_before=master_before,
+            other_before=other_before,
+            master_version=master.version,
+            other_version=other.version,
+            moved=moved,
+            merged_by=by,
+        )
+
+
+def check_master(master: Model) -> None:
+    """The merged master must still be a valid record (e.g. no parent loop)."""
+    try:
+        master.clean()
+    except ValidationError as error:
+        raise MergeRefused(" ".join(error.messages)) from error
+
+
+def latest_merge_of(operation: MergeOperation) -> MergeOperation | None:
+    return (
+        MergeOperation.objects.filter(content_type=operation.content_type)
+        .involving(operation.master_id, operation.other_id)
+        .not_undone()
+        .order_by("-merged_on", "-id")
+        .first()
+    )
+
+
+def undo_refusal(operation: MergeOperation) -> str | None:
+    """Why `operation` can't be undone now, or None if it can."""
+    if operation.undone_on is not None:
+        return _("This merge was already undone.")
+    latest = latest_merge_of(operation)
+    if latest is not None and latest.pk != operation.pk:
+        return _("A later merge, on %(date)s, involves one of these records. Undo that merge first, then this one.") % {
+            "date": date_format(timezone.localtime(latest.merged_on), "DATETIME_FORMAT")
+        }
+    return None
+
+
+def merge_undo(*, operation: MergeOperation, by) -> Model:
+    """Put both records back as they were before `operation` and move every related row
+    back to the merged record; returns the master."""
+    model = operation.content_type.model_class()
+    with transaction.atomic():
+        operation = MergeOperation.objects.select_for_update().get(pk=operation.pk)
+        reason = undo_refusal(operation)
+        if reason:
+            raise MergeRefused(reason)
+        rows = lock_pair(model, operation.master_id, operation.other_id)
+        if len(rows) != 2:
+            raise MergeRefused(_("One of the merged records was deleted since, so the merge can't be undone."))
+        master, other = rows[operation.master_id], rows[operation.other_id]
+        for record, version in ((master, operation.master_version), (other, operation.other_version)):
+            if record.version != version:
+                raise MergeRefused(
+                    _(
+                        "%(record)s was changed after the merge (last by %(user)s). Undoing now would lose "
+                        "those changes."
+                    )
+                    % {"record": record, "user": record.modified_by or _("someone")}
+                )
+        for record, before in ((master, operation.master_before), (other, operation.other_before)):
+            current_version = record.version
+            restore(record, before)
+            record.version = current_version + 1
+            record.modified_by = by
+            record.save()
+        move_back(model, operation.moved, master=master, other=other)
+        operation.undone_on = timezone.now()
+        operation.save(update_fields=["undone_on"])
+    return master
+
+
+def move_back(model: type[Model], moved: dict[str, list[int]], *, master: Model, other: Model) -> None:
+    """The rows a merge moved go back to `other`, those still on `master`."""
+    fields = {relation_key(field): field for field in links_to(model)}
+    generic = {generic_key(link_model): link_model for link_model, _unique in GENERIC_LINKS}
+    for key, ids in moved.items():
+        if key in fields:
+            relink(fields[key], ids, other, only_from=master)
+        elif key in generic:
+            generic[key]._default_manager.filter(pk__in=ids, object_id=master.pk).update(object_id=other.pk)
+
+
+@dataclass
+class MergeState:
+    """What a record's page says about merges: where it went, or the merge it can undo."""
+
+    merged_into: Model | None = None
+    undoable: MergeOperation | None = None
+    undoable_other: Model | None = None  # the record that merge folded into this one
+
+
+def merge_state(record: Model) -> MergeState:
+    state = MergeState()
+    if getattr(record, "merged_into_id", None) is not None:
+        state.merged_into = type(record)._default_manager.filter(pk=record.merged_into_id).first()
+    state.undoable = (
+        MergeOperation.objects.filter(content_type=ContentType.objects.get_for_model(record), master_id=record.pk)
+        .not_undone()
+        .order_by("-merged_on", "-id")
+        .first()
+    )
+    if state.undoable is not None:
+        state.undoable_other = type(record)._default_manager.filter(pk=state.undoable.other_id).first()
+    return state
