@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+from crm.env import env_int as typed_env_int
+
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    # crm.settings has its twin; this file is read before Django and must not import the settings.
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
+    # gunicorn reports a SystemExit's message as it is, without a traceback.
     try:
-        value = int(raw.strip())
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < minimum:
-        raise SystemExit(f"{name} must be at least {minimum}, not {value}.")
-    return value
+        return typed_env_int(name, default, minimum=minimum)
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from None
 
 
 def cores() -> int:

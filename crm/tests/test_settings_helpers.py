@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from crm.settings import env_bool, env_int, env_list
+from crm.env import env_bool, env_int, env_list
 
 
 def test_booleans_accept_the_usual_spellings(monkeypatch):
