@@ -20,14 +20,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
+from django.db.models.sql.where import AND, OR, WhereNode
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from access.models import SHARE_RIGHT_OF, Depth, Privilege, RecordShare
 from access.scope import EffectiveAccess, access_of
 
-# The key, in a queryset's hints, of the branches its access filter is made of.
+# The keys, in a queryset's hints, of the branches its access filter is made of, and of where
+# that filter (their OR) sits among the conditions of its WHERE.
 BRANCHES = "access_branches"
+SCOPE_AT = "access_scope_at"
 
 
 def shared_ids(model: type[Model], access: EffectiveAccess, right: int) -> QuerySet:
@@ -89,7 +92,7 @@ def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySe
     if not paths:
         return queryset.none()
     scoped = queryset.filter(reduce(or_, paths))
-    scoped._hints = {**scoped._hints, BRANCHES: paths}
+    scoped._hints = {**scoped._hints, BRANCHES: paths, SCOPE_AT: len(scoped.query.where.children) - 1}
     return scoped
 
 
@@ -157,17 +160,54 @@ def reach(depth: int) -> str:
 # --- Reading a scoped list fast ----------------------------------------------------------
 
 
-def union_of_branches(queryset: QuerySet, paths: list[Q], limit: int, *fields: str) -> QuerySet | None:
-    """`fields` of the first `limit` rows of each access branch, in the queryset's order,
-    glued with UNION (a row reached by two paths counts once); None where the database can't
-    order and limit the members of a compound query (SQLite), or the order isn't plain fields."""
+def disjoint(paths: list[Q]) -> list[Q]:
+    """The paths, each without the rows an earlier one reaches: a row reached by two paths
+    (a team's record in my unit, a record of my unit shared with me) is read by the first only,
+    so the branches can be glued with UNION ALL, which PostgreSQL reads lazily (a count capped
+    at 5,001 stops inside the first big branch) instead of UNION, which must read them all
+    to remove the repeats. The earlier paths are plain column tests, cheap on every row."""
+    return [path & ~reduce(or_, paths[:index]) if index else path for index, path in enumerate(paths)]
+
+
+def without_scope(queryset: QuerySet) -> QuerySet:
+    """The queryset without its access filter (the OR of the branches), for a branch query to
+    be filtered by its own path only: the OR repeated in every branch names columns the
+    branch's index lacks (owner, team), which rules out an index-only scan (a capped count at
+    1M: a 49 ms bitmap scan instead of a 2 ms index-only walk). The queryset as it is if the
+    WHERE no longer has the shape visible() left it in (e.g. OR-ed with another queryset)."""
+    at = queryset._hints.get(SCOPE_AT)
+    where = queryset.query.where
+    if at is None or where.connector != AND or where.negated or at >= len(where.children):
+        return queryset
+    scope = where.children[at]
+    if (
+        not isinstance(scope, WhereNode)
+        or scope.connector != OR
+        or len(scope.children) != len(queryset._hints[BRANCHES])
+    ):
+        return queryset
+    unscoped = queryset._chain()
+    del unscoped.query.where.children[at]
+    return unscoped
+
+
+def union_of_branches(queryset: QuerySet, paths: list[Q], limit: int | None, *fields: str) -> QuerySet | None:
+    """`fields` of the rows of each access branch (the first `limit` of each, in the queryset's
+    order, when `limit` is given), glued with UNION ALL over disjoint branches; None where the
+    database can't order and limit the members of a compound query (SQLite), or the order
+    isn't plain fields."""
     if not connection.features.supports_slicing_ordering_in_compound:
         return None
     order = list(queryset.query.order_by or queryset.model._meta.ordering)
     if not all(isinstance(key, str) and "__" not in key for key in order):
         return None
-    parts = [queryset.filter(path).order_by(*order).values_list(*fields)[:limit] for path in paths]
-    return parts[0].union(*parts[1:])
+    unscoped = without_scope(queryset)
+    parts = [unscoped.filter(path).values_list(*fields) for path in disjoint(paths)]
+    if limit is not None:
+        parts = [part.order_by(*order)[:limit] for part in parts]
+    else:
+        parts = [part.order_by() for part in parts]
+    return parts[0].union(*parts[1:], all=True)
 
 
 def page_ids(queryset: QuerySet, start: int, stop: int):
@@ -195,9 +235,9 @@ def count_upto(queryset: QuerySet, limit: int) -> int:
     """How many rows, counting at most `limit`, one limited query per access path."""
     paths = branches_of(queryset)
     if paths:
-        combined = union_of_branches(queryset, paths, limit, "pk")
+        combined = union_of_branches(queryset, paths, None, "pk")
         if combined is not None:
-            return min(combined.count(), limit)
+            return combined[:limit].count()
     return queryset.order_by().values("pk")[:limit].count()
 
 

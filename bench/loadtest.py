@@ -62,9 +62,9 @@ class Salesperson:
     contacts: list[int]
 
 
-def prepare(database_url: str, scale: int) -> list[Salesperson]:
+def prepare(database_url: str, scale: int) -> tuple[list[Salesperson], str]:
     """Migrate, make sure the data is there, and sign in the salespeople, each with ids of
-    records they own to open and edit."""
+    records they own to open and edit; also an administrator, for the whole-view export."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
     import django
@@ -82,9 +82,8 @@ def prepare(database_url: str, scale: int) -> list[Salesperson]:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     ensure_bench_data(scale)
-    people = []
-    # The teammates own the records evenly and are not superusers: what a salesperson sees.
-    for user in (user for user in bench_users() if not user.is_superuser):
+
+    def session_of(user) -> str:
         # A session made directly, as signing in makes it: fifty sign-ins would spend the
         # run's first seconds hashing passwords instead of serving pages.
         session = SessionStore()
@@ -92,11 +91,18 @@ def prepare(database_url: str, scale: int) -> list[Salesperson]:
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
+        return session.session_key
+
+    people = []
+    users = bench_users()
+    # The teammates own the records evenly and are not superusers: what a salesperson sees.
+    for user in (user for user in users if not user.is_superuser):
         accounts = Account.objects.active().owned_by(user).values_list("pk", flat=True)[:500]
         contacts = Contact.objects.active().owned_by(user).values_list("pk", flat=True)[:500]
-        people.append(Salesperson(session.session_key, list(accounts), list(contacts)))
+        people.append(Salesperson(session_of(user), list(accounts), list(contacts)))
+    administrator = session_of(next(user for user in users if user.is_superuser))
     connections.close_all()
-    return people
+    return people, administrator
 
 
 def server_env(database_url: str, port: int) -> dict[str, str]:
@@ -269,8 +275,13 @@ class Client:
         self.accounts, self.contacts = person.accounts, person.contacts
         self.random = random.Random(seed)
         self.connection: http.client.HTTPConnection | None = None
+        self.last_location: str | None = None
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+        status, content = self.request_bytes(method, path, body)
+        return status, content.decode("utf-8", "replace")
+
+    def request_bytes(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         headers = {"Host": HOST, "Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())}
         data = None
         if body is not None:
@@ -283,7 +294,7 @@ class Client:
             try:
                 self.connection.request(method, path, body=data, headers=headers)
                 response = self.connection.getresponse()
-                text = response.read().decode("utf-8", "replace")
+                content = response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # gunicorn closed the kept-alive connection (a worker restarted after max-requests).
                 self.connection.close()
@@ -293,7 +304,8 @@ class Client:
                 continue
             for header in response.headers.get_all("Set-Cookie") or []:
                 self.cookies.load(header)
-            return response.status, text
+            self.last_location = response.headers.get("Location")
+            return response.status, content
         raise AssertionError("unreachable")
 
     def timed(self, tally: Tally, page: str, method: str, path: str, body=None, expect=(200,)) -> str | None:
@@ -357,6 +369,71 @@ def run_step(*, port: int, clients: int, seconds: float, people: list[Salesperso
     return tally, time.monotonic() - started
 
 
+# --- The whole Active Accounts view to Excel, through the background worker -----------------
+
+EXPORT_PATH = "/imports/export/account/{format}/?view=active"
+EXPORT_TIMEOUT_SECONDS = 20 * 60
+
+
+def run_export(*, port: int, session: str, file_format: str, processes: list[subprocess.Popen]) -> dict:
+    """What an administrator does for a view too large to stream: the offer page, "Prepare the
+    file" (a POST with its CSRF token), the progress page's polling, then the download. The web
+    requests must stay short (the worker does the work); the worker's memory must stay flat."""
+    client = Client(port, Salesperson(session, [], []), seed=0)
+    path = EXPORT_PATH.format(format=file_format)
+    before = memory(processes)
+    started = time.monotonic()
+    status, page = client.request("GET", path)
+    parser = FormFields()
+    parser.feed(page)
+    form = next((form for form in parser.forms if "csrfmiddlewaretoken" in form), None)
+    if status != 200 or form is None:
+        return {"error": f"offer page: HTTP {status}, form found: {form is not None}"}
+    headers_status, _text = client.request("POST", path, form)
+    location = client.last_location
+    if headers_status != 302 or not location:
+        return {"error": f"prepare: HTTP {headers_status}"}
+    job_path = location.split(f":{port}", 1)[-1]
+    request_seconds = time.monotonic() - started
+    progress, peak_worker = {}, 0.0
+    while time.monotonic() - started < EXPORT_TIMEOUT_SECONDS:
+        status, text = client.request("GET", job_path.rstrip("/") + "/status/")
+        progress = json.loads(text) if status == 200 else {"status": f"HTTP {status}", "finished": True}
+        peak_worker = max(peak_worker, memory(processes)["background worker"])
+        if progress.get("finished"):
+            break
+        time.sleep(1)
+    prepared_seconds = time.monotonic() - started
+    size, download_status = 0, None
+    if progress.get("status") == "completed":
+        download_status, body = client.request_bytes("GET", job_path.rstrip("/") + "/download/")
+        size = len(body)
+    return {
+        "format": file_format,
+        "status": progress.get("status"),
+        "rows": progress.get("total"),
+        "request_seconds_to_start": round(request_seconds, 2),
+        "seconds_to_ready": round(prepared_seconds, 1),
+        "rows_per_second": round((progress.get("total") or 0) / prepared_seconds) if prepared_seconds else 0,
+        "download_status": download_status,
+        "file_mb": round(size / 1e6, 1),
+        "worker_mb_before": before["background worker"],
+        "worker_mb_peak": round(peak_worker, 1),
+    }
+
+
+def print_export(report: dict) -> None:
+    if "error" in report:
+        print(f"\nExport: failed: {report['error']}")
+        return
+    print(
+        f"\nExport of the Active Accounts view to {report['format']}: {report['status']}, {report['rows']:,} rows "
+        f"ready in {report['seconds_to_ready']} s ({report['rows_per_second']:,} rows/s), the request that "
+        f"started it took {report['request_seconds_to_start']} s; download HTTP {report['download_status']}, "
+        f"{report['file_mb']} MB; worker memory {report['worker_mb_before']} -> peak {report['worker_mb_peak']} MB"
+    )
+
+
 # --- Report ---------------------------------------------------------------------------------
 
 
@@ -414,13 +491,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="10,50", help="Concurrent clients per step (default 10,50).")
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "loadtest.json"))
+    parser.add_argument(
+        "--export",
+        default="xlsx",
+        choices=("xlsx", "csv", "none"),
+        help="After the load: export the whole Active Accounts view in this format (default xlsx).",
+    )
     options = parser.parse_args(argv)
     steps = [int(number) for number in options.clients.split(",") if number.strip()]
     if options.duration <= 0 or options.duration > 600 or not steps or min(steps) < 1 or max(steps) > 200:
         parser.error("--duration must be in (0, 600] s and --clients between 1 and 200")
 
     print(f"Preparing {options.scale:,} accounts + {options.scale:,} contacts...")
-    people = prepare(options.database_url, options.scale)
+    people, administrator = prepare(options.database_url, options.scale)
     log_folder = Path(options.json).parent
     processes = start_servers(options.database_url, options.port, log_folder)
     reports = []
@@ -437,13 +520,22 @@ def main(argv: list[str] | None = None) -> int:
             )
             reports.append(step_report(clients, tally, elapsed, before, memory(processes)))
             print_step(reports[-1])
+        export = None
+        if options.export != "none":
+            export = run_export(
+                port=options.port, session=administrator, file_format=options.export, processes=processes
+            )
+            print_export(export)
     finally:
         stop_servers(processes)
     path = Path(options.json)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"scale": options.scale, "duration": options.duration, "steps": reports}, indent=2))
+    path.write_text(
+        json.dumps({"scale": options.scale, "duration": options.duration, "steps": reports, "export": export}, indent=2)
+    )
     print(f"\nJSON: {path}")
-    return 1 if any(report["errors"] for report in reports) else 0
+    export_failed = export is not None and export.get("status") != "completed"
+    return 1 if any(report["errors"] for report in reports) or export_failed else 0
 
 
 if __name__ == "__main__":

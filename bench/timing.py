@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from django.db import connection
 from django.test import Client
@@ -21,6 +22,8 @@ from django.test.utils import CaptureQueriesContext
 UNITS = {
     "p95_ms": " ms p95",
     "median_ms": " ms median",
+    "cpu_ms": " ms CPU (app)",
+    "db_cpu_ms": " ms CPU (db)",
     "queries": " queries",
     "ratio": "x",
     "rows_per_s": " rows/s",
@@ -62,6 +65,11 @@ class Result:
     p95_ms: float | None = None
     queries: int | None = None
     sql_ms: float | None = None  # median time spent waiting for the database
+    # Median CPU time a request cost: in this process (Python, templates, the driver; on SQLite
+    # the database too) and in the PostgreSQL backend serving it. Unlike wall time, CPU time
+    # hardly moves when other work shares the machine, so it is the figure to compare runs by.
+    cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
     samples: int = 0
     figures: dict[str, float] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
@@ -115,6 +123,24 @@ def count_queries(client: Client, url: str) -> tuple[int, int]:
     return len(captured.captured_queries), response.status_code
 
 
+class CPUClock:
+    """CPU time of this thread and of the PostgreSQL backend serving its connection.
+
+    The backend's comes from /proc/<pid>/schedstat (nanoseconds on CPU), readable when the
+    database runs on this machine, as it does for `make bench`; elsewhere it is left out."""
+
+    def __init__(self) -> None:
+        self.backend: Path | None = None
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            path = Path(f"/proc/{connection.connection.info.backend_pid}/schedstat")
+            self.backend = path if path.exists() else None
+
+    def read(self) -> tuple[float, float | None]:
+        backend = int(self.backend.read_text().split()[0]) / 1e9 if self.backend else None
+        return time.thread_time(), backend
+
+
 class SQLTimer:
     """Adds up the time spent in the database, to tell SQL cost from Python (rendering) cost."""
 
@@ -142,17 +168,25 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
             client.get(scenario.url)
     samples: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
     sql: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
+    cpu: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
+    db_cpu: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
     for _ in range(repeat):
         for scenario in scenarios:
             taken = samples[scenario.url]
             if len(taken) >= MIN_SAMPLES and sum(taken) > SCENARIO_BUDGET_S * 1000:
                 continue
             timer = SQLTimer()
+            clock = CPUClock()
             with connection.execute_wrapper(timer):
+                cpu_before, db_before = clock.read()
                 started = time.perf_counter()
                 response = client.get(scenario.url)
                 samples[scenario.url].append((time.perf_counter() - started) * 1000)
+                cpu_after, db_after = clock.read()
             sql[scenario.url].append(timer.seconds * 1000)
+            cpu[scenario.url].append((cpu_after - cpu_before) * 1000)
+            if db_before is not None:
+                db_cpu[scenario.url].append((db_after - db_before) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{scenario.url} answered {response.status_code}")
     results = []
@@ -168,6 +202,8 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
                 p95_ms=round(percentile(times, 0.95), 2),
                 queries=queries,
                 sql_ms=round(statistics.median(sql[scenario.url]), 2),
+                cpu_ms=round(statistics.median(cpu[scenario.url]), 2),
+                db_cpu_ms=round(statistics.median(db_cpu[scenario.url]), 2) if db_cpu[scenario.url] else None,
                 samples=len(times),
                 targets=scenario.targets,
                 note=scenario.note,

@@ -23,7 +23,7 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, CharField, Exists, OuterRef, Subquery, Value, When
+from django.db.models import CharField, Exists, F, IntegerField, Value
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -63,28 +63,42 @@ class RecentEntry:
         return self.pinned_at is not None
 
 
-def with_record_columns(queryset: models.QuerySet, user) -> models.QuerySet:
-    """Annotate each row with its record's name and status, in the same query.
+def attach_record_columns(rows: list[RecentItem], user) -> list[RecentItem]:
+    """Give each row its record's name and status (`record_label`, `record_status`).
 
-    A record that no longer exists, or that `user` may no longer read, gets no name (NULL);
+    A record that no longer exists, or that `user` may no longer read, gets no name (None);
     that is how deleted ones are told apart, and lost access hides a line the same way.
+    One plain query per type listed, glued with UNION ALL: a CASE of correlated subqueries,
+    each carrying the user's access filter, cost ~5 ms of Python to build on every page.
     """
-    content_types = ContentType.objects.get_for_models(*(entry.model for entry in registry.all_types()))
-    labels, statuses = [], []
-    for entry in registry.all_types():
-        is_this_type = {"content_type_id": content_types[entry.model].pk}
-        record = entry.records_for(user).filter(pk=OuterRef("object_id")).order_by()
-        labels.append(When(**is_this_type, then=Subquery(record.values(entry.label_field)[:1])))
-        if entry.status_field:
-            statuses.append(When(**is_this_type, then=Subquery(record.values(entry.status_field)[:1])))
-    return queryset.annotate(
-        record_label=Case(*labels, default=Value(None), output_field=CharField()),
-        record_status=Case(*statuses, default=Value(""), output_field=CharField()),
-    )
+    wanted: dict[int, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(row.content_type_id, set()).add(row.object_id)
+    parts = [
+        entry.records_for(user)
+        .filter(pk__in=wanted[entry.content_type.pk])
+        .order_by()
+        .annotate(
+            listed_type=Value(entry.content_type.pk, output_field=IntegerField()),
+            listed_id=F("pk"),
+            listed_label=F(entry.label_field),
+            listed_status=F(entry.status_field) if entry.status_field else Value("", output_field=CharField()),
+        )
+        .values_list("listed_type", "listed_id", "listed_label", "listed_status")
+        for entry in registry.all_types()
+        if entry.content_type.pk in wanted
+    ]
+    found = {}
+    if parts:
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        found = {(type_id, pk): (label, status) for type_id, pk, label, status in query}
+    for row in rows:
+        row.record_label, row.record_status = found.get((row.content_type_id, row.object_id), (None, ""))
+    return rows
 
 
 class RecentLists:
-    """A user's Recent and Pinned lists, read with one query the first time either is used."""
+    """A user's Recent and Pinned lists, read with two queries the first time either is used."""
 
     def __init__(self, user):
         self.user = user
@@ -96,8 +110,8 @@ class RecentLists:
         """Every row of the user, deleted records included (the opening write reuses those)."""
         if not self.user.is_authenticated:
             return []
-        return list(
-            with_record_columns(RecentItem.objects.for_user(self.user), self.user).order_by("-opened_at", "-pk")
+        return attach_record_columns(
+            list(RecentItem.objects.for_user(self.user).order_by("-opened_at", "-pk")), self.user
         )
 
     @cached_property

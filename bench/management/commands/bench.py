@@ -126,7 +126,8 @@ def figure_lines(result: Result) -> list[tuple[str, str, str]]:
 
 def render_table(results: list[Result]) -> str:
     header = (
-        f"{'Measurement':<58} {'median':>7} {'p95':>7} {'sql ms':>7} {'SQL':>4}  {'target':<18} {'figure':>14}  result"
+        f"{'Measurement':<58} {'median':>7} {'p95':>7} {'sql ms':>7} {'cpu':>6} {'db cpu':>6} {'SQL':>4}  "
+        f"{'target':<18} {'figure':>14}  result"
     )
     lines = ["", header, "-" * len(header)]
     cut_short = [result for result in results if result.samples and result.samples < max(r.samples for r in results)]
@@ -139,10 +140,12 @@ def render_table(results: list[Result]) -> str:
         p95 = f"{result.p95_ms:.1f}" if result.p95_ms is not None else ""
         queries = str(result.queries) if result.queries is not None else ""
         sql = f"{result.sql_ms:.1f}" if result.sql_ms is not None else ""
+        cpu = f"{result.cpu_ms:.1f}" if result.cpu_ms is not None else ""
+        db_cpu = f"{result.db_cpu_ms:.1f}" if result.db_cpu_ms is not None else ""
         for index, (target_text, figure, verdict) in enumerate(figure_lines(result)):
             label = result.label if index == 0 else ""
-            columns = (median, p95, sql, queries) if index == 0 else ("", "", "", "")
-            timing = f"{columns[0]:>7} {columns[1]:>7} {columns[2]:>7} {columns[3]:>4}"
+            columns = (median, p95, sql, cpu, db_cpu, queries) if index == 0 else ("",) * 6
+            timing = f"{columns[0]:>7} {columns[1]:>7} {columns[2]:>7} {columns[3]:>6} {columns[4]:>6} {columns[5]:>4}"
             lines.append(f"{label[:58]:<58} {timing}  {target_text:<18} {figure:>14}  {verdict}")
     if cut_short:
         lines.append("")
