@@ -19,7 +19,8 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import AND, OR, WhereNode
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -33,16 +34,22 @@ BRANCHES = "access_branches"
 SCOPE_AT = "access_scope_at"
 
 
-def shared_ids(model: type[Model], access: EffectiveAccess, right: int) -> QuerySet:
-    """Ids of the `model` records shared with the user or one of their teams with `right`."""
-    principal = Q(user_id=access.user_id)
+def shared_ids(model: type[Model], access: EffectiveAccess, right: int) -> RawSQL:
+    """Ids of the `model` records shared with the user or one of their teams with `right`.
+
+    Written as SQL rather than a queryset: every scoped queryset of a page (the list, its
+    count, the Recent names, a record's checks) carries this subquery, and Django re-resolved
+    and re-compiled the queryset form each time, about 0.9 ms of Python per use."""
+    principals = [access.user_id]
+    team_test = ""
     if access.team_units:
-        principal |= Q(team_id__in=access.team_ids)
-    return (
-        RecordShare.objects.filter(principal, content_type=ContentType.objects.get_for_model(model))
-        .alias(granted=F("rights").bitand(right))
-        .filter(granted=right)
-        .values("object_id")
+        team_ids = sorted(access.team_ids)
+        team_test = f" OR team_id IN ({', '.join(['%s'] * len(team_ids))})"
+        principals += team_ids
+    table = RecordShare._meta.db_table
+    return RawSQL(
+        f"SELECT object_id FROM {table} WHERE content_type_id = %s AND (user_id = %s{team_test}) AND rights & %s = %s",
+        [ContentType.objects.get_for_model(model).pk, *principals, right, right],
     )
 
 
