@@ -54,6 +54,8 @@ class Source:
     key: str = ""
     label = gettext_lazy("file")
     entity_key: str = "contact"
+    # What the mapping page says of how its cells are read, below "Recognised: ...".
+    hint = ""
     # What a row of the file is to its owner: a line, or a card of a vCard file.
     row_word = gettext_lazy("Line")
 
