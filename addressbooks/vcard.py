@@ -135,6 +135,8 @@ class Property:
 
 
 def split_unescaped(value: str, separator: str) -> list[str]:
+    if "\\" not in value:
+        return value.split(separator)  # most values: nothing escaped
     parts, current, escaped = [], [], False
     for character in value:
         if escaped:
@@ -152,6 +154,8 @@ def split_unescaped(value: str, separator: str) -> list[str]:
 
 
 def unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
     return ESCAPED.sub(lambda match: "\n" if match.group(1) in "nN" else match.group(1), value)
 
 
