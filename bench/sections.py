@@ -21,6 +21,7 @@ from accounts.views import AccountListView
 from bench import transfer
 from bench.access_section import access_section
 from bench.activities_section import activities_section
+from bench.addressbooks_section import addressbooks_section
 from bench.audit_section import audit_section
 from bench.duplicates_section import duplicates_section
 from bench.hostile import hostile_results
@@ -394,5 +395,6 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "audit": audit_section,
     "duplicates": duplicates_section,
     "activities": activities_section,
+    "addressbooks": addressbooks_section,
     "hostile": lambda context: hostile_results(),
 }

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from access import guard
+from access.models import Privilege
+from access.scope import access_of
 from accounts.models import Account
 from activities.views import TimelineMixin
 from audit import services as audit
@@ -24,6 +26,7 @@ class ContactMixin:
 
 
 class ContactListView(ContactMixin, record_views.RecordListView):
+    template_name = "contacts/contact_list.html"
     table_class = ContactTable
     filterset_class = ContactFilter
 
@@ -51,6 +54,10 @@ class ContactDetailView(ContactMixin, TimelineMixin, record_views.RecordDetailVi
         context = super().get_context_data(**kwargs)
         reports = guard.visible(self.object.direct_reports.all(), self.request.user)  # only readable ones
         context["direct_reports"] = reports.order_by("full_name", "id")[:100]
+        user = self.request.user
+        context["can_export_vcard"] = user.has_perm("contacts.export_contact") and bool(
+            access_of(user).depth(Contact, Privilege.EXPORT)
+        )
         return context
 
 

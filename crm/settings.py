@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "health",
     "duplicates",
+    "addressbooks",
 ]
 
 MIDDLEWARE = [

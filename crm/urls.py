@@ -24,6 +24,7 @@ urlpatterns = [
     path("security/", include("access.urls")),
     path("audit/", include("audit.urls")),
     path("duplicates/", include("duplicates.urls")),
+    path("address-books/", include("addressbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -37,7 +37,10 @@ def check_upload_size(upload) -> None:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV, text (.txt, .tsv), Excel (.xlsx, .xls) or OpenDocument (.ods), or a .zip holding several."),
+        help_text=_(
+            "CSV, text (.txt, .tsv), Excel (.xlsx, .xls), OpenDocument (.ods), vCard (.vcf), or a .zip holding "
+            "several. Outlook and Google Contacts exports are recognised."
+        ),
     )
     entity = forms.ChoiceField(label=_("Record type"), required=False)
 
@@ -50,7 +53,7 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if readers.extension(upload.name) not in readers.UPLOAD_EXTENSIONS:
             raise forms.ValidationError(
-                _("This type of file can't be imported: use CSV, TXT, TSV, XLSX, XLS, ODS or ZIP.")
+                _("This type of file can't be imported: use CSV, TXT, TSV, XLSX, XLS, ODS, VCF or ZIP.")
             )
         check_upload_size(upload)
         return upload
@@ -86,6 +89,11 @@ class MappingForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Rows are compared by the duplicate detection rules."),
     )
+    create_missing_links = forms.BooleanField(
+        label=_("Create the companies that don't exist yet"),
+        required=False,
+        help_text=_("A company the file names that matches no account becomes a new account, owned as below."),
+    )
     match_key = forms.ChoiceField(label=_("Match existing records on"))
     record_owner = PersonChoiceField(
         label=_("Owner of new records"),
@@ -107,12 +115,15 @@ class MappingForm(forms.Form):
             "allow_duplicates": "yes" if job.allow_duplicates else "no",
             "match_key": job.match_key if job.match_key in entity.match_keys else entity.match_keys[0],
             "record_owner": job.record_owner_id or user.pk,
+            "create_missing_links": job.create_missing_links,
             **{f"col_{index}": name for index, name in enumerate(job.mapping)},
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.job, self.entity, self.user = job, entity, user
         self.fields["entity"].choices = entity_choices(user)
         self.fields["saved_mapping"].queryset = SavedMapping.objects.filter(owner=user, entity=entity.key)
+        if not entity.links:
+            del self.fields["create_missing_links"]
         self.fields["match_key"].choices = [(key, entity.by_name[key].label) for key in entity.match_keys]
         field_choices = [("", _("(not mapped: ignore)"))] + [(column.name, column.label) for column in entity.columns]
         for index, header in enumerate(job.headers):

@@ -126,6 +126,11 @@ class ImportJob(JobProgress, models.Model):
     delimiter = models.CharField(_("Delimiter"), max_length=2, blank=True)
     # One entry per column: the field it fills, or "" when it is ignored.
     mapping = models.JSONField(_("Mapping"), default=list)
+    # Where the file comes from, recognised from its headings (imports.sources): an Outlook or
+    # Google export, a vCard file... Its built-in mapping and value formats apply.
+    source = models.CharField(_("Recognised as"), max_length=20, blank=True)
+    # Companies the file names that match no account are created (with the import's owner).
+    create_missing_links = models.BooleanField(_("Create missing companies"), default=False)
     duplicates = models.CharField(
         _("When a record already exists"), max_length=10, choices=Duplicates.choices, default=Duplicates.UPDATE
     )
@@ -182,6 +187,17 @@ class ImportJob(JobProgress, models.Model):
         return reverse("imports:detail", args=[self.pk])
 
     @property
+    def source_info(self):
+        from imports import sources
+
+        return sources.by_key(self.source)
+
+    def row_label(self, line: int) -> str:
+        """How the user finds the row in their file: "Line 12", or "Card 12" for a vCard file."""
+        source = self.source_info
+        return source.row_label(line) if source is not None else _("Line %(line)d") % {"line": line}
+
+    @property
     def done(self) -> int:
         return self.removed_count if self.is_removal else self.processed_rows
 
@@ -228,6 +244,10 @@ class ImportFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"
+
+    @property
+    def row_label(self) -> str:
+        return self.job.row_label(self.line)
 
 
 class ImportDuplicate(models.Model):

@@ -26,7 +26,7 @@ from audit import staged
 from crm.models import sort_name_copies_of
 from crm.services import commit_without_waiting_for_disk
 from duplicates.batch import BatchDuplicates, Match
-from imports import rules, writers
+from imports import rules, sources, writers
 from imports.columns import CellError, Column, RecordLinkColumn, cell_text
 from imports.entities import Entity
 
@@ -47,6 +47,12 @@ class Plan:
     job_id: int | None = None
     # New rows the duplicate rules match (to a record or an earlier row): created if allowed.
     allow_duplicates: bool = True
+    # Where the file comes from (imports.sources), for the way its cells are written, and the
+    # file's headings, which the source's row preparer reads.
+    source: str = ""
+    headers: tuple[str, ...] = ()
+    # Links that name no record create it (a contact's company that is no account yet).
+    create_missing_links: bool = False
 
 
 @dataclass
@@ -150,11 +156,23 @@ class Importer:
         self.columns: list[tuple[int, Column]] = [
             (index, plan.entity.by_name[name]) for index, name in enumerate(plan.mapping) if name
         ]
+        source = sources.by_key(plan.source)
+        self.preparer = source.preparer(list(plan.headers), plan.mapping) if source is not None else None
+        if self.preparer is not None:
+            # The fields it fills that no column maps (a second email in Google's "a ::: b").
+            mapped_names = set(plan.mapping)
+            self.columns += [
+                (-1, plan.entity.by_name[name])
+                for name in self.preparer.extra_fields
+                if name not in mapped_names and name in plan.entity.by_name
+            ]
         self.mapped = {column.name for _index, column in self.columns}
         self.id_name = plan.entity.id_column.name if plan.entity.id_column.name in self.mapped else ""
         # The row rules both import paths share (imports.rules).
         self.links = {
-            column.name: rules.Links(column) for _index, column in self.columns if isinstance(column, RecordLinkColumn)
+            column.name: rules.Links(column, create_missing=plan.create_missing_links)
+            for _index, column in self.columns
+            if isinstance(column, RecordLinkColumn)
         }
         self.owners = rules.Owners()
         self.hierarchy = rules.Hierarchy(plan.entity)
@@ -206,6 +224,8 @@ class Importer:
                 yield [self.parse(line, cells) for line, cells in chunk]
 
     def parse(self, line: int, cells: list) -> Row:
+        if self.preparer is not None:
+            return self.parse_prepared(line, cells)
         row = Row(line, cells)
         for index, column in self.columns:
             try:
@@ -217,6 +237,23 @@ class Importer:
             row.record_id = row.values.pop(self.id_name, None)
         return row
 
+    def parse_prepared(self, line: int, cells: list) -> Row:
+        """A row of a recognised source: its preparer gives the field texts. A field it
+        leaves out is not written (an update keeps the record's value); links always are."""
+        prepared = self.preparer.prepare(cells)
+        row = Row(line, cells, errors=list(prepared.errors))
+        for _index, column in self.columns:
+            text = prepared.texts.get(column.name)
+            if text is None and column.name not in self.links:
+                continue
+            try:
+                row.values[column.name] = column.parse(text)
+            except CellError as error:
+                row.errors.append(str(error))
+        if self.id_name:
+            row.record_id = row.values.pop(self.id_name, None)
+        return row
+
     # Writing -------------------------------------------------------------------------
 
     def import_chunk(self, rows: list[Row]) -> Tally:
@@ -225,6 +262,13 @@ class Importer:
         self.changed_fields: set[str] = set()
         for name, links in self.links.items():
             links.resolve(row.values[name] for row in rows)
+            if links.create_missing:
+                links.create(
+                    (row.values[name] for row in rows if not row.errors),
+                    owner_id=self.plan.default_owner_id,
+                    access=self.access,
+                    audit=self.audit_tag,
+                )
         matching = self.plan.duplicates != "create"
         found = self.matches.read((row.record_id, row.values) for row in rows) if matching else ({}, {})
         self.access.load(found[0])

@@ -16,7 +16,7 @@ import functools
 import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -83,9 +83,13 @@ class Table:
     description: str
     encoding: str = ""
     delimiter: str = ""
+    # A format another app reads (imports.sources.register_reader): its own row reader.
+    read_rows: Callable[[], Iterator[tuple[int, list]]] | None = None
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        if self.encoding:
+        if self.read_rows is not None:
+            yield from self.read_rows()
+        elif self.encoding:
             yield from text_rows(self.path, self.encoding, self.delimiter, skip_header=True)
         else:
             yield from spreadsheet_rows(self.path, skip_header=True)
@@ -101,8 +105,12 @@ def open_table(path: Path, name: str, *, encoding: str = "") -> Table:
     suffix = extension(name)
     if suffix not in READABLE_EXTENSIONS:
         raise UnreadableFile(_("%(name)s: this type of file can't be imported.") % {"name": name})
+    from imports.sources import reader_for
+
     try:
-        if suffix in TEXT_EXTENSIONS:
+        if reader_for(suffix) is not None:
+            table = reader_for(suffix)(path, name)
+        elif suffix in TEXT_EXTENSIONS:
             table = open_text(path, name, encoding=encoding)
         else:
             table = open_spreadsheet(path, name, suffix)

@@ -27,9 +27,12 @@ from operator import or_
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from access.services import units_of_users
+from audit import staged
 from crm.choices import Status
 from crm.models import person_name
 from imports.columns import CellError, RecordLinkColumn
@@ -69,6 +72,10 @@ class Owners:
                 key = user.email.casefold()
                 self.users[key] = AMBIGUOUS if self.users.get(key, user.pk) != user.pk else user.pk
 
+    @staticmethod
+    def names_of(ids: list[int]) -> dict[int, str]:
+        return {user.pk: person_name(user) for user in get_user_model().objects.filter(pk__in=ids)}
+
     def resolve(self, text: str) -> int:
         owner_id = self.users.get(text.casefold())
         if owner_id is None:
@@ -83,9 +90,12 @@ class Links:
     type's keys: a match on an earlier key wins (account number before name); texts that
     match nothing exactly are tried again without case. Positive answers are cached."""
 
-    def __init__(self, column: RecordLinkColumn):
+    def __init__(self, column: RecordLinkColumn, *, create_missing: bool = False):
         self.column = column
         self.target = entity_for(column.target)
+        # Names that match nothing become new records (the import's "create missing companies").
+        self.create_missing = create_missing
+        self.creation_refusal: str | None = None
         self.found: dict[str, list[int]] = {}
         self.latest: dict[str, list[int]] = {}
         self.names: dict[int, str] = {}
@@ -123,6 +133,41 @@ class Links:
         self.latest = {text: self.found.get(text, []) for text in texts}
         return self.latest
 
+    def create(self, texts: Iterable[str], *, owner_id: int, access, audit) -> None:
+        """Create, owned by `owner_id`, a record for each text the last resolve() matched to
+        nothing, if the importing user may; a refusal is kept for choose() to report."""
+        from imports import writers
+
+        missing = sorted({text.strip() for text in texts if text and not self.latest.get(text)} - {""})
+        if not missing:
+            return
+        model = self.target.model
+        if self.creation_refusal is None:
+            self.creation_refusal = link_creation_refusal(model, owner_id=owner_id, by=access.by) or ""
+        if self.creation_refusal:
+            return
+        owners = Owners.names_of([owner_id])
+        now = timezone.now()
+        units = units_of_users([owner_id])
+        rows = [
+            {
+                self.target.link_name: text[: model._meta.get_field(self.target.link_name).max_length],
+                "owner_id": owner_id,
+                "owner_name": owners[owner_id],
+                "business_unit_id": units[owner_id],
+                **create_stamps(by_id=access.by.pk, now=now),
+            }
+            for text in missing
+        ]
+        ids = writers.insert_rows(model, rows)
+        if not ids:
+            ids = list(
+                model._default_manager.filter(**{f"{self.target.link_name}__in": missing}).values_list("pk", flat=True)
+            )
+        staged.created(model, ids, tag=audit)
+        self.found = {text: ids for text, ids in self.found.items() if ids}
+        self.resolve(list(self.latest))
+
     def choose(self, text: str, *, current_id: int | None) -> int:
         """The one record `text` names, from the last resolve(), which had it; CellError for
         none or several. A name several records share is the one already linked, if it is
@@ -130,6 +175,18 @@ class Links:
         ids = self.latest[text]
         if len(ids) > 1 and current_id in ids:
             return current_id
+        if not ids and self.creation_refusal:
+            raise CellError(
+                self.column.problem(
+                    _("no %(type)s has the %(keys)s “%(value)s”, and it could not be created: %(reason)s")
+                    % {
+                        "type": self.target.model._meta.verbose_name,
+                        "keys": self.key_labels(),
+                        "value": text,
+                        "reason": self.creation_refusal,
+                    }
+                )
+            )
         if not ids:
             raise CellError(
                 self.column.problem(
@@ -161,6 +218,19 @@ class Links:
             if len(labels) > 1
             else labels[0]
         )
+
+
+def link_creation_refusal(model, *, owner_id: int, by) -> str | None:
+    """Why `by` can't create `model` records owned by `owner_id` during an import, or None."""
+    from access.imports import import_owner_refusal
+    from access.models import Privilege
+    from access.scope import access_of
+
+    opts = model._meta
+    if not by.has_perm(f"{opts.app_label}.add_{opts.model_name}") or not access_of(by).depth(model, Privilege.CREATE):
+        return _("you may not create %(types)s.") % {"types": opts.verbose_name_plural}
+    owner = get_user_model().objects.get(pk=owner_id)
+    return import_owner_refusal(model, owner, by=by)
 
 
 class Hierarchy:

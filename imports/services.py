@@ -23,7 +23,7 @@ from access import guard
 from access.models import Privilege
 from audit import services as audit
 from audit.models import Source
-from imports import entities, readers
+from imports import entities, readers, sources
 from imports.columns import normalise_header
 from imports.entities import Entity, detect_entity
 from imports.models import ImportDuplicate, ImportFailure, ImportJob, SavedMapping
@@ -55,7 +55,8 @@ def import_jobs_create(*, upload, entity: str, by) -> list[ImportJob]:
         jobs = []
         with transaction.atomic():
             for table in tables:
-                detected = entities.get(entity) or detect_entity(table.headers)
+                source = sources.recognise(table.headers)
+                detected = entities.get(entity) or (source.entity if source else None) or detect_entity(table.headers)
                 job = ImportJob(
                     created_by=by,
                     batch=batch,
@@ -66,7 +67,8 @@ def import_jobs_create(*, upload, entity: str, by) -> list[ImportJob]:
                     samples=readers.first_rows(table, SAMPLE_ROWS),
                     encoding=table.encoding,
                     delimiter=table.delimiter,
-                    mapping=detected.auto_mapping(table.headers) if detected else [],
+                    source=source.key if source else "",
+                    mapping=mapping_for(detected, table.headers, source) if detected else [],
                     match_key=detected.match_keys[0] if detected else "",
                     record_owner=by,
                 )
@@ -76,6 +78,13 @@ def import_jobs_create(*, upload, entity: str, by) -> list[ImportJob]:
                 job.save()
                 jobs.append(job)
     return jobs
+
+
+def mapping_for(entity: Entity, headers: list[str], source: sources.Source | None) -> list[str]:
+    """The built-in mapping of a recognised source for its record type, else by headings."""
+    if source is not None and source.entity_key == entity.key:
+        return source.mapping(headers, entity)
+    return entity.auto_mapping(headers)
 
 
 def saved_mapping_save(*, owner, entity: Entity, name: str, headers: list[str], mapping: list[str]) -> SavedMapping:
@@ -89,7 +98,7 @@ def saved_mapping_save(*, owner, entity: Entity, name: str, headers: list[str], 
 def saved_mapping_apply(*, saved: SavedMapping, headers: list[str], entity: Entity) -> list[str]:
     """A saved mapping on a new file: its headings as saved; other headings map automatically."""
     automatic = entity.auto_mapping(headers)
-    mapping = []
+    mapping: list[str] = []
     for header, auto in zip(headers, automatic, strict=True):
         field = saved.columns.get(normalise_header(header), auto)
         mapping.append(field if field in entity.by_name or field == "" else "")
@@ -102,7 +111,7 @@ def import_job_remap(*, job: ImportJob, entity: Entity, saved: SavedMapping | No
     job.mapping = (
         saved_mapping_apply(saved=saved, headers=job.headers, entity=entity)
         if saved is not None and saved.entity == entity.key
-        else entity.auto_mapping(job.headers)
+        else mapping_for(entity, job.headers, job.source_info)
     )
     if job.match_key not in entity.match_keys:
         job.match_key = entity.match_keys[0]
@@ -123,8 +132,10 @@ def import_job_reencode(*, job: ImportJob, encoding: str) -> ImportJob:
     job.samples = readers.first_rows(table, SAMPLE_ROWS)
     fields = ["encoding", "delimiter", "file_description", "headers", "samples"]
     if headers_changed and job.entity_info:
-        job.mapping = job.entity_info.auto_mapping(table.headers)
-        fields.append("mapping")
+        source = sources.recognise(table.headers)
+        job.source = source.key if source else ""
+        job.mapping = mapping_for(job.entity_info, table.headers, source)
+        fields += ["mapping", "source"]
     job.save(update_fields=fields)
     return job
 
@@ -138,9 +149,11 @@ def import_job_submit(
     match_key: str,
     record_owner,
     allow_duplicates: bool = True,
+    create_missing_links: bool = False,
 ) -> ImportJob:
     """Queue a mapped job for the background worker."""
     job.entity = entity.key
+    job.create_missing_links = create_missing_links
     job.mapping = mapping
     job.duplicates = duplicates
     job.allow_duplicates = allow_duplicates
@@ -210,6 +223,9 @@ def run_job(job: ImportJob) -> None:
             default_owner_id=job.record_owner_id or job.created_by_id,
             by_id=job.created_by_id,
             job_id=job.pk,
+            source=job.source,
+            headers=tuple(job.headers),
+            create_missing_links=job.create_missing_links,
         )
         Importer(plan).run(islice(table.rows(), done, None), on_chunk=lambda tally: record_progress(job, tally))
     except ImportGivenUp:

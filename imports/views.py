@@ -102,6 +102,7 @@ def job_map(request: HttpRequest, pk: int) -> HttpResponse:
             allow_duplicates=form.cleaned_data["allow_duplicates"],
             match_key=form.cleaned_data["match_key"],
             record_owner=form.cleaned_data["record_owner"],
+            create_missing_links=form.cleaned_data.get("create_missing_links", False),
         )
         messages.success(request, _("%(file)s was submitted for import.") % {"file": job.file_name})
         following = ImportJob.objects.visible_to(request.user).filter(batch=job.batch, status=ImportJob.Status.DRAFT)
@@ -192,7 +193,7 @@ def job_failures(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         yield "\ufeff" + writer.writerow([*job.headers, _("Error")])
         for failure in job.failures.iterator(chunk_size=2000):
             cells = [*failure.values, *[""] * (len(job.headers) - len(failure.values))]
-            reason = _("Line %(line)d: %(reason)s") % {"line": failure.line, "reason": failure.reason}
+            reason = _("%(row)s: %(reason)s") % {"row": job.row_label(failure.line), "reason": failure.reason}
             yield writer.writerow([neutralise(cell) for cell in [*cells, reason]])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
