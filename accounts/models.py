@@ -102,11 +102,10 @@ LIST_FIELDS = [
     "address1_city",
     "emailaddress1",
     "status",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
+    "owner_id",
+    "owner_team_id",
     "owner_name",
-    "primary_contact__full_name",
+    "primary_contact_id",
     "primary_contact_name",
 ]
 
@@ -117,9 +116,9 @@ class AccountQuerySet(CustomerRecordQuerySet):
         return self.filter(contacts__isnull=False).distinct()
 
     def with_list_columns(self):
-        # Only what the list shows or sorts by: a page then loads 3 x 51 small rows instead of
-        # every column of the account, its owner and its primary contact.
-        return self.select_related("owner", "primary_contact").only(*LIST_FIELDS)
+        # Only what the list shows or sorts by, linked records by the row's copies of their
+        # names (which the list sorts by too): 51 small rows, no owner or contact objects.
+        return self.only(*LIST_FIELDS)
 
 
 class Account(Address1, CustomerRecord):

@@ -37,4 +37,4 @@ class AccountTable(RecordTable):
         return self.record_link(record, value)
 
     def render_primary_contact(self, record, value):
-        return self.link_to(value)
+        return self.link_to_linked(record, "primary_contact", value)

@@ -19,7 +19,7 @@ class ContactsConfig(AppConfig):
                 list_view=ContactListView,
                 label_field="full_name",
                 icon="contact",
-                search_detail=lambda contact: contact.company.name if contact.company_id else "",
+                search_detail=lambda contact: contact.company_name,
                 create_text=_("Create a contact"),
                 create_hint=_("for a person you work with."),
                 transfer=CONTACT,

@@ -25,4 +25,4 @@ class ContactTable(RecordTable):
         return self.record_link(record, value)
 
     def render_company(self, record, value):
-        return self.link_to(value)
+        return self.link_to_linked(record, "company", value)

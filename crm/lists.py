@@ -15,7 +15,7 @@ import django_filters
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.paginator import EmptyPage
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.forms.utils import flatatt
 from django.http import QueryDict
@@ -232,13 +232,17 @@ class RecordTable(tables.Table):
             label = gettext("Select %(name)s")
             return lambda record: column.checkbox(record.pk, label % {"name": record})
         if name == "owner":
-            # A user by full name (people know teammates by name, not sign-in), or a team.
-            return lambda record: record.owner_label or empty
+            # A user by full name (people know teammates by name, not sign-in), or a team: the
+            # row's copy of it, which the column sorts by, so no user object is read.
+            return lambda record: record.owner_name or empty
         custom = getattr(self, f"render_{name}", None)
         field = self._meta.model._meta.get_field(name)
+        # A linked record is shown by the row's copy of its name ("<link>_name", what the
+        # column sorts by): no join, and no object a row to build.
+        attribute = f"{name}_name" if field.many_to_one and hasattr(self._meta.model, f"{name}_name") else name
 
         def render(record):
-            value = getattr(record, name)
+            value = getattr(record, attribute)
             if value is None or value == "":
                 return empty
             if custom is not None:
@@ -257,14 +261,21 @@ class RecordTable(tables.Table):
     def detail_url(self, record) -> str:
         """record.get_absolute_url(), without a reverse() per row (a measurable share of a page):
         the URL is reversed once per model with a stand-in id, then the real id is put in."""
+        return self.url_of(type(record), record.pk)
+
+    def url_of(self, model: type[Model], pk: int) -> str:
         templates = self.__dict__.setdefault("_detail_url_templates", {})
-        model = type(record)
         if model not in templates:
             templates[model] = model(pk=URL_ID_STANDIN).get_absolute_url().replace(str(URL_ID_STANDIN), "{}")
-        return templates[model].format(record.pk)
+        return templates[model].format(pk)
 
     def link_to(self, record) -> SafeString:
         return format_html('<a href="{}">{}</a>', self.detail_url(record), record)
+
+    def link_to_linked(self, record, name: str, text: str) -> SafeString:
+        """A link to the record `record` links to through `name`, named `text` (its copy)."""
+        linked = self._meta.model._meta.get_field(name).related_model
+        return format_html('<a href="{}">{}</a>', self.url_of(linked, getattr(record, f"{name}_id")), text)
 
     def record_link(self, record, text):
         return format_html('<a href="{}{}">{}</a>', self.detail_url(record), self.list_query, text)
