@@ -57,6 +57,14 @@ def current_version() -> int:
     return AccessStamp.objects.values_list("version", flat=True).first() or 0
 
 
+def version_for(user) -> int:
+    """current_version(), read once per request (a request's user object lives for one)."""
+    version = getattr(user, "_crm_access_version", None)
+    if version is None:
+        version = user._crm_access_version = current_version()
+    return version
+
+
 def bump_version() -> None:
     """Make every cached effective access stale."""
     if not AccessStamp.objects.update(version=F("version") + 1):
@@ -72,7 +80,7 @@ def access_of(user) -> EffectiveAccess:
     if memo is not None:
         # A request's user object lives for one request: one version read per request.
         return memo
-    key = f"crm-access:{user.pk}:{current_version()}"
+    key = f"crm-access:{user.pk}:{version_for(user)}"
     access = cache.get(key)
     if access is None:
         access = compute_access(user)

@@ -5,6 +5,8 @@ that sees them all. It only bumps a version; no business rule lives here."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -23,7 +25,17 @@ def bump(sender, **kwargs) -> None:
 for model in WATCHED:
     post_save.connect(bump, sender=model, dispatch_uid=f"access-bump-save-{model.__name__}")
     post_delete.connect(bump, sender=model, dispatch_uid=f"access-bump-delete-{model.__name__}")
-for through in (Team.members.through, Team.roles.through, UserAccess.roles.through):
+# Django's own permissions too: access.backends keeps each user's set under the version.
+for model in (Group, Permission):
+    post_delete.connect(bump, sender=model, dispatch_uid=f"access-bump-delete-{model.__name__}")
+for through in (
+    Team.members.through,
+    Team.roles.through,
+    UserAccess.roles.through,
+    Group.permissions.through,
+    get_user_model().groups.through,
+    get_user_model().user_permissions.through,
+):
     m2m_changed.connect(bump, sender=through, dispatch_uid=f"access-bump-m2m-{through.__name__}")
 
 

@@ -88,7 +88,7 @@ def prepare(database_url: str, scale: int) -> tuple[list[Salesperson], str]:
         # run's first seconds hashing passwords instead of serving pages.
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "access.backends.CachedPermissionsBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return session.session_key

@@ -11,11 +11,10 @@ from crm.tests.factories import AccountFactory, ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the access version (the user's effective access is cached under it), the
-# user's and their groups' permissions (Import Data, exports), Recent and Pinned for the site
-# map, capped count, the page's rows (owner and linked records joined in). A view that fits on
-# its first page needs no count: its rows are the count.
-LIST_QUERIES = 8
+# Session, user, the access version (the user's effective access and Django permissions are
+# cached under it), Recent and Pinned for the site map, capped count, the page's ids, then its
+# rows. A view that fits on its first page needs no count: its rows are the count.
+LIST_QUERIES = 6
 
 
 @pytest.fixture

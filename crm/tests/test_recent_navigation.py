@@ -139,10 +139,9 @@ def test_the_navigation_reads_both_lists_with_two_queries_whatever_their_length(
     assert len(captured) == BASELINE_CONTACT_LIST_QUERIES + (2 if opened else 1)
 
 
-# Session, user, the access version, the user's and their groups' permissions (for Import Data
-# and exports) and the list's rows (a view this small needs no count); the one more is the
-# Recent and Pinned lists.
-BASELINE_CONTACT_LIST_QUERIES = 6
+# Session, user, the access version (permissions are cached under it), the list's ids and its
+# rows (a view this small needs no count); the one more is the Recent and Pinned lists.
+BASELINE_CONTACT_LIST_QUERIES = 4
 
 
 def test_pages_without_the_site_map_do_not_read_the_lists(client):
