@@ -4,8 +4,10 @@ sort of every match, no deep OFFSET), proven on the database's own plan at a sma
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import pytest
+from django.db import IntegrityError, connection, transaction
 
+from access.models import Team
 from activities.models import Activity, Kind
 from activities.timeline import timeline_page
 
@@ -24,7 +26,9 @@ def plan_of(queryset) -> str:
 
 
 def test_an_accounts_timeline_reads_its_rollup_index_in_order(org):
-    Activity.objects.create(kind=Kind.NOTE, body="x", regarding_account=org.mine, rollup_account=org.mine)
+    Activity.objects.create(
+        kind=Kind.NOTE, body="x", regarding_account=org.mine, rollup_account=org.mine, owner=org.users["owner"]
+    )
     activities = Activity.objects.on_timeline_of(org.mine, org.users["owner"])
     page = activities.order_by("-occurred_at", "-id")[:21]
     plan = plan_of(page)
@@ -43,3 +47,12 @@ def test_my_open_activities_reads_the_owner_index_in_due_order(org):
     activities = Activity.objects.visible_to(org.users["owner"]).owned_by(org.users["owner"]).open()
     plan = plan_of(activities.order_by("due_at", "id")[:51])
     assert "activity_owner_state_due_idx" in plan and "TEMP B-TREE" not in plan
+
+
+def test_an_activity_has_exactly_one_owner_like_a_record(org):
+    team = Team.objects.create(name="Key accounts", business_unit=org.users["owner"].crm_access.business_unit)
+    about = {"kind": Kind.NOTE, "body": "x", "regarding_account": org.mine}
+    for owners in ({}, {"owner": org.users["owner"], "owner_team": team}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Activity.objects.create(**about, **owners)
+    assert Activity.objects.create(**about, owner_team=team).owner_label == "Key accounts"
