@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from activities.filters import ActivityFilter
 from activities.forms import FORMS, AssignForm, QuickCreateForm
 from activities.models import Activity, Attachment, Kind
 from activities.tables import ActivityTable
-from activities.timeline import STATE_FILTERS, timeline_page
+from activities.timeline import PERIODS, STATE_FILTERS, facts_html, show_attendees_readable_by, timeline_page, url_maker
 from crm.record_views import ListPageView, safe_next_url
 
 # Home lists this many of my overdue and today's tasks and appointments.
@@ -50,17 +51,29 @@ class TimelineMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        record, params = self.object, self.request.GET
-        activities = Activity.objects.on_timeline_of(record, self.request.user)
+        if context.get("record_tab", "summary") != "summary":
+            return context  # the Details tab has no timeline
+        record, params, user = self.object, self.request.GET, self.request.user
+        activities = Activity.objects.on_timeline_of(record, user)
         form = kwargs.get("activity_form")
         if form is None and params.get("add") in FORMS:
-            form = FORMS[params["add"]](regarding=record, user=self.request.user)
+            form = FORMS[params["add"]](regarding=record, user=user)
         context.update(
-            timeline=timeline_page(activities, params),
+            timeline=timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account"),
             activity_form=form,
             activity_kinds=[(kind, FORMS[kind].title) for kind in Kind.values],
             kind_choices=Kind.choices,
             state_choices=STATE_FILTERS.items(),
+            period_choices=PERIODS.items(),
+            # Translated once a page, not once a line.
+            labels={
+                "about": _("about"),
+                "complete": _("Mark complete"),
+                "cancel": _("Cancel activity"),
+                "reopen": _("Reopen"),
+                "assign": _("Assign"),
+            },
+            next_here=quote(record.get_absolute_url()),
         )
         return context
 
@@ -77,11 +90,13 @@ def created_message(activity: Activity) -> str:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = readable_activity(request, pk)
-    return render(
-        request,
-        "activities/activity_detail.html",
-        {"activity": activity, "can_change": services.can_change(activity, request.user)},
-    )
+    show_attendees_readable_by([activity], request.user)
+    context = {
+        "activity": activity,
+        "facts": facts_html(activity, url_maker("activities:ics")),
+        "can_change": services.can_change(activity, request.user),
+    }
+    return render(request, "activities/activity_detail.html", context)
 
 
 STATE_CHANGES = {
@@ -148,6 +163,7 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
     activity = readable_activity(request, pk)
     if activity.kind != Kind.APPOINTMENT:
         raise Http404
+    show_attendees_readable_by([activity], request.user)
     response = HttpResponse(calendar.ics_of(activity, request), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{activity.pk}.ics"'
     return response

@@ -34,7 +34,7 @@ def test_an_accounts_timeline_reads_its_rollup_index_in_order(org):
     plan = plan_of(page)
     assert "activity_account_timeline_idx" in plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan.replace("Sort Key", "")
-    assert len(timeline_page(activities, {}).entries) == 1
+    assert len(timeline_page(activities, {}, user=org.users["owner"], on_account=True).entries) == 1
 
 
 def test_a_contacts_timeline_reads_its_index_in_order(org):
