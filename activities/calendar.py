@@ -45,7 +45,7 @@ def ics_of(activity: Activity, request) -> str:
         lines.append(f"LOCATION:{escaped(activity.location)}")
     if activity.body:
         lines.append(f"DESCRIPTION:{escaped(activity.body)}")
-    # Only the people the downloader may see (timeline.show_attendees_readable_by): the file
+    # Only the people the downloader may see (timeline.add_people_and_files): the file
     # must not carry a hidden contact's name or address.
     for attendee in activity.shown_attendees:
         role = "REQ-PARTICIPANT" if attendee.required else "OPT-PARTICIPANT"

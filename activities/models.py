@@ -62,6 +62,36 @@ def readable(relation: str, model, user) -> Q:
     return Q(Exists(guard.visible(model, user, Privilege.READ).filter(pk=OuterRef(f"{relation}_id"))))
 
 
+# The columns a line about an activity shows: its own (but the bookkeeping ones), and the
+# names of its owner and record.
+LINE_FIELDS = (
+    "kind",
+    "subject",
+    "body",
+    "state",
+    "priority",
+    "due_at",
+    "ends_at",
+    "location",
+    "direction",
+    "phone_number",
+    "duration_minutes",
+    "occurred_at",
+    "owner_id",
+    "owner_team_id",
+    "regarding_account_id",
+    "regarding_contact_id",
+    "rollup_account_id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "owner_team__name",
+    "regarding_account__name",
+    "regarding_contact__full_name",
+)
+LINE_RELATIONS = ("owner", "owner_team", "regarding_account", "regarding_contact")
+
+
 class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The activities about a record `user` may read, through the access helper.
@@ -102,10 +132,16 @@ class ActivityQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)
 
+    def with_list_columns(self):
+        """What a line about an activity shows (My Activities, Home): its own columns and the
+        names of its owner and record, not the ~75 columns of that record."""
+        return self.select_related(*LINE_RELATIONS).only(*LINE_FIELDS)
+
     def with_timeline_columns(self):
-        return self.select_related(
-            "owner", "owner_team", "regarding_contact", "regarding_account", "email"
-        ).prefetch_related("attachments", "attendees__contact", "attendees__user")
+        """with_list_columns() and the sent email; attendees and files are read for a whole
+        page at once by activities.timeline.add_people_and_files()."""
+        email = ("email__to", "email__cc", "email__status", "email__error")
+        return self.select_related(*LINE_RELATIONS, "email").only(*LINE_FIELDS, *email)
 
 
 class Activity(Owned):

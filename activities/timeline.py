@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from access import guard
-from activities.models import Activity, Kind, State
+from activities.models import Activity, Attachment, Attendee, Kind, State
 
 PAGE_SIZE = 20
 
@@ -143,30 +143,54 @@ def local_datetime(value: datetime.datetime) -> str:
     return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
-def show_attendees_readable_by(activities: Iterable[Activity], user) -> None:
-    """Give each activity `shown_attendees` (the people `user` may see: colleagues, and
-    contacts they may read) and `other_attendees` (how many more): an appointment never names
-    a contact its reader can't see. One query for the whole page, none without contacts."""
-    activities = list(activities)
-    contact_ids = {a.contact_id for activity in activities for a in activity.attendees.all() if a.contact_id}
+def add_people_and_files(activities: Iterable[Activity], user) -> None:
+    """Give each activity its `files`, `shown_attendees` (the people `user` may see:
+    colleagues, and contacts they may read) and `other_attendees` (how many more): an
+    appointment never names a contact its reader can't see. A page's attendees and files are
+    read with a query each (and one for the readable contacts among them, if any), instead
+    of a queryset per activity and relation."""
+    by_id = {activity.pk: activity for activity in activities}
+    for activity in by_id.values():
+        activity.files, activity.shown_attendees, activity.other_attendees = [], [], 0
+    if not by_id:
+        return
+    for file in Attachment.objects.filter(activity_id__in=by_id).order_by("pk"):
+        by_id[file.activity_id].files.append(file)
+    attendees = list(
+        Attendee.objects.filter(activity_id__in=by_id)
+        .select_related("contact", "user")
+        .only(*ATTENDEE_FIELDS)
+        .order_by("pk")
+    )
+    contact_ids = {attendee.contact_id for attendee in attendees if attendee.contact_id}
     readable: set[int] = set()
     if contact_ids:
         from contacts.models import Contact
 
         readable = set(guard.visible(Contact.objects.filter(pk__in=contact_ids), user).values_list("pk", flat=True))
-    for activity in activities:
-        shown, hidden = [], 0
-        for attendee in activity.attendees.all():
-            if attendee.contact_id is None or attendee.contact_id in readable:
-                shown.append(attendee)
-            else:
-                hidden += 1
-        activity.shown_attendees, activity.other_attendees = shown, hidden
+    for attendee in attendees:
+        activity = by_id[attendee.activity_id]
+        if attendee.contact_id is None or attendee.contact_id in readable:
+            activity.shown_attendees.append(attendee)
+        else:
+            activity.other_attendees += 1
+
+
+ATTENDEE_FIELDS = (
+    "activity_id",
+    "required",
+    "contact__full_name",
+    "contact__emailaddress1",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+)
 
 
 def facts_html(activity: Activity, ics_url) -> SafeString:
     """The activity's facts (state, owner, dates, attendees, files...) as the timeline and its
-    page show them. Needs show_attendees_readable_by() first."""
+    page show them. Needs add_people_and_files() first."""
     bits = [activity.get_state_display()]
     if activity.is_overdue:
         bits.append(format_html('<strong class="text-danger">{}</strong>', _("Overdue")))
@@ -214,7 +238,7 @@ def facts_html(activity: Activity, ics_url) -> SafeString:
         parts.append(format_html('<p class="mb-0">{}: {}</p>', _("Attendees"), ", ".join(people)))
     if activity.kind == Kind.APPOINTMENT:
         parts.append(format_html('<a href="{}">{}</a>', ics_url(activity.pk), _("Add to calendar (.ics)")))
-    files = activity.attachments.all()
+    files = activity.files
     if files:
         items = [
             format_html(
@@ -251,7 +275,7 @@ class Entry:
 def prepared(activities: list[Activity], user, *, on_account: bool) -> list[Entry]:
     """The lines of `activities` for `user`; on an account's timeline, those about one of its
     contacts name the contact."""
-    show_attendees_readable_by(activities, user)
+    add_people_and_files(activities, user)
     detail, state, assign = (
         url_maker("activities:detail"),
         url_maker("activities:state"),

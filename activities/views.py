@@ -18,7 +18,7 @@ from activities.filters import ActivityFilter
 from activities.forms import FORMS, AssignForm, QuickCreateForm
 from activities.models import Activity, Attachment, Kind
 from activities.tables import ActivityTable
-from activities.timeline import PERIODS, STATE_FILTERS, facts_html, show_attendees_readable_by, timeline_page, url_maker
+from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
 from crm.record_views import ListPageView, safe_next_url
 
 # Home lists this many of my overdue and today's tasks and appointments.
@@ -27,7 +27,8 @@ AGENDA_SIZE = 10
 
 def readable_activity(request: HttpRequest, pk: int) -> Activity:
     """The one lookup of an activity: 404 unless the user can read the record it is about."""
-    return get_object_or_404(Activity.objects.visible_to(request.user).with_timeline_columns(), pk=pk)
+    # Every column (defer(None)): the activity's page, its .ics and its changes read them all.
+    return get_object_or_404(Activity.objects.visible_to(request.user).with_timeline_columns().defer(None), pk=pk)
 
 
 class TimelineMixin:
@@ -90,7 +91,7 @@ def created_message(activity: Activity) -> str:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = readable_activity(request, pk)
-    show_attendees_readable_by([activity], request.user)
+    add_people_and_files([activity], request.user)
     context = {
         "activity": activity,
         "facts": facts_html(activity, url_maker("activities:ics")),
@@ -163,7 +164,7 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
     activity = readable_activity(request, pk)
     if activity.kind != Kind.APPOINTMENT:
         raise Http404
-    show_attendees_readable_by([activity], request.user)
+    add_people_and_files([activity], request.user)
     response = HttpResponse(calendar.ics_of(activity, request), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{activity.pk}.ics"'
     return response
@@ -177,7 +178,7 @@ class MyActivitiesView(ListPageView):
     template_name = "activities/activity_list.html"
 
     def get_queryset(self):
-        return Activity.objects.visible_to(self.request.user).with_timeline_columns().order_by("due_at", "id")
+        return Activity.objects.visible_to(self.request.user).with_list_columns().order_by("due_at", "id")
 
 
 my_activities = MyActivitiesView.as_view()
@@ -239,7 +240,7 @@ def home_agenda(user) -> dict:
     now = timezone.localtime()
     end_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
     mine = Activity.objects.visible_to(user).owned_by(user).open().filter(kind__in=[Kind.TASK, Kind.APPOINTMENT])
-    due = list(mine.filter(due_at__lt=end_of_today).with_timeline_columns().order_by("due_at", "id")[:AGENDA_SIZE])
+    due = list(mine.filter(due_at__lt=end_of_today).with_list_columns().order_by("due_at", "id")[:AGENDA_SIZE])
     return {
         "overdue": [activity for activity in due if activity.due_at < now],
         "today": [activity for activity in due if activity.due_at >= now],

@@ -236,6 +236,8 @@ class RecordTable(tables.Table):
             return lambda record: record.owner_label or empty
         custom = getattr(self, f"render_{name}", None)
         field = self._meta.model._meta.get_field(name)
+        # Choice labels translated once a page: get_FOO_display() per cell translated each one.
+        labels = {value: str(label) for value, label in field.flatchoices} if field.choices else {}
 
         def render(record):
             value = getattr(record, name)
@@ -243,8 +245,8 @@ class RecordTable(tables.Table):
                 return empty
             if custom is not None:
                 return custom(record=record, value=value)
-            if field.choices:
-                return getattr(record, f"get_{name}_display")()
+            if labels:
+                return labels.get(value, value)
             if isinstance(column, tables.EmailColumn):
                 return format_html('<a href="mailto:{}">{}</a>', value, value)
             return value
