@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,13 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from access.models import Privilege
+from access.scope import access_of
 from activities import calendar, services
 from activities.filters import ActivityFilter
 from activities.forms import FORMS, AssignForm, QuickCreateForm
-from activities.models import Activity, Attachment, Kind
+from activities.models import LINE_RELATIONS, Activity, Attachment, Kind
+from activities.resources import ACTIVITY
 from activities.tables import ActivityTable
 from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
+from audit import services as audit
+from crm import lists, registry
 from crm.record_views import ListPageView, safe_next_url
+from imports import exports
 
 # Home lists this many of my overdue and today's tasks and appointments.
 AGENDA_SIZE = 10
@@ -180,8 +188,59 @@ class MyActivitiesView(ListPageView):
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user).with_list_columns().order_by("due_at", "id")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_export"] = exportable(self.request.user) is not None
+        return context
+
 
 my_activities = MyActivitiesView.as_view()
+
+
+def exportable(user) -> Q | None:
+    """The activities `user` may export: those about the record types they may export
+    (Django's export permission and the role's Export privilege, as for those types' own
+    exports); None if there are none."""
+    from accounts.models import Account
+    from contacts.models import Contact
+
+    allowed = None
+    for relation, model in (("regarding_account", Account), ("regarding_contact", Contact)):
+        if user.has_perm(registry.for_model(model).permission("export")) and access_of(user).depth(
+            model, Privilege.EXPORT
+        ):
+            about = Q(**{f"{relation}__isnull": False})
+            allowed = about if allowed is None else allowed | about
+    return allowed
+
+
+@require_GET
+def export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The My Activities view the user looks at (view, search, sort), streamed as CSV or
+    Excel: only activities of records they may read, and of the types they may export."""
+    if file_format not in exports.CONTENT_TYPES:
+        raise Http404
+    allowed = exportable(request.user)
+    if allowed is None:
+        raise PermissionDenied(
+            _("Exporting activities needs the permission to export accounts or contacts, which you don't have.")
+        )
+    records = lists.ordered_record_set(
+        table_class=ActivityTable,
+        filterset_class=ActivityFilter,
+        queryset=Activity.objects.visible_to(request.user).filter(allowed).select_related(*LINE_RELATIONS),
+        params=request.GET,
+        request=request,
+    )
+    if exports.exceeds_stream_limit(records):
+        messages.error(
+            request,
+            _("This view has more than %(limit)s activities: search or pick another view to export fewer.")
+            % {"limit": f"{settings.EXPORT_STREAM_MAX_ROWS:,}"},
+        )
+        return redirect(f"{reverse('activities:list')}?{request.GET.urlencode()}")
+    audit.exported(by=request.user, model=Activity, view=request.GET.urlencode(), rows=records.count())
+    return exports.streaming_response(entity=ACTIVITY, records=records, file_format=file_format)
 
 
 @require_POST
