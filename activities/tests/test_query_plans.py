@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from access.models import Team
-from activities.models import Activity, Kind
+from activities.models import Activity, Attachment, Attendee, Kind
 from activities.timeline import timeline_page
 
 
@@ -56,3 +57,30 @@ def test_an_activity_has_exactly_one_owner_like_a_record(org):
         with pytest.raises(IntegrityError), transaction.atomic():
             Activity.objects.create(**about, **owners)
     assert Activity.objects.create(**about, owner_team=team).owner_label == "Key accounts"
+
+
+def test_the_timeline_costs_the_same_queries_for_one_appointment_as_for_a_page_of_them(org):
+    def appointment(number):
+        activity = Activity.objects.create(
+            kind=Kind.APPOINTMENT,
+            subject=f"Meeting {number}",
+            regarding_contact=org.contact,
+            rollup_account=org.mine,
+            owner=org.users["owner"],
+        )
+        Attendee.objects.create(activity=activity, contact=org.contact)
+        Attendee.objects.create(activity=activity, user=org.users["teammate"], required=False)
+        Attachment.objects.create(activity=activity, file="x.pdf", name=f"agenda {number}.pdf", size=10, content_type="")
+
+    client = org.client("owner")
+    appointment(0)
+    client.get(org.mine.get_absolute_url())  # warm caches (content types, access)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(org.mine.get_absolute_url()).content.decode()
+    assert "Attendees: Cora Mine, Teammate (optional)" in page and "agenda 0.pdf" in page
+    for number in range(1, 15):
+        appointment(number)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(org.mine.get_absolute_url()).content.decode()
+    assert "agenda 14.pdf" in page
+    assert len(many) == len(one)
