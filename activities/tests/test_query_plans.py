@@ -70,7 +70,9 @@ def test_the_timeline_costs_the_same_queries_for_one_appointment_as_for_a_page_o
         )
         Attendee.objects.create(activity=activity, contact=org.contact)
         Attendee.objects.create(activity=activity, user=org.users["teammate"], required=False)
-        Attachment.objects.create(activity=activity, file="x.pdf", name=f"agenda {number}.pdf", size=10, content_type="")
+        Attachment.objects.create(
+            activity=activity, file="x.pdf", name=f"agenda {number}.pdf", size=10, content_type=""
+        )
 
     client = org.client("owner")
     appointment(0)
