@@ -84,13 +84,14 @@ def ensure_activities(context) -> Account:
     hot_count = min(HOT_ACCOUNT_MAX, wanted // 10)
     contact_ids = list(Contact.objects.filter(company=hot).values_list("pk", flat=True)[:1]) or [None]
     insert_activities(count=hot_count // 2, account_sql=str(hot.pk), contact_sql="NULL", **owners)
-    if contact_ids[0] is not None:
-        insert_activities(
-            count=hot_count - hot_count // 2,
-            account_sql="NULL",
-            contact_sql=str(contact_ids[0]),
-            **owners,
-        )
+    # The other half about one of its contacts, or about the account too if it has none (the
+    # total must reach `wanted`, or every run would generate the rows again).
+    insert_activities(
+        count=hot_count - hot_count // 2,
+        account_sql="NULL" if contact_ids[0] is not None else str(hot.pk),
+        contact_sql=str(contact_ids[0]) if contact_ids[0] is not None else "NULL",
+        **owners,
+    )
     ids = Account.objects.order_by("pk").values_list("pk", flat=True)
     first, last = ids[0], ids.reverse()[0]
     insert_activities(
