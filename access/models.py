@@ -229,8 +229,53 @@ class AccessStamp(models.Model):
         return str(self.version)
 
 
+class Owned(models.Model):
+    """A row owned by a user or by a team, exactly one of them: accounts, contacts (through
+    crm.models.CustomerRecord) and activities. Each model's Meta carries one_owner(prefix);
+    Assign changes the owner (a service), no form does."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        # Each model's own indexes begin with the owner where it is looked up by (a list's
+        # view index, My Activities'); an index of its own would only be one more to write.
+        db_index=False,
+        help_text=_("The person responsible for this record. Their 'My Active' view lists it."),
+    )
+    owner_team = models.ForeignKey(
+        Team,
+        verbose_name=_("Owning team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # indexed by each model's partial team index, only where set
+        help_text=_("The team responsible for this record, when a team owns it."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner_principal(self):
+        """The user or team that owns this row."""
+        return self.owner if self.owner_id is not None else self.owner_team
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_id is not None:
+            return self.owner.get_full_name() or self.owner.get_username()
+        return str(self.owner_team)
+
+
 def one_owner(prefix: str) -> models.CheckConstraint:
-    """The CHECK every owned record type carries: a user or a team owns it, never both."""
+    """The CHECK every owned model carries (see Owned): a user or a team owns it, exactly one."""
     return models.CheckConstraint(
         condition=Q(owner__isnull=False, owner_team__isnull=True) | Q(owner__isnull=True, owner_team__isnull=False),
         name=f"{prefix}_one_owner",

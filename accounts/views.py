@@ -30,6 +30,21 @@ class AccountListView(AccountMixin, record_views.RecordListView):
 
 class AccountDetailView(AccountMixin, TimelineMixin, record_views.RecordDetailView):
     list_view_class = AccountListView
+    summary_fields = [
+        "account_number",
+        "relationship_type",
+        "industry",
+        "primary_contact",
+        "telephone1",
+        "emailaddress1",
+        "website",
+        "address1_city",
+        "address1_country",
+        "number_of_employees",
+        "annual_revenue",
+        "parent",
+        "description",
+    ]
     detail_sections = [
         (gettext_lazy("Account information"), forms.SUMMARY_FIELDS),
         (gettext_lazy("Address"), forms.ADDRESS_FIELDS),

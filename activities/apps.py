@@ -6,3 +6,25 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from activities.models import Kind
+        from activities.views import home_agenda
+        from crm import registry
+
+        # Not a record type (no list of its own in the record sense, no Recent): a site-map
+        # entry, a Quick Create line per kind (the order people reach for them) and Home's panel.
+        kinds = [Kind.TASK, Kind.PHONE_CALL, Kind.EMAIL, Kind.APPOINTMENT, Kind.NOTE]
+        registry.register_capability(
+            registry.Capability(
+                namespace="activities",
+                label=_("Activities"),
+                list_url_name="activities:list",
+                icon="clock",
+                quick_create=tuple(
+                    registry.QuickCreateEntry(kind.label, "activities:quick_create", f"kind={kind.value}")
+                    for kind in kinds
+                ),
+                home_panel=registry.HomePanel("activities/home_agenda.html", home_agenda),
+            )
+        )

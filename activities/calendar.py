@@ -45,7 +45,9 @@ def ics_of(activity: Activity, request) -> str:
         lines.append(f"LOCATION:{escaped(activity.location)}")
     if activity.body:
         lines.append(f"DESCRIPTION:{escaped(activity.body)}")
-    for attendee in activity.attendees.all():
+    # Only the people the downloader may see (timeline.add_people_and_files): the file
+    # must not carry a hidden contact's name or address.
+    for attendee in activity.shown_attendees:
         role = "REQ-PARTICIPANT" if attendee.required else "OPT-PARTICIPANT"
         address = attendee.email_address
         name = escaped(str(attendee)).replace('"', "'")

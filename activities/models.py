@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access import guard
-from access.models import Privilege
+from access.models import Owned, Privilege, one_owner
 from crm.models import person_name
 
 
@@ -60,6 +60,36 @@ def readable(relation: str, model, user) -> Q:
     if guard.branches_of_user(model, user, Privilege.READ) is None:
         return Q(**{f"{relation}__isnull": False})
     return Q(Exists(guard.visible(model, user, Privilege.READ).filter(pk=OuterRef(f"{relation}_id"))))
+
+
+# The columns a line about an activity shows: its own (but the bookkeeping ones), and the
+# names of its owner and record.
+LINE_FIELDS = (
+    "kind",
+    "subject",
+    "body",
+    "state",
+    "priority",
+    "due_at",
+    "ends_at",
+    "location",
+    "direction",
+    "phone_number",
+    "duration_minutes",
+    "occurred_at",
+    "owner_id",
+    "owner_team_id",
+    "regarding_account_id",
+    "regarding_contact_id",
+    "rollup_account_id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "owner_team__name",
+    "regarding_account__name",
+    "regarding_contact__full_name",
+)
+LINE_RELATIONS = ("owner", "owner_team", "regarding_account", "regarding_contact")
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -102,13 +132,22 @@ class ActivityQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)
 
+    def with_list_columns(self):
+        """What a line about an activity shows (My Activities, Home): its own columns and the
+        names of its owner and record, not the ~75 columns of that record."""
+        return self.select_related(*LINE_RELATIONS).only(*LINE_FIELDS)
+
     def with_timeline_columns(self):
-        return self.select_related(
-            "owner", "owner_team", "regarding_contact", "regarding_account", "email"
-        ).prefetch_related("attachments", "attendees__contact", "attendees__user")
+        """with_list_columns() and the sent email; attendees and files are read for a whole
+        page at once by activities.timeline.add_people_and_files()."""
+        email = ("email__to", "email__cc", "email__status", "email__error")
+        return self.select_related(*LINE_RELATIONS, "email").only(*LINE_FIELDS, *email)
 
 
-class Activity(models.Model):
+class Activity(Owned):
+    """Owned like a record (access.models.Owned: a user or a team, exactly one); Assign changes
+    the owner. Who may see it is still who may read its record."""
+
     kind = models.CharField(_("Activity type"), max_length=12, choices=Kind.choices)
     subject = models.CharField(_("Subject"), max_length=200, blank=True)
     body = models.TextField(_("Description"), blank=True)
@@ -155,18 +194,6 @@ class Activity(models.Model):
         db_index=False,  # activity_account_timeline_idx starts with it
         editable=False,
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Owner"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # activity_owner_state_due_idx starts with it
-    )
-    owner_team = models.ForeignKey(
-        "access.Team", verbose_name=_("Owning team"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     # The timeline's order: when the activity was logged.
     occurred_at = models.DateTimeField(_("Date"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -187,9 +214,7 @@ class Activity(models.Model):
                 | Q(regarding_account__isnull=True, regarding_contact__isnull=False),
                 name="activity_regarding_one_record",
             ),
-            models.CheckConstraint(
-                condition=~Q(owner__isnull=False, owner_team__isnull=False), name="activity_one_owner"
-            ),
+            one_owner("activity"),
         ]
         indexes = [
             # Keyset timelines: an account's (rollup included) and a contact's.
@@ -197,6 +222,12 @@ class Activity(models.Model):
             models.Index(fields=["regarding_contact", "-occurred_at", "-id"], name="activity_contact_timeline_idx"),
             # My Open Activities, Overdue, Due this week.
             models.Index(fields=["owner", "state", "due_at", "id"], name="activity_owner_state_due_idx"),
+            # A team's activities (and the PROTECT check when a team is deleted): only where set.
+            models.Index(
+                fields=["owner_team", "state", "due_at", "id"],
+                condition=Q(owner_team__isnull=False),
+                name="activity_team_state_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,10 +247,6 @@ class Activity(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < timezone.now()
-
-    @property
-    def owner_label(self) -> str:
-        return person_name(self.owner) if self.owner else str(self.owner_team or "")
 
     @property
     def duration(self) -> timedelta | None:

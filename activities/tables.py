@@ -28,7 +28,7 @@ class ActivityTable(RecordTable):
         if name == "regarding":
             return lambda record: self.link_to(record.regarding)
         if name == "subject":
-            return lambda record: format_html('<a href="{}">{}</a>', record.get_absolute_url(), record)
+            return lambda record: format_html('<a href="{}">{}</a>', self.detail_url(record), record)
         if name == "due_at":
             return lambda record: (
                 date_format(localtime(record.due_at), "SHORT_DATETIME_FORMAT") if record.due_at else empty

@@ -13,4 +13,5 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("bulk/", views.bulk, name="bulk"),
     path("quick-create/", views.quick_create, name="quick_create"),
+    path("export/<str:file_format>/", views.export, name="export"),
 ]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,13 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from access.models import Privilege
+from access.scope import access_of
 from activities import calendar, services
 from activities.filters import ActivityFilter
 from activities.forms import FORMS, AssignForm, QuickCreateForm
-from activities.models import Activity, Attachment, Kind
+from activities.models import LINE_RELATIONS, Activity, Attachment, Kind
+from activities.resources import ACTIVITY
 from activities.tables import ActivityTable
-from activities.timeline import STATE_FILTERS, timeline_page
+from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
+from audit import services as audit
+from crm import lists, registry
 from crm.record_views import ListPageView, safe_next_url
+from imports import exports
 
 # Home lists this many of my overdue and today's tasks and appointments.
 AGENDA_SIZE = 10
@@ -26,7 +35,8 @@ AGENDA_SIZE = 10
 
 def readable_activity(request: HttpRequest, pk: int) -> Activity:
     """The one lookup of an activity: 404 unless the user can read the record it is about."""
-    return get_object_or_404(Activity.objects.visible_to(request.user).with_timeline_columns(), pk=pk)
+    # Every column (defer(None)): the activity's page, its .ics and its changes read them all.
+    return get_object_or_404(Activity.objects.visible_to(request.user).with_timeline_columns().defer(None), pk=pk)
 
 
 class TimelineMixin:
@@ -50,17 +60,29 @@ class TimelineMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        record, params = self.object, self.request.GET
-        activities = Activity.objects.on_timeline_of(record, self.request.user)
+        if context.get("record_tab", "summary") != "summary":
+            return context  # the Details tab has no timeline
+        record, params, user = self.object, self.request.GET, self.request.user
+        activities = Activity.objects.on_timeline_of(record, user)
         form = kwargs.get("activity_form")
         if form is None and params.get("add") in FORMS:
-            form = FORMS[params["add"]](regarding=record, user=self.request.user)
+            form = FORMS[params["add"]](regarding=record, user=user)
         context.update(
-            timeline=timeline_page(activities, params),
+            timeline=timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account"),
             activity_form=form,
             activity_kinds=[(kind, FORMS[kind].title) for kind in Kind.values],
             kind_choices=Kind.choices,
             state_choices=STATE_FILTERS.items(),
+            period_choices=PERIODS.items(),
+            # Translated once a page, not once a line.
+            labels={
+                "about": _("about"),
+                "complete": _("Mark complete"),
+                "cancel": _("Cancel activity"),
+                "reopen": _("Reopen"),
+                "assign": _("Assign"),
+            },
+            next_here=quote(record.get_absolute_url()),
         )
         return context
 
@@ -77,11 +99,13 @@ def created_message(activity: Activity) -> str:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = readable_activity(request, pk)
-    return render(
-        request,
-        "activities/activity_detail.html",
-        {"activity": activity, "can_change": services.can_change(activity, request.user)},
-    )
+    add_people_and_files([activity], request.user)
+    context = {
+        "activity": activity,
+        "facts": facts_html(activity, url_maker("activities:ics")),
+        "can_change": services.can_change(activity, request.user),
+    }
+    return render(request, "activities/activity_detail.html", context)
 
 
 STATE_CHANGES = {
@@ -148,6 +172,7 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
     activity = readable_activity(request, pk)
     if activity.kind != Kind.APPOINTMENT:
         raise Http404
+    add_people_and_files([activity], request.user)
     response = HttpResponse(calendar.ics_of(activity, request), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{activity.pk}.ics"'
     return response
@@ -161,10 +186,61 @@ class MyActivitiesView(ListPageView):
     template_name = "activities/activity_list.html"
 
     def get_queryset(self):
-        return Activity.objects.visible_to(self.request.user).with_timeline_columns().order_by("due_at", "id")
+        return Activity.objects.visible_to(self.request.user).with_list_columns().order_by("due_at", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_export"] = exportable(self.request.user) is not None
+        return context
 
 
 my_activities = MyActivitiesView.as_view()
+
+
+def exportable(user) -> Q | None:
+    """The activities `user` may export: those about the record types they may export
+    (Django's export permission and the role's Export privilege, as for those types' own
+    exports); None if there are none."""
+    from accounts.models import Account
+    from contacts.models import Contact
+
+    allowed = None
+    for relation, model in (("regarding_account", Account), ("regarding_contact", Contact)):
+        if user.has_perm(registry.for_model(model).permission("export")) and access_of(user).depth(
+            model, Privilege.EXPORT
+        ):
+            about = Q(**{f"{relation}__isnull": False})
+            allowed = about if allowed is None else allowed | about
+    return allowed
+
+
+@require_GET
+def export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The My Activities view the user looks at (view, search, sort), streamed as CSV or
+    Excel: only activities of records they may read, and of the types they may export."""
+    if file_format not in exports.CONTENT_TYPES:
+        raise Http404
+    allowed = exportable(request.user)
+    if allowed is None:
+        raise PermissionDenied(
+            _("Exporting activities needs the permission to export accounts or contacts, which you don't have.")
+        )
+    records = lists.ordered_record_set(
+        table_class=ActivityTable,
+        filterset_class=ActivityFilter,
+        queryset=Activity.objects.visible_to(request.user).filter(allowed).select_related(*LINE_RELATIONS),
+        params=request.GET,
+        request=request,
+    )
+    if exports.exceeds_stream_limit(records):
+        messages.error(
+            request,
+            _("This view has more than %(limit)s activities: search or pick another view to export fewer.")
+            % {"limit": f"{settings.EXPORT_STREAM_MAX_ROWS:,}"},
+        )
+        return redirect(f"{reverse('activities:list')}?{request.GET.urlencode()}")
+    audit.exported(by=request.user, model=Activity, view=request.GET.urlencode(), rows=records.count())
+    return exports.streaming_response(entity=ACTIVITY, records=records, file_format=file_format)
 
 
 @require_POST
@@ -223,7 +299,7 @@ def home_agenda(user) -> dict:
     now = timezone.localtime()
     end_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
     mine = Activity.objects.visible_to(user).owned_by(user).open().filter(kind__in=[Kind.TASK, Kind.APPOINTMENT])
-    due = list(mine.filter(due_at__lt=end_of_today).with_timeline_columns().order_by("due_at", "id")[:AGENDA_SIZE])
+    due = list(mine.filter(due_at__lt=end_of_today).with_list_columns().order_by("due_at", "id")[:AGENDA_SIZE])
     return {
         "overdue": [activity for activity in due if activity.due_at < now],
         "today": [activity for activity in due if activity.due_at >= now],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
@@ -45,8 +46,10 @@ def minutes_ago(expression: str) -> str:
     return f"datetime('now', '-' || ({expression}) || ' minutes')"
 
 
-def insert_activities(*, count: int, account_sql: str, contact_sql: str, owner_id: int) -> None:
-    """`count` activities; `account_sql` / `contact_sql` are SQL of n giving the regarding row."""
+def insert_activities(*, count: int, account_sql: str, contact_sql: str, owner_id: int, other_owner_id: int) -> None:
+    """`count` activities; `account_sql` / `contact_sql` are SQL of n giving the regarding row.
+    One in ten is `owner_id`'s (My Activities), the others a colleague's (every activity has
+    exactly one owner)."""
     table = Activity._meta.db_table
     sql = f"""
         INSERT INTO {table} (kind, subject, body, state, priority, due_at, location, direction, phone_number,
@@ -59,7 +62,7 @@ def insert_activities(*, count: int, account_sql: str, contact_sql: str, owner_i
                {minutes_ago("n")}, {minutes_ago("n")},
                {account_sql}, {contact_sql}, COALESCE({account_sql}, (SELECT company_id FROM {Contact._meta.db_table}
                                                                        WHERE id = {contact_sql})),
-               CASE WHEN n % 10 = 0 THEN {int(owner_id)} END
+               CASE WHEN n % 10 = 0 THEN {int(owner_id)} ELSE {int(other_owner_id)} END
         FROM ({series(count)}) AS numbers
     """
     with connection.cursor() as cursor:
@@ -73,24 +76,29 @@ def ensure_activities(context) -> Account:
     if Activity.objects.count() >= wanted:
         return hot
     context.log(f"Generating {wanted:,} activities...")
+    colleague = (
+        get_user_model().objects.filter(username__startswith="bench-teammate-").order_by("pk").first() or context.user
+    )
+    owners = {"owner_id": context.user.pk, "other_owner_id": colleague.pk}
     Activity.objects.all().delete()
     hot_count = min(HOT_ACCOUNT_MAX, wanted // 10)
     contact_ids = list(Contact.objects.filter(company=hot).values_list("pk", flat=True)[:1]) or [None]
-    insert_activities(count=hot_count // 2, account_sql=str(hot.pk), contact_sql="NULL", owner_id=context.user.pk)
-    if contact_ids[0] is not None:
-        insert_activities(
-            count=hot_count - hot_count // 2,
-            account_sql="NULL",
-            contact_sql=str(contact_ids[0]),
-            owner_id=context.user.pk,
-        )
+    insert_activities(count=hot_count // 2, account_sql=str(hot.pk), contact_sql="NULL", **owners)
+    # The other half about one of its contacts, or about the account too if it has none (the
+    # total must reach `wanted`, or every run would generate the rows again).
+    insert_activities(
+        count=hot_count - hot_count // 2,
+        account_sql="NULL" if contact_ids[0] is not None else str(hot.pk),
+        contact_sql=str(contact_ids[0]) if contact_ids[0] is not None else "NULL",
+        **owners,
+    )
     ids = Account.objects.order_by("pk").values_list("pk", flat=True)
     first, last = ids[0], ids.reverse()[0]
     insert_activities(
         count=wanted - hot_count,
         account_sql=f"({first} + n % {last - first + 1})",
         contact_sql="NULL",
-        owner_id=context.user.pk,
+        **owners,
     )
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Activity._meta.db_table}")

@@ -36,6 +36,19 @@ class ContactListView(ContactMixin, record_views.RecordListView):
 
 class ContactDetailView(ContactMixin, TimelineMixin, record_views.RecordDetailView):
     list_view_class = ContactListView
+    summary_fields = [
+        "job_title",
+        "company",
+        "role",
+        "emailaddress1",
+        "telephone1",
+        "mobile_phone",
+        "address1_city",
+        "address1_country",
+        "preferred_contact_method",
+        "manager",
+        "description",
+    ]
     detail_sections = [
         (gettext_lazy("Name"), forms.NAME_FIELDS),
         (gettext_lazy("Work"), forms.WORK_FIELDS),

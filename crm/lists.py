@@ -233,13 +233,18 @@ class RecordTable(tables.Table):
             return lambda record: column.checkbox(record.pk, label % {"name": record})
         if name == "owner":
             # A user by full name (people know teammates by name, not sign-in), or a team: the
-            # row's copy of it, which the column sorts by, so no user object is read.
-            return lambda record: record.owner_name or empty
+            # row's copy of it where it keeps one (what the column sorts by), so no user
+            # object is read.
+            if hasattr(self._meta.model, "owner_name"):
+                return lambda record: record.owner_name or empty
+            return lambda record: record.owner_label or empty
         custom = getattr(self, f"render_{name}", None)
         field = self._meta.model._meta.get_field(name)
         # A linked record is shown by the row's copy of its name ("<link>_name", what the
         # column sorts by): no join, and no object a row to build.
         attribute = f"{name}_name" if field.many_to_one and hasattr(self._meta.model, f"{name}_name") else name
+        # Choice labels translated once a page: get_FOO_display() per cell translated each one.
+        labels = {value: str(label) for value, label in field.flatchoices} if field.choices else {}
 
         def render(record):
             value = getattr(record, attribute)
@@ -247,8 +252,8 @@ class RecordTable(tables.Table):
                 return empty
             if custom is not None:
                 return custom(record=record, value=value)
-            if field.choices:
-                return getattr(record, f"get_{name}_display")()
+            if labels:
+                return labels.get(value, value)
             if isinstance(column, tables.EmailColumn):
                 return format_html('<a href="mailto:{}">{}</a>', value, value)
             return value

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Trim
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from access.models import Owned
 from crm.choices import AddressType, FreightTerms, ShippingMethod, Status
 from crm.validators import phone_validator
 
@@ -193,35 +194,10 @@ class CustomerRecordQuerySet(models.QuerySet):
         return self.alias(first_letter=first_letter(field)).exclude(first_letter__in=list(string.ascii_uppercase))
 
 
-class CustomerRecord(models.Model):
-    """An account or a contact: owned by a user, active or inactive, stamped and versioned."""
+class CustomerRecord(Owned):
+    """An account or a contact: owned by a user or a team (access.models.Owned), active or
+    inactive, stamped and versioned."""
 
-    # The owner is a user or a team (owner_team), never both (a CHECK in each model's Meta,
-    # see access.models.one_owner); Assign changes it (access.services), no form does.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Owner"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        # The view indexes (owner, status, name, id) begin with the owner and answer every
-        # lookup by owner; an index of its own would only be one more to write per row.
-        db_index=False,
-        help_text=_("The person responsible for this record. Their 'My Active' view lists it."),
-    )
-    owner_team = models.ForeignKey(
-        "access.Team",
-        verbose_name=_("Owning team"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        db_index=False,  # indexed by the models' team view index, only where set
-        help_text=_("The team responsible for this record, when a team owns it."),
-    )
     # The owner's business unit, copied onto the row (D365's owningbusinessunit) so that
     # "records of my business unit" is one index range, not a join through users and teams.
     business_unit = models.ForeignKey(
@@ -331,11 +307,6 @@ class CustomerRecord(models.Model):
                 setattr(self, field, value)
                 changed.add(field)
         return changed
-
-    @property
-    def owner_principal(self):
-        """The user or team that owns this record."""
-        return self.owner if self.owner_id is not None else self.owner_team
 
     @property
     def owner_label(self) -> str:

@@ -1,5 +1,5 @@
 """The Sales site map: which area the current page belongs to, for highlighting, the record
-types it lists (crm.registry), and the user's Recent and Pinned records (read lazily, with
+types and capabilities it lists (crm.registry), and the user's Recent and Pinned records (read lazily, with
 one query, only if a template shows them)."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ AREAS = {
     "duplicates:rules": "duplicates",
     "duplicates:rule_create": "duplicates",
     "duplicates:rule_edit": "duplicates",
-    "activities": "activities",
     "audit": "audit",
 }
 
@@ -25,7 +24,7 @@ def current_area(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
-    if registry.get(match.namespace) is not None:
+    if registry.get(match.namespace) is not None or registry.capability(match.namespace) is not None:
         return match.namespace
     return AREAS.get(match.namespace) or AREAS.get(match.view_name) or AREAS.get(match.url_name or "", "")
 
@@ -35,6 +34,7 @@ def sales_navigation(request: HttpRequest) -> dict:
     return {
         "nav_area": current_area(request),
         "nav_record_types": registry.all_types(),
+        "nav_capabilities": registry.capabilities(),
         # Called only by a template that shows the Tools group: no permission query otherwise.
         "nav_can_import": lambda: user is not None and user.is_authenticated and registry.can_import_any(user),
         "recent_lists": recent.lists_for(request),

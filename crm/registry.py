@@ -6,6 +6,10 @@ Navigation (site map, quick create), Home, global search, Recent and Pinned, the
 commands (export, import) and the imports capability iterate the registered types, so a new
 record type is its own app plus a line in settings and urls: nothing shared is edited by hand.
 
+A capability that is not a record type but has a place in the same screens (activities: a
+site-map entry, Quick Create entries, a Home panel) registers a `Capability` the same way,
+with one line in its AppConfig.ready(): the shared templates iterate those too.
+
 Every read of a type's records for a person goes through `RecordType.records_for(user)`: the
 lists, global search, detail pages, lookups and exports. That is where scoping by access
 plugs in.
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 
@@ -148,3 +153,63 @@ def transferable() -> Iterator[RecordType]:
 
 def can_import_any(user) -> bool:
     return any(user.has_perm(record_type.permission("import")) for record_type in transferable())
+
+
+# --- Capabilities ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuickCreateEntry:
+    """One line of the Quick Create menu: a label and the page (URL name and query) it opens."""
+
+    label: str | Promise
+    url_name: str
+    query: str = ""
+
+    @property
+    def url(self) -> str:
+        url = reverse(self.url_name)
+        return f"{url}?{self.query}" if self.query else url
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel on Home: `template` (a name, or a Template) rendered with `panel` = `data(user)`."""
+
+    template: Any
+    data: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Something that is not a record type but plugs into the shared screens like one: a
+    site-map entry under Customers (its pages, under the URL namespace `namespace`, highlight
+    it), Quick Create entries and a Home panel."""
+
+    namespace: str
+    label: str | Promise
+    list_url_name: str
+    icon: str = "record"
+    quick_create: tuple[QuickCreateEntry, ...] = ()
+    home_panel: HomePanel | None = None
+
+
+_capabilities: dict[str, Capability] = {}
+
+
+def register_capability(capability: Capability) -> None:
+    _capabilities[capability.namespace] = capability
+
+
+def unregister_capability(namespace: str) -> None:
+    """For tests that register a capability of their own."""
+    _capabilities.pop(namespace, None)
+
+
+def capabilities() -> list[Capability]:
+    """Every registered capability, in the order of INSTALLED_APPS."""
+    return list(_capabilities.values())
+
+
+def capability(namespace: str | None) -> Capability | None:
+    return _capabilities.get(namespace or "")

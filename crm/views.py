@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from activities.views import home_agenda
 from crm import recent, registry
 from crm.lists import capped_count, rows_by_id
 from crm.record_views import safe_next_url
@@ -41,7 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "record_types": registry.all_types(),
         "can_import": registry.can_import_any(request.user),
     }
-    context["agenda"] = home_agenda(request.user)
+    # The capabilities' panels (activities: my tasks and appointments due), each its data.
+    context["panels"] = [
+        {"template": panel.template, "data": panel.data(request.user)}
+        for panel in (capability.home_panel for capability in registry.capabilities())
+        if panel is not None
+    ]
     return render(request, "crm/home.html", context)
 
 

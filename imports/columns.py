@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, Func, TextField, Value, When
+from django.db.models import Case, DateTimeField, F, Func, TextField, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Concat, NullIf
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -357,6 +357,30 @@ class DateColumn(Column):
         return IsoDate(F(self.name))
 
 
+class DateTimeColumn(Column):
+    """A moment, written as the server's time zone (TIME_ZONE) reads it, "YYYY-MM-DD HH:MM":
+    what a spreadsheet takes for a date and time, and a person for the time it happened."""
+
+    def convert(self, raw: object, text: str) -> object:
+        if isinstance(raw, datetime.datetime):
+            moment = raw
+        else:
+            try:
+                moment = datetime.datetime.fromisoformat(text)
+            except ValueError:
+                raise CellError(
+                    _("“%(value)s” is not a date and time like 2026-03-31 14:30.") % {"value": text}
+                ) from None
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+    def render_value(self, value) -> object:
+        return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+    def sql(self) -> Expression:
+        local = Func(Value(settings.TIME_ZONE), F(self.name), function="timezone", output_field=DateTimeField())
+        return Func(local, template="to_char(%(expressions)s, 'YYYY-MM-DD HH24:MI')", output_field=TextField())
+
+
 class LinkColumn(Column):
     """A link to one record, written as a name a person recognises. A cell is read as its
     text; imports.rules resolves it to a record, in bulk or one at a time."""
@@ -473,6 +497,8 @@ def column_class(model_field: models.Field) -> type[Column]:
         return DecimalColumn
     if isinstance(model_field, models.IntegerField):
         return IntegerColumn
+    if isinstance(model_field, models.DateTimeField):
+        return DateTimeColumn
     if isinstance(model_field, models.DateField):
         return DateColumn
     if isinstance(model_field, models.URLField):

@@ -4,9 +4,12 @@ sort of every match, no deep OFFSET), proven on the database's own plan at a sma
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from activities.models import Activity, Kind
+from access.models import Team
+from activities.models import Activity, Attachment, Attendee, Kind
 from activities.timeline import timeline_page
 
 
@@ -24,13 +27,15 @@ def plan_of(queryset) -> str:
 
 
 def test_an_accounts_timeline_reads_its_rollup_index_in_order(org):
-    Activity.objects.create(kind=Kind.NOTE, body="x", regarding_account=org.mine, rollup_account=org.mine)
+    Activity.objects.create(
+        kind=Kind.NOTE, body="x", regarding_account=org.mine, rollup_account=org.mine, owner=org.users["owner"]
+    )
     activities = Activity.objects.on_timeline_of(org.mine, org.users["owner"])
     page = activities.order_by("-occurred_at", "-id")[:21]
     plan = plan_of(page)
     assert "activity_account_timeline_idx" in plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan.replace("Sort Key", "")
-    assert len(timeline_page(activities, {}).entries) == 1
+    assert len(timeline_page(activities, {}, user=org.users["owner"], on_account=True).entries) == 1
 
 
 def test_a_contacts_timeline_reads_its_index_in_order(org):
@@ -43,3 +48,41 @@ def test_my_open_activities_reads_the_owner_index_in_due_order(org):
     activities = Activity.objects.visible_to(org.users["owner"]).owned_by(org.users["owner"]).open()
     plan = plan_of(activities.order_by("due_at", "id")[:51])
     assert "activity_owner_state_due_idx" in plan and "TEMP B-TREE" not in plan
+
+
+def test_an_activity_has_exactly_one_owner_like_a_record(org):
+    team = Team.objects.create(name="Key accounts", business_unit=org.users["owner"].crm_access.business_unit)
+    about = {"kind": Kind.NOTE, "body": "x", "regarding_account": org.mine}
+    for owners in ({}, {"owner": org.users["owner"], "owner_team": team}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Activity.objects.create(**about, **owners)
+    assert Activity.objects.create(**about, owner_team=team).owner_label == "Key accounts"
+
+
+def test_the_timeline_costs_the_same_queries_for_one_appointment_as_for_a_page_of_them(org):
+    def appointment(number):
+        activity = Activity.objects.create(
+            kind=Kind.APPOINTMENT,
+            subject=f"Meeting {number}",
+            regarding_contact=org.contact,
+            rollup_account=org.mine,
+            owner=org.users["owner"],
+        )
+        Attendee.objects.create(activity=activity, contact=org.contact)
+        Attendee.objects.create(activity=activity, user=org.users["teammate"], required=False)
+        Attachment.objects.create(
+            activity=activity, file="x.pdf", name=f"agenda {number}.pdf", size=10, content_type=""
+        )
+
+    client = org.client("owner")
+    appointment(0)
+    client.get(org.mine.get_absolute_url())  # warm caches (content types, access)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(org.mine.get_absolute_url()).content.decode()
+    assert "Attendees: Cora Mine, Teammate (optional)" in page and "agenda 0.pdf" in page
+    for number in range(1, 15):
+        appointment(number)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(org.mine.get_absolute_url()).content.decode()
+    assert "agenda 14.pdf" in page
+    assert len(many) == len(one)

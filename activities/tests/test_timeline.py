@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, Attachment, Kind, State
@@ -189,10 +192,11 @@ def test_show_more_pages_by_keyset_newest_first(org):
     client = org.client("owner")
     first = client.get(org.contact.get_absolute_url())
     entries = first.context["timeline"].entries
-    assert entries[0].body == f"note {PAGE_SIZE + 4}" and len(entries) == PAGE_SIZE
-    cursor = first.context["timeline"].next_cursor
-    second = client.get(org.contact.get_absolute_url(), {"before": cursor}).context["timeline"]
-    assert [entry.body for entry in second.entries] == [f"note {number}" for number in range(4, -1, -1)]
+    assert entries[0].activity.body == f"note {PAGE_SIZE + 4}" and len(entries) == PAGE_SIZE
+    # Follow the page's own "Show more" link, as a person would.
+    show_more = re.search(r'href="([^"]*)#timeline">Show more</a>', first.content.decode()).group(1)
+    second = client.get(org.contact.get_absolute_url() + html.unescape(show_more)).context["timeline"]
+    assert [entry.activity.body for entry in second.entries] == [f"note {number}" for number in range(4, -1, -1)]
     assert second.next_cursor is None
 
 
@@ -210,7 +214,7 @@ def test_search_within_the_timeline(org):
     add(client, org.contact, Kind.NOTE, body="Budget approved")
     add(client, org.contact, Kind.NOTE, body="Lunch booked")
     entries = client.get(org.contact.get_absolute_url(), {"q": "budget"}).context["timeline"].entries
-    assert [entry.body for entry in entries] == ["Budget approved"]
+    assert [entry.activity.body for entry in entries] == ["Budget approved"]
 
 
 class RefusingBackend:
@@ -232,3 +236,75 @@ def test_an_email_the_server_refuses_is_kept_open_with_the_error(org):
     assert email.state == State.OPEN and email.email.status == "failed"
     page = client.get(org.contact.get_absolute_url()).content.decode()
     assert "could not be sent" in page and "Connection refused by smtp.example.com" in page
+
+
+def test_attendees_the_viewer_may_not_read_are_counted_not_named(org):
+    """shared_with reads Mine Ltd (shared with them) but not its contact Cora: the appointment
+    shows, its colleague attendee is named, Cora is "1 other attendee", on the timeline, the
+    activity's page and in its .ics file."""
+    add(
+        org.client("owner"),
+        org.mine,
+        Kind.APPOINTMENT,
+        subject="Quarterly review",
+        due_at="2026-12-01T10:00",
+        ends_at="2026-12-01T11:00",
+        required_attendees=[f"contact:{org.contact.pk}", f"user:{org.users['owner'].pk}"],
+    )
+    appointment = Activity.objects.get()
+    outsider = org.client("shared_with")
+    for url in (org.mine.get_absolute_url(), appointment.get_absolute_url()):
+        page = outsider.get(url).content.decode()
+        assert "Quarterly review" in page and "Attendees: Owner, 1 other attendee" in page
+        assert "Cora" not in page
+    ics = outsider.get(reverse("activities:ics", args=[appointment.pk])).content.decode()
+    assert 'CN="Owner"' in ics and "Cora" not in ics and org.contact.emailaddress1 not in ics
+    assert "Attendees: Cora Mine, Owner" in org.client("owner").get(appointment.get_absolute_url()).content.decode()
+
+
+def timeline_of(client, record, **params):
+    return client.get(record.get_absolute_url(), params).context["timeline"]
+
+
+def test_the_date_filter_keeps_the_chosen_period_and_pages_by_keyset(org):
+    now = timezone.now()
+    for days in (1, 3, 10, 40, 400):
+        Activity.objects.create(
+            kind=Kind.NOTE,
+            body=f"{days} days ago",
+            regarding_contact=org.contact,
+            rollup_account=org.mine,
+            owner=org.users["owner"],
+            occurred_at=now - datetime.timedelta(days=days),
+        )
+    client = org.client("owner")
+
+    def bodies(**params):
+        return [entry.activity.body for entry in timeline_of(client, org.contact, **params).entries]
+
+    assert bodies(period="7d") == ["1 days ago", "3 days ago"]
+    assert bodies(period="30d") == ["1 days ago", "3 days ago", "10 days ago"]
+    start = (now - datetime.timedelta(days=12)).date().isoformat()
+    end = (now - datetime.timedelta(days=2)).date().isoformat()
+    assert bodies(period="range", start=start, end=end) == ["3 days ago", "10 days ago"]
+    this_year = [body for body in bodies() if body != "400 days ago"]
+    assert bodies(period="year") == [
+        b for b in this_year if (now - datetime.timedelta(days=int(b.split()[0]))).year == now.year
+    ]
+    # The next page keeps the period: only older activities within it.
+    with_cursor = timeline_of(client, org.contact, period="30d").entries[0].activity
+    rest = bodies(period="30d", before=f"{with_cursor.occurred_at.isoformat()}_{with_cursor.pk}")
+    assert rest == ["3 days ago", "10 days ago"]
+
+
+def test_a_bad_date_is_explained_and_kept_while_the_timeline_shows_unfiltered(org):
+    response = org.client("owner").get(
+        org.contact.get_absolute_url(), {"period": "range", "start": "2026-13-45", "end": "2026-01-01"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid date." in page and 'value="2026-13-45"' in page and "The dates are not applied." in page
+    later = org.client("owner").get(
+        org.contact.get_absolute_url(), {"period": "range", "start": "2026-02-01", "end": "2026-01-01"}
+    )
+    assert "The end date must be on or after the start date." in later.content.decode()

@@ -80,9 +80,11 @@ def test_money_is_written_in_the_languages_order():
 def test_a_french_user_reads_amounts_numbers_and_dates_in_french(owner_client, owner):
     account = AccountFactory(owner=owner, credit_limit=Decimal("1234.56"), number_of_employees=12500)
     contact = ContactFactory(owner=owner, birthday=datetime.date(1980, 4, 23))
-    text = owner_client.get(account.get_absolute_url(), headers=FRENCH).text
+    # The Details tab: every field (the Summary shows only the key ones).
+    details = {"tab": "details"}
+    text = owner_client.get(account.get_absolute_url(), details, headers=FRENCH).text
     assert "1\u00a0234,56\u00a0€" in text and "12\u00a0500" in text
-    assert "23 avril 1980" in owner_client.get(contact.get_absolute_url(), headers=FRENCH).text
+    assert "23 avril 1980" in owner_client.get(contact.get_absolute_url(), details, headers=FRENCH).text
 
 
 @pytest.mark.django_db

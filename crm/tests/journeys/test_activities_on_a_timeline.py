@@ -1,16 +1,21 @@
 """Journey (issue 18's "done when"): Alex opens a contact, logs a call, adds a note with a PDF,
 plans a meeting with two attendees and a follow-up task, completes the task; the account's
-timeline shows all of it with the contact's name; Sol, of another business unit, sees none of it."""
+timeline shows all of it with the contact's name, by date too; the account's Details tab; from
+Home, Quick Create's activity kinds and the export of My Completed Activities; Sol, of another
+business unit, sees none of it."""
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from activities.models import Activity
 from crm.tests.journeys.test_assign_and_share import sign_in_as
+from imports.tests.conftest import grant
 
 pytestmark = pytest.mark.browser
 
@@ -86,6 +91,47 @@ def test_a_salesperson_logs_the_work_done_with_a_contact_on_its_timeline(
     screenshot("account-timeline-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert Activity.objects.filter(regarding_contact__full_name=contact_name).count() == 4
+
+    # The timeline by date: all four are from the last 7 days; none between two old dates.
+    filters = page.get_by_role("form", name="Filter the timeline")
+    filters.get_by_label("Date", exact=True).select_option(label="Last 7 days")
+    filters.get_by_role("button", name="Apply").click()
+    expect(account_timeline.locator("li", has_text="Quote walkthrough")).to_be_visible()
+    filters.get_by_label("Date", exact=True).select_option(label="Between dates")
+    filters.get_by_label("From").fill("2001-01-01")
+    filters.get_by_label("To", exact=True).fill("2001-01-31")
+    filters.get_by_role("button", name="Apply").click()
+    expect(account_timeline.get_by_text("No activities match these filters.")).to_be_visible()
+    screenshot("timeline-between-dates")
+
+    # Details: every section, the empty fields folded away; Summary again.
+    page.get_by_role("navigation", name="Record tabs").get_by_role("link", name="Details").click()
+    expect(page.get_by_role("heading", name="Record information")).to_be_visible()
+    expect(page.locator("#timeline")).to_have_count(0)
+    screenshot("account-details")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("account-details-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("navigation", name="Record tabs").get_by_role("link", name="Summary").click()
+    expect(page.locator("#timeline")).to_be_visible()
+
+    # From Home: Quick Create offers the activity kinds; My Activities exports its view.
+    grant(get_user_model().objects.get(username="alex"), "export_account", "export_contact")
+    sitemap.get_by_role("link", name="Home").click()
+    page.get_by_role("button", name="Quick create").click()
+    page.get_by_role("link", name="Phone call").click()
+    expect(page.get_by_label("Activity type")).to_have_value("phone_call")
+    sitemap.get_by_role("link", name="Activities").click()
+    page.get_by_label("View", exact=True).select_option(label="My Completed Activities")
+    expect(page.get_by_role("link", name="Send the quote")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export to CSV").click()
+    exported = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(exported)
+    with exported.open(newline="", encoding="utf-8-sig") as file:
+        header, *rows = list(csv.reader(file))
+    subjects = {row[header.index("Subject")]: row for row in rows}
+    assert subjects["Send the quote"][header.index("Regarding contact")] == contact_name
 
     page.get_by_role("button", name="Account menu for alex").click()
     page.get_by_role("button", name="Sign out").click()

@@ -96,6 +96,8 @@ def test_a_french_salesperson_reads_every_page_in_french_then_switches_to_englis
     page.get_by_role("button", name="Enregistrer et fermer").click()
     expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Émile Cartonnages a été créé.")
     assert Account.objects.get(name="Émile Cartonnages").credit_limit == Decimal("1234.56")
+    # The credit limit is on the Details tab (the Summary shows the key fields).
+    page.get_by_role("navigation", name="Onglets de l’enregistrement").get_by_role("link", name="Détails").click()
     expect(page.get_by_text("1\u00a0234,56\u00a0€")).to_be_visible()
     assert_french(page)
     screenshot("compte-cree")
