@@ -100,7 +100,9 @@ class AssignResult:
     carried: int = 0
 
 
-def records_assign(*, records: QuerySet, to, by, carry: str = CarryContacts.NONE) -> AssignResult:
+def records_assign(
+    *, records: QuerySet, to, by, carry: str = CarryContacts.NONE, source: str = Source.FORM
+) -> AssignResult:
     """Give `records` (those `by` may assign) to the user or team `to`, in one UPDATE each.
 
     Refuses the whole assignment, changing nothing, when `to` can't own them. Each record's
@@ -128,13 +130,13 @@ def records_assign(*, records: QuerySet, to, by, carry: str = CarryContacts.NONE
         ids = list(allowed.values_list("pk", flat=True))
         previous = dict(model._default_manager.filter(pk__in=ids).values_list("pk", "owner_id"))
         chosen = model._default_manager.filter(pk__in=ids)
-        audit.records_changing(records=chosen, changes=changes, by=by, event=Event.ASSIGN, source=Source.FORM)
+        audit.records_changing(records=chosen, changes=changes, by=by, event=Event.ASSIGN, source=source)
         assigned = chosen.update(**changes)
-        carried = carry_contacts(model, previous, carry=carry, changes=changes, by=by)
+        carried = carry_contacts(model, previous, carry=carry, changes=changes, by=by, source=source)
     return AssignResult(assigned=assigned, refused=wanted - assigned, carried=carried)
 
 
-def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str, changes: dict, by) -> int:
+def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str, changes: dict, by, source: str) -> int:
     """Assign the contacts of the assigned accounts as `carry` says (only accounts have any),
     those `by` may assign."""
     contacts = getattr(model, "contacts", None)
@@ -147,7 +149,7 @@ def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str,
     elif carry == CarryContacts.OWNED:
         owners = {owner for owner in previous_owners.values() if owner is not None}
         related = related.filter(owner_id__in=owners)
-    audit.records_changing(records=related, changes=changes, by=by, event=Event.ASSIGN, source=Source.FORM)
+    audit.records_changing(records=related, changes=changes, by=by, event=Event.ASSIGN, source=source)
     return related.update(**changes)
 
 
@@ -165,8 +167,9 @@ def share_rights_allowed(record_model, principal) -> int:
     )
 
 
-def record_share(*, record: models.Model, principal, rights: int, by) -> RecordShare:
-    """Share `record` with a user or team, granting `rights` (ShareRight bits)."""
+def record_share(*, record: models.Model, principal, rights: int, by, source: str = Source.FORM) -> RecordShare:
+    """Share `record` with a user or team, granting `rights` (ShareRight bits); `source` is what
+    the audit says it was done from."""
     guard.require(record, by, Privilege.SHARE)
     if not rights & ShareRight.READ:
         raise ValidationError(_("A share always grants Read: the other rights need the record to be seen."))
@@ -191,16 +194,23 @@ def record_share(*, record: models.Model, principal, rights: int, by) -> RecordS
             defaults={"rights": rights, "granted_by": by},
         )
         if before != rights:
-            audit.record_share_changed(record=record, principal=principal, old_rights=before, new_rights=rights, by=by)
+            audit.record_share_changed(
+                record=record, principal=principal, old_rights=before, new_rights=rights, by=by, source=source
+            )
     return share
 
 
-def record_unshare(*, record: models.Model, share_id: int, by) -> None:
+def record_unshare(*, record: models.Model, share_id: int, by, source: str = Source.FORM) -> None:
     guard.require(record, by, Privilege.SHARE)
     with transaction.atomic():
         for share in shares_of(record).filter(pk=share_id):
             audit.record_share_changed(
-                record=record, principal=share.team or share.user, old_rights=share.rights, new_rights=None, by=by
+                record=record,
+                principal=share.team or share.user,
+                old_rights=share.rights,
+                new_rights=None,
+                by=by,
+                source=source,
             )
         shares_of(record).filter(pk=share_id).delete()
 
