@@ -94,7 +94,7 @@ class AccountBulkActionView(AccountMixin, record_views.RecordBulkActionView):
         return []
 
     def delete_records(self, records):
-        deleted, refused = services.accounts_delete(accounts=records, by=self.request.user)
+        deleted, refused = services.accounts_delete(accounts=records, by=self.request.user, source=self.audit_source())
         if deleted:
             messages.success(
                 self.request,

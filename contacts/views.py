@@ -109,7 +109,7 @@ class ContactBulkActionView(ContactMixin, record_views.RecordBulkActionView):
     def delete_records(self, records):
         deleted = records.count()
         with transaction.atomic():
-            audit.records_deleting(records=records, by=self.request.user, source=Source.BULK)
+            audit.records_deleting(records=records, by=self.request.user, source=self.audit_source())
             records.delete()
         messages.success(
             self.request,

@@ -418,15 +418,23 @@ class RecordBulkActionView(RecordMixin, View):
             self.delete_records(records)
             return
         change_status, verb = self.STATUS_CHANGES[action]
-        changed = change_status(records, by=self.request.user)
+        changed = change_status(records, by=self.request.user, source=self.audit_source())
         messages.success(
             self.request,
             ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
             % {"count": changed, "verb": verb},
         )
 
+    def from_record(self) -> bool:
+        """Whether the action was pressed on a record's page rather than in a list."""
+        return self.request.POST.get("origin") == "record"
+
+    def audit_source(self) -> str:
+        return Source.FORM if self.from_record() else Source.BULK
+
     def confirm_context(self, action: str, records: QuerySet, back: str) -> dict:
         return {
+            "from_record": self.from_record(),
             "action": action,
             "records": records[: self.CONFIRM_LIMIT],
             "record_count": records.count(),

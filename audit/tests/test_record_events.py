@@ -161,3 +161,60 @@ def test_assign_from_the_record_page_is_a_form_event_and_from_a_list_a_bulk_one(
     other = AccountFactory(owner=org.users["owner"])
     client.post(reverse("access:assign", args=["accounts.account"]), {"selected": other.pk, "action": "assign", **to})
     assert [(e.event, e.source) for e in entries_of(other)] == [(Event.ASSIGN, Source.BULK)]
+
+
+def test_deactivating_from_the_record_page_is_a_form_event_through_its_confirmation(owner_client, owner):
+    account = AccountFactory(owner=owner)
+    page = owner_client.get(account.get_absolute_url()).content.decode()
+    assert 'name="origin" value="record"' in page
+    confirm = owner_client.post(
+        reverse("accounts:bulk"), {"action": "deactivate", "selected": account.pk, "origin": "record"}
+    ).content.decode()
+    assert 'name="origin" value="record"' in confirm
+    owner_client.post(
+        reverse("accounts:bulk"),
+        {"action": "deactivate", "selected": account.pk, "origin": "record", "confirmed": "yes", "seen": seen(account)},
+    )
+    [entry] = entries_of(account)
+    assert (entry.event, entry.source) == (Event.DEACTIVATE, Source.FORM)
+
+
+def test_creating_and_editing_on_the_full_form_are_form_events(owner_client, owner, edit):
+    from accounts.forms import AccountForm
+
+    owner_client.post(reverse("accounts:create"), {"name": "Full Form Ltd", "status": "active"})
+    account = Account.objects.get(name="Full Form Ltd")
+    data = edit(account, form_class=AccountForm, user=owner, name="Full Form plc", loaded_version=account.version)
+    owner_client.post(reverse("accounts:update", args=[account.pk]), data)
+    assert [(e.event, e.source, e.record_name) for e in reversed(entries_of(account))] == [
+        (Event.CREATE, Source.FORM, "Full Form Ltd"),
+        (Event.UPDATE, Source.FORM, "Full Form plc"),
+    ]
+
+
+def test_the_admin_records_its_creations_and_deletions_as_admin(client, owner):
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    page = client.get(reverse("admin:accounts_account_add"))
+    data = {
+        name: value
+        for name in page.context["adminform"].form.fields
+        if (value := page.context["adminform"].form[name].value()) not in (None, False)
+    }
+    client.post(reverse("admin:accounts_account_add"), {**data, "name": "Admin Made", "status": "active"})
+    made = Account.objects.get(name="Admin Made")
+    others = AccountFactory.create_batch(2, owner=owner)
+    client.post(reverse("admin:accounts_account_delete", args=[made.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:accounts_account_changelist"),
+        {"action": "delete_selected", "_selected_action": [a.pk for a in others], "post": "yes"},
+    )
+    assert not Account.objects.exists()
+    entries = AuditEntry.objects.filter(record_type="accounts.account").order_by("id")
+    assert [(e.event, e.source) for e in entries] == [
+        (Event.CREATE, Source.ADMIN),
+        (Event.DELETE, Source.ADMIN),
+        (Event.DELETE, Source.ADMIN),
+        (Event.DELETE, Source.ADMIN),
+    ]
