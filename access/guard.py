@@ -13,6 +13,7 @@ measured 1000x slower at a million rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -24,6 +25,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from access.models import SHARE_RIGHT_OF, Depth, Privilege, RecordShare
+from access.registry import is_registered
 from access.scope import EffectiveAccess, access_of
 
 # The key, in a queryset's hints, of the branches its access filter is made of.
@@ -99,6 +101,55 @@ def linkable(queryset: QuerySet, user, *, source: type[Model] | None = None) -> 
     if source is not None and access_of(user).depth(source, Privilege.APPEND) == Depth.NONE:
         return queryset.none()
     return visible(visible(queryset, user, Privilege.READ), user, Privilege.APPEND_TO)
+
+
+@dataclass
+class Seen:
+    """Linked records as a user may learn of them: those they can read, and how many others."""
+
+    records: QuerySet
+    count: int
+    hidden: int
+
+
+def seen(queryset: QuerySet, user) -> Seen:
+    """The records of `queryset` that `user` may read, how many, and how many they may not:
+    a page names only the first and counts the others ("2 other contacts you can't see")."""
+    records = visible(queryset, user)
+    count = records.count()
+    return Seen(records=records, count=count, hidden=queryset.count() - count)
+
+
+def unreadable_links(record: Model, user) -> set[str]:
+    """The names of `record`'s links (company, parent, manager...) to records `user` may not
+    read: a page shows those as a record they can't see, never by name. One query per
+    linked record type."""
+    wanted: dict[type[Model], dict[int, list[str]]] = {}
+    for field in type(record)._meta.concrete_fields:
+        target = field.related_model if field.many_to_one else None
+        linked_id = getattr(record, field.attname) if target is not None else None
+        if linked_id is not None and is_registered(target):
+            wanted.setdefault(target, {}).setdefault(linked_id, []).append(field.name)
+    hidden: set[str] = set()
+    for model, links in wanted.items():
+        readable = set(visible(model, user).filter(pk__in=list(links)).values_list("pk", flat=True))
+        for linked_id, names in links.items():
+            if linked_id not in readable:
+                hidden.update(names)
+    return hidden
+
+
+def unseen_label() -> str:
+    """What a page shows instead of the name of a linked record the reader may not read."""
+    return _("A record you can't see")
+
+
+def readable_names(model: type[Model], ids, user) -> dict[int, str] | None:
+    """{id: name} of the `model` records among `ids` that `user` may read; None when `model`
+    is not a record type under access rules (users, teams: their names are for everyone)."""
+    if not is_registered(model):
+        return None
+    return {record.pk: str(record) for record in visible(model, user).filter(pk__in=list(ids))}
 
 
 def branches_of(queryset: QuerySet) -> list[Q] | None:

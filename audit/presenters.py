@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
+from access import guard
 from access.models import ShareRight
 from access.registry import record_types
 from audit.fields import audited_fields, shown
@@ -26,7 +27,8 @@ class Page:
     fields, the labels of events, sources and choices in the current language, and the names
     of every record or user the entries link to (one query per linked type)."""
 
-    def __init__(self, entries: list[AuditEntry]):
+    def __init__(self, entries: list[AuditEntry], *, user=None):
+        self.user = user
         self.fields: dict[str, dict[str, models.Field]] = {}
         self.labels: dict[models.Field, str] = {}
         self.choices: dict[models.Field, dict] = {}
@@ -50,8 +52,15 @@ class Page:
                     wanted[field.related_model].update(value for value in values if value is not None)
         names = {}
         for model, ids in wanted.items():
-            for record in model._default_manager.filter(pk__in=ids):
-                names[(model, record.pk)] = person_label(record)
+            readable = None if self.user is None else guard.readable_names(model, ids, self.user)
+            if readable is None:  # users, teams, or a page for administrators across records
+                for record in model._default_manager.filter(pk__in=ids):
+                    names[(model, record.pk)] = person_label(record)
+                continue
+            # A linked record the reader may not read keeps its name to itself (access.guard).
+            unseen = guard.unseen_label()
+            for pk in model._default_manager.filter(pk__in=ids).values_list("pk", flat=True):
+                names[(model, pk)] = readable.get(pk, unseen)
         return names
 
     def shown(self, field: models.Field, value) -> str:
@@ -92,8 +101,10 @@ def rights_label(rights: int | None) -> str:
     return ", ".join(str(right.label) for right in ShareRight if rights & right)
 
 
-def present(entries: list[AuditEntry]) -> list[dict]:
-    page = Page(entries)
+def present(entries: list[AuditEntry], *, user=None) -> list[dict]:
+    """The entries as people read them; with `user`, the names of linked records they may
+    not read are left out."""
+    page = Page(entries, user=user)
     rows = []
     for entry in entries:
         changes = page.changes_of(entry)

@@ -34,7 +34,7 @@ def record_history(request: HttpRequest, record_type: str, pk: int) -> HttpRespo
     page, next_cursor = keyset_page(entries, request.GET.get("after"))
     query = request.GET.copy()
     query.pop("after", None)
-    rows = present(page)
+    rows = present(page, user=request.user)
     context = {
         "record": record,
         "opts": record._meta,

@@ -123,10 +123,13 @@ class RecordListView(RecordMixin, ListPageView):
         }
 
 
-def field_display(record, name: str) -> dict:
+def field_display(record, name: str, hidden: set[str] = frozenset()) -> dict:
     """A field's label, the value a person should read (choice labels, Yes/No) and, for
-    e-mail addresses, websites, phone numbers and linked records, where clicking it goes."""
+    e-mail addresses, websites, phone numbers and linked records, where clicking it goes.
+    A link in `hidden` (to a record the user can't read) is shown without its name."""
     field = record._meta.get_field(name)
+    if name in hidden:
+        return {"label": field.verbose_name, "value": guard.unseen_label(), "href": ""}
     raw = getattr(record, name)
     value, href = raw, ""
     if field.choices:
@@ -159,8 +162,10 @@ class RecordDetailView(RecordMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["record_set"] = self.record_set_links()
+        # Links to records this user may not read show no name (access.guard).
+        hidden = context["hidden_links"] = guard.unreadable_links(self.object, self.request.user)
         context["sections"] = [
-            {"title": title, "fields": [field_display(self.object, name) for name in names]}
+            {"title": title, "fields": [field_display(self.object, name, hidden) for name in names]}
             for title, names in self.detail_sections
         ]
         context["opts"] = self.model._meta
