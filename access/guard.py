@@ -95,10 +95,20 @@ def visible(model_or_queryset, user, privilege: str = Privilege.READ) -> QuerySe
     return scoped
 
 
-def linkable(queryset: QuerySet, user, *, source: type[Model] | None = None) -> QuerySet:
-    """The records of `queryset` that `user` may link a `source` record to: those they may
-    read and append to, provided they may append (link) `source` records at all."""
-    if source is not None and access_of(user).depth(source, Privilege.APPEND) == Depth.NONE:
+def may_append(source: Model | type[Model], user) -> bool:
+    """Whether `user` may link `source` to other records (choose its company, parent,
+    manager): Append on that very record, or, for a record not saved yet (which its creator
+    will own), Append on its record type at any depth."""
+    if isinstance(source, type) or source.pk is None:
+        model = source if isinstance(source, type) else type(source)
+        return access_of(user).depth(model, Privilege.APPEND) > Depth.NONE
+    return allows(source, user, Privilege.APPEND)
+
+
+def linkable(queryset: QuerySet, user, *, source: Model | type[Model] | None = None) -> QuerySet:
+    """The records of `queryset` that `user` may link `source` (a record, or a new record of
+    a type) to: each one they may read and append to, provided they may append `source`."""
+    if source is not None and not may_append(source, user):
         return queryset.none()
     return visible(visible(queryset, user, Privilege.READ), user, Privilege.APPEND_TO)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from access import guard
+from access.models import Privilege
 from crm import formats
 
 # What an empty drop-down says, as in D365, instead of Django's "---------".
@@ -226,6 +227,7 @@ class RecordForm(forms.ModelForm):
         self.user = user
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
+        self.lookups: list[str] = []  # the lookups limit_lookup() scoped
         self.setup_lookups()
         for field in self.fields.values():
             label_empty_choice(field)
@@ -238,13 +240,29 @@ class RecordForm(forms.ModelForm):
         """Subclasses replace foreign keys with LookupFields here."""
 
     def limit_lookup(self, name: str, queryset: QuerySet) -> None:
-        """Offer only active records the user may link to, but keep the one already linked
-        even if it is inactive (or no longer theirs to link)."""
-        queryset = guard.linkable(queryset, self.user, source=self._meta.model)
+        """Offer only active records the user may link to (Read and Append To on each), but
+        keep the one already linked even if it is inactive (or no longer theirs to link).
+        Changing the link also takes Append on the record being edited (see clean())."""
+        queryset = guard.linkable(queryset, self.user)
         current_id = getattr(self.instance, f"{name}_id", None)
         if current_id is not None:
             queryset = queryset.model._default_manager.filter(pk=current_id) | queryset
         self.fields[name].queryset = queryset
+        self.lookups.append(name)
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in self.lookups if name in self.changed_data and name not in self._errors]
+        if changed and not guard.may_append(self.instance, self.user):
+            model = self._meta.model
+            reason = guard.refusal(model, self.user, Privilege.APPEND)
+            for name in changed:
+                self.add_error(
+                    name,
+                    _("You may not link this %(record)s to other records: %(reason)s")
+                    % {"record": model._meta.verbose_name, "reason": reason},
+                )
+        return data
 
     def changed_data_against(self, record: Model) -> list[str]:
         """Fields whose submitted value differs from what `record` holds now."""
