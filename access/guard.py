@@ -198,7 +198,7 @@ def refusal(model: type[Model], user, privilege: str) -> str:
     if depth == Depth.NONE:
         return _("Your security roles (%(roles)s) give you no %(privilege)s privilege on %(records)s.") % {
             **names,
-            "roles": ", ".join(access.role_names),
+            "roles": ", ".join(access.role_labels),
         }
     return _(
         "Your security roles let you %(privilege)s only %(records)s %(reach)s, and this one is not "
@@ -291,11 +291,11 @@ def paths_to(record: Model, access: EffectiveAccess, privilege: str, *, shared: 
     units = access.units_at(depth)
     found = []
     if units is None:
-        found.append(_("every record of the organisation (%(roles)s)") % {"roles": ", ".join(access.role_names)})
+        found.append(_("every record of the organisation (%(roles)s)") % {"roles": ", ".join(access.role_labels)})
     elif record.business_unit_id in units:
         found.append(
             _("records of the business unit %(unit)s (%(roles)s)")
-            % {"unit": record.business_unit, "roles": ", ".join(access.role_names)}
+            % {"unit": record.business_unit, "roles": ", ".join(access.role_labels)}
         )
     if record.owner_id is not None and record.owner_id == access.user_id:
         found.append(_("owner"))

@@ -12,11 +12,24 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import F, Max
+from django.utils.translation import gettext_lazy as _
 
-from access.models import AccessStamp, BusinessUnit, Depth, Privilege, RolePrivilege, SecurityRole, Team, UserAccess
+from access.models import (
+    AccessStamp,
+    BusinessUnit,
+    Depth,
+    Privilege,
+    RolePrivilege,
+    SecurityRole,
+    Team,
+    UserAccess,
+    role_label,
+)
 from access.registry import record_type, record_types
 
 CACHE_SECONDS = 3600
+# What the roles of a superuser without any role read as.
+SUPERUSER = _("superuser")
 
 
 @dataclass(frozen=True)
@@ -29,11 +42,23 @@ class EffectiveAccess:
     units_below: frozenset[int] = frozenset()
     # (record type, privilege) -> the deepest depth any of the user's roles grants.
     depths: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Each role's name and code as stored; shown through role_labels, in the reader's language.
     role_names: tuple[str, ...] = ()
+    role_codes: tuple[str, ...] = ()
 
     @property
     def team_ids(self) -> list[int]:
         return sorted(self.team_units)
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The user's roles as the current reader's language names them (the cache is shared
+        by every language, so they are named here, not when the access is computed)."""
+        codes = dict(zip(self.role_names, self.role_codes, strict=False))
+        return sorted(
+            str(SUPERUSER) if codes.get(name) == "superuser" else role_label(name, codes.get(name, ""))
+            for name in self.role_names
+        )
 
     @property
     def has_role(self) -> bool:
@@ -100,8 +125,10 @@ def compute_access(user) -> EffectiveAccess:
     roles = SecurityRole.objects.filter(teams__in=team_units) if team_units else SecurityRole.objects.none()
     if profile is not None:
         roles = roles | SecurityRole.objects.filter(user_accesses=profile)
-    named = dict(roles.values_list("pk", "name"))
-    role_ids, role_names = set(named), tuple(sorted(set(named.values())))
+    named = {pk: (name, code) for pk, name, code in roles.values_list("pk", "name", "code")}
+    role_ids, role_names = set(named), tuple(sorted({name for name, _code in named.values()}))
+    codes_by_name = dict(named.values())
+    role_codes = tuple(codes_by_name[name] for name in role_names)
     rows = (
         RolePrivilege.objects.filter(role__in=role_ids)
         .values("record_type", "privilege")
@@ -113,6 +140,7 @@ def compute_access(user) -> EffectiveAccess:
         # The account `createsuperuser` makes must never be locked out of its own CRM.
         depths = {(kind, privilege): Depth.ORGANISATION for kind in record_types() for privilege in Privilege.values}
         role_names = role_names or ("superuser",)
+        role_codes = role_codes or ("superuser",)
     unit = profile.business_unit_id if profile else None
     return EffectiveAccess(
         user_id=user.pk,
@@ -121,4 +149,5 @@ def compute_access(user) -> EffectiveAccess:
         units_below=descendants(unit) if unit else frozenset(),
         depths=depths,
         role_names=role_names,
+        role_codes=role_codes,
     )

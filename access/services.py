@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,13 +241,16 @@ def refuse_if_owning(owner, *, what: str) -> None:
 def user_place(user, *, unit: BusinessUnit | None = None, roles=()) -> UserAccess:
     """Put `user` in `unit` (the root if None) with exactly the named roles."""
     from access.models import SecurityRole
-    from access.roles import ensure_standard_roles
+    from access.roles import CODE_OF, ensure_standard_roles
 
     ensure_standard_roles()
     access, _created = UserAccess.objects.update_or_create(
         user=user, defaults={"business_unit": unit or ensure_root_unit()}
     )
-    access.roles.set(SecurityRole.objects.filter(name__in=[role for role in roles if role]))
+    # Ready-made roles by their code (an administrator may have renamed them), others by name.
+    names = [role for role in roles if role]
+    codes = [CODE_OF[name] for name in names if name in CODE_OF]
+    access.roles.set(SecurityRole.objects.filter(Q(name__in=names) | Q(code__in=codes)).distinct())
     return access
 
 
