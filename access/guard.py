@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from access.models import SHARE_RIGHT_OF, Depth, Privilege, RecordShare
 from access.registry import is_registered
-from access.scope import EffectiveAccess, access_of
+from access.scope import EffectiveAccess, access_of, accesses_of
 
 # The key, in a queryset's hints, of the branches its access filter is made of.
 BRANCHES = "access_branches"
@@ -307,6 +307,37 @@ def paths_to(record: Model, access: EffectiveAccess, privilege: str, *, shared: 
         if shared & right:
             found.append(_("shared with them or their team"))
     return found
+
+
+def who_can_read(record: Model, people) -> list[dict]:
+    """ "Why can I see this?" for many people at once: [{person, read, write}] for those who may
+    read `record`, each privilege's paths in words (paths_to, the same rules as branches()).
+
+    Set-based: everyone's access is read in a fixed handful of queries (scope.accesses_of) and
+    the record's shares in one, however many people, instead of an access computation and two
+    share queries a person on a cold cache."""
+    people = list(people)
+    accesses = accesses_of(people)
+    by_user: dict[int, int] = {}
+    by_team: dict[int, int] = {}
+    shares = RecordShare.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+    for user_id, team_id, rights in shares.values_list("user_id", "team_id", "rights"):
+        if user_id is not None:
+            by_user[user_id] = by_user.get(user_id, 0) | rights
+        else:
+            by_team[team_id] = by_team.get(team_id, 0) | rights
+    rows = []
+    for person in people:
+        access = accesses[person.pk]
+        shared = by_user.get(person.pk, 0)
+        for team_id in access.team_units:
+            shared |= by_team.get(team_id, 0)
+        read = paths_to(record, access, Privilege.READ, shared=shared)
+        if read:
+            rows.append(
+                {"person": person, "read": read, "write": paths_to(record, access, Privilege.WRITE, shared=shared)}
+            )
+    return rows
 
 
 def privileges_on(record: Model, user) -> set[str]:

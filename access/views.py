@@ -17,7 +17,6 @@ from access.forms import AssignForm, ShareForm
 from access.models import Privilege, ShareRight, Team
 from access.registry import record_types
 from access.roles import is_system_administrator
-from access.scope import access_of
 from audit.models import Source
 from crm.models import person_name
 from crm.record_views import safe_next_url
@@ -31,7 +30,8 @@ def record_model(record_type: str):
 
 
 def readable_record(request: HttpRequest, record_type: str, pk: int):
-    return get_object_or_404(guard.visible(record_model(record_type), request.user), pk=pk)
+    records = guard.visible(record_model(record_type), request.user).select_related("business_unit", "owner_team")
+    return get_object_or_404(records, pk=pk)
 
 
 def list_url(model) -> str:
@@ -142,10 +142,5 @@ def why(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     people = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
     if not is_system_administrator(request.user):
         people = people.filter(pk=request.user.pk)
-    rows = []
-    for person in people:
-        access = access_of(person)
-        read = guard.paths_to(record, access, Privilege.READ)
-        if read:
-            rows.append({"person": person, "read": read, "write": guard.paths_to(record, access, Privilege.WRITE)})
+    rows = guard.who_can_read(record, people)
     return render(request, "access/why.html", {"record": record, "rows": rows, "opts": record._meta})
