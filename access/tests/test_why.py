@@ -1,4 +1,4 @@
-""""Why can I see this?" computes everyone's answer set-based: the same answer as one user at
+""" "Why can I see this?" computes everyone's answer set-based: the same answer as one user at
 a time, in a number of queries that doesn't grow with the organisation."""
 
 from __future__ import annotations
