@@ -97,3 +97,25 @@ def test_the_audit_history_hides_names_of_linked_records_the_reader_cant_read(or
     assert "Secret Boss" not in page and "A record you can't see" in page
     assert "Mine Ltd" in page and "(deleted record" in page
     assert "Secret Boss" in text(org.client("manager").get(url))
+
+
+def test_an_edit_form_keeps_an_unreadable_link_without_naming_it(org, hidden):
+    from contacts.forms import ContactForm
+
+    contact = hidden["shown"]  # the owner's contact, whose company (Far Ltd) they can't read
+    client = org.client("owner")
+    page = text(client.get(reverse("contacts:update", args=[contact.pk])))
+    assert "Far Ltd" not in page and 'value="A record you can\'t see"' in page
+    form = ContactForm(instance=contact, user=org.users["owner"])
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    data.update(
+        company=org.far.pk,
+        company_label="A record you can't see",
+        job_title="Buyer",
+        loaded_version=contact.version,
+    )
+    data.pop("manager", None)
+    response = client.post(reverse("contacts:update", args=[contact.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    contact.refresh_from_db()
+    assert (contact.job_title, contact.company_id) == ("Buyer", org.far.pk)
