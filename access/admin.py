@@ -106,4 +106,47 @@ class UserAccessAdmin(AdministratorsOnly):
 
 @admin.register(RecordShare)
 class RecordShareAdmin(AdministratorsOnly):
+    """Shares granted, changed or removed here are audited like those of the Share page."""
+
     list_display = ["content_type", "object_id", "user", "team", "rights"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = RecordShare.objects.filter(pk=obj.pk).first() if change else None
+            if not change:
+                obj.granted_by = request.user
+            super().save_model(request, obj, form, change)
+            if before is not None and share_key(before) != share_key(obj):
+                audit_share(before, None, by=request.user)  # moved to another record or principal
+                before = None
+            if before is None or before.rights != obj.rights:
+                audit_share(obj, obj.rights, old=before.rights if before else None, by=request.user)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_share(obj, None, by=request.user)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for share in queryset.select_related("user", "team", "content_type"):
+                audit_share(share, None, by=request.user)
+            super().delete_queryset(request, queryset)
+
+
+def share_key(share: RecordShare) -> tuple:
+    return (share.content_type_id, share.object_id, share.user_id, share.team_id)
+
+
+def audit_share(share: RecordShare, rights: int | None, *, by, old: int | None = None) -> None:
+    """The audit entry of a share the admin grants (rights), changes, or removes (None)."""
+    model = share.content_type.model_class()
+    record = model._default_manager.filter(pk=share.object_id).first() or model(pk=share.object_id)
+    audit.record_share_changed(
+        record=record,
+        principal=share.team or share.user,
+        old_rights=share.rights if rights is None else old,
+        new_rights=rights,
+        by=by,
+        source=Source.ADMIN,
+    )

@@ -20,6 +20,7 @@ class ImportAccess:
         self.units = units_of_users(user_ids)
         self.writable: set[int] = set()
         self.assignable: set[int] = set()
+        self.appendable: set[int] = set()
         self._owner_refusals: dict[int, str | None] = {}
 
     def load(self, ids) -> None:
@@ -27,6 +28,7 @@ class ImportAccess:
         ids = list(ids)
         self.writable = self.allowed(ids, Privilege.WRITE)
         self.assignable = self.allowed(ids, Privilege.ASSIGN)
+        self.appendable = self.allowed(ids, Privilege.APPEND)
 
     def allowed(self, ids: list[int], privilege: str) -> set[int]:
         if guard.branches(self.model, access_of(self.by), privilege) is None:
@@ -41,6 +43,19 @@ class ImportAccess:
         if changes_owner and pk not in self.assignable:
             return _("Owner: you may not assign this record to someone else.")
         return None
+
+    def linkable(self, target):
+        """The `target` records the importing user may link to (read and append to)."""
+        return guard.linkable(target._default_manager.all(), self.by)
+
+    def link_refusal(self, pk: int | None) -> str | None:
+        """Why the importing user may not change the links of record `pk` (None: a new one)."""
+        allowed = guard.may_append(self.model, self.by) if pk is None else pk in self.appendable
+        if allowed:
+            return None
+        return _("you may not link this record to other records: %(reason)s") % {
+            "reason": guard.refusal(self.model, self.by, Privilege.APPEND)
+        }
 
     def owner_refusal(self, owner_id: int) -> str | None:
         """Why the importing user can't make `owner_id` the owner of a new or updated record."""

@@ -84,17 +84,62 @@ class BusinessUnit(models.Model):
         return self.name
 
 
+# The ready-made roles by their stable code: (the name and description stored, in English,
+# and how each reads in the user's language). Roles administrators make have no code.
+BUILT_IN_ROLES: dict[str, tuple[str, str, object, object]] = {
+    "salesperson": (
+        "Salesperson",
+        "Works their own and their teams' records; reads the records of their business unit.",
+        _("Salesperson"),
+        _("Works their own and their teams' records; reads the records of their business unit."),
+    ),
+    "sales_manager": (
+        "Sales Manager",
+        "Everything on the records of their business unit and the units below it.",
+        _("Sales Manager"),
+        _("Everything on the records of their business unit and the units below it."),
+    ),
+    "system_administrator": (
+        "System Administrator",
+        "Everything on every record, and the security pages (business units, teams, roles, users).",
+        _("System Administrator"),
+        _("Everything on every record, and the security pages (business units, teams, roles, users)."),
+    ),
+    "read_only": (
+        "Read-only",
+        "Reads every record; changes nothing.",
+        _("Read-only"),
+        _("Reads every record; changes nothing."),
+    ),
+}
+
+
+def role_label(name: str, code: str) -> str:
+    """How a role reads: a ready-made role in the user's language, unless an administrator
+    renamed it; any other role by the name it was given."""
+    built_in = BUILT_IN_ROLES.get(code)
+    return str(built_in[2]) if built_in and name == built_in[0] else name
+
+
 class SecurityRole(models.Model):
     name = models.CharField(_("Name"), max_length=100, unique=True)
+    # A ready-made role's stable code (BUILT_IN_ROLES); empty for the roles administrators make.
+    code = models.CharField(_("Code"), max_length=40, blank=True, default="", editable=False)
     description = models.TextField(_("Description"), blank=True)
 
     class Meta:
         verbose_name = _("security role")
         verbose_name_plural = _("security roles")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="securityrole_unique_code")]
 
     def __str__(self) -> str:
-        return self.name
+        return role_label(self.name, self.code)
+
+    @property
+    def description_label(self) -> str:
+        built_in = BUILT_IN_ROLES.get(self.code)
+        return str(built_in[3]) if built_in and self.description == built_in[1] else self.description
 
 
 class RolePrivilege(models.Model):

@@ -3,13 +3,14 @@ by anything that needs them after a test database was flushed."""
 
 from __future__ import annotations
 
-from access.models import BusinessUnit, Depth, Privilege, RolePrivilege, SecurityRole
+from access.models import BUILT_IN_ROLES, BusinessUnit, Depth, Privilege, RolePrivilege, SecurityRole
 from access.registry import record_types
 
-SALESPERSON = "Salesperson"
-SALES_MANAGER = "Sales Manager"
-SYSTEM_ADMINISTRATOR = "System Administrator"
-READ_ONLY = "Read-only"
+# The ready-made roles' names as stored (English, like any data); their codes identify them.
+SALESPERSON, SALES_MANAGER, SYSTEM_ADMINISTRATOR, READ_ONLY = (
+    BUILT_IN_ROLES[code][0] for code in ("salesperson", "sales_manager", "system_administrator", "read_only")
+)
+CODE_OF = {values[0]: code for code, values in BUILT_IN_ROLES.items()}
 
 ROOT_UNIT = "Organisation"
 
@@ -19,7 +20,7 @@ P = Privilege
 # Role -> (description, privilege -> depth), the same for every record type.
 STANDARD_ROLES: dict[str, tuple[str, dict[str, int]]] = {
     SALESPERSON: (
-        "Works their own and their teams' records; reads the records of their business unit.",
+        BUILT_IN_ROLES["salesperson"][1],
         {
             P.CREATE: USER,
             P.READ: BU,
@@ -33,14 +34,14 @@ STANDARD_ROLES: dict[str, tuple[str, dict[str, int]]] = {
         },
     ),
     SALES_MANAGER: (
-        "Everything on the records of their business unit and the units below it.",
+        BUILT_IN_ROLES["sales_manager"][1],
         {privilege: DEEP for privilege in Privilege.values},
     ),
     SYSTEM_ADMINISTRATOR: (
-        "Everything on every record, and the security pages (business units, teams, roles, users).",
+        BUILT_IN_ROLES["system_administrator"][1],
         {privilege: ORG for privilege in Privilege.values},
     ),
-    READ_ONLY: ("Reads every record; changes nothing.", {P.READ: ORG}),
+    READ_ONLY: (BUILT_IN_ROLES["read_only"][1], {P.READ: ORG}),
 }
 
 # The record types of the first release, for the migration (the registry is empty there).
@@ -52,12 +53,25 @@ def ensure_root_unit(business_unit_model=BusinessUnit):
     return root or business_unit_model.objects.create(name=ROOT_UNIT)
 
 
+def has_code(role_model) -> bool:
+    return any(field.name == "code" for field in role_model._meta.get_fields())
+
+
+def give_codes(apps, schema_editor) -> None:
+    """Migration step: the ready-made roles made before roles had codes get theirs."""
+    role_model = apps.get_model("access", "SecurityRole")
+    for name, code in CODE_OF.items():
+        role_model.objects.filter(name=name, code="").update(code=code)
+
+
 def ensure_standard_roles(role_model=SecurityRole, privilege_model=RolePrivilege, kinds=None) -> dict[str, object]:
     """Create the ready-made roles that are missing (an existing role is left as edited)."""
     kinds = kinds or sorted({*BUILT_IN_RECORD_TYPES, *record_types()})
     roles = {}
     for name, (description, grid) in STANDARD_ROLES.items():
-        role, created = role_model.objects.get_or_create(name=name, defaults={"description": description})
+        # Found by its code; by its name before roles had codes (migration 0002's model).
+        key = {"code": CODE_OF[name]} if has_code(role_model) else {"name": name}
+        role, created = role_model.objects.get_or_create(**key, defaults={"name": name, "description": description})
         if created:
             privilege_model.objects.bulk_create(
                 privilege_model(role=role, record_type=kind, privilege=privilege, depth=depth)
@@ -71,7 +85,7 @@ def ensure_standard_roles(role_model=SecurityRole, privilege_model=RolePrivilege
 def is_system_administrator(user) -> bool:
     from access.scope import access_of
 
-    return user.is_authenticated and (user.is_superuser or SYSTEM_ADMINISTRATOR in access_of(user).role_names)
+    return user.is_authenticated and (user.is_superuser or "system_administrator" in access_of(user).role_codes)
 
 
 def set_up_organisation(apps, schema_editor) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +100,9 @@ class AssignResult:
     carried: int = 0
 
 
-def records_assign(*, records: QuerySet, to, by, carry: str = CarryContacts.NONE) -> AssignResult:
+def records_assign(
+    *, records: QuerySet, to, by, carry: str = CarryContacts.NONE, source: str = Source.FORM
+) -> AssignResult:
     """Give `records` (those `by` may assign) to the user or team `to`, in one UPDATE each.
 
     Refuses the whole assignment, changing nothing, when `to` can't own them. Each record's
@@ -128,13 +130,13 @@ def records_assign(*, records: QuerySet, to, by, carry: str = CarryContacts.NONE
         ids = list(allowed.values_list("pk", flat=True))
         previous = dict(model._default_manager.filter(pk__in=ids).values_list("pk", "owner_id"))
         chosen = model._default_manager.filter(pk__in=ids)
-        audit.records_changing(records=chosen, changes=changes, by=by, event=Event.ASSIGN, source=Source.FORM)
+        audit.records_changing(records=chosen, changes=changes, by=by, event=Event.ASSIGN, source=source)
         assigned = chosen.update(**changes)
-        carried = carry_contacts(model, previous, carry=carry, changes=changes, by=by)
+        carried = carry_contacts(model, previous, carry=carry, changes=changes, by=by, source=source)
     return AssignResult(assigned=assigned, refused=wanted - assigned, carried=carried)
 
 
-def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str, changes: dict, by) -> int:
+def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str, changes: dict, by, source: str) -> int:
     """Assign the contacts of the assigned accounts as `carry` says (only accounts have any),
     those `by` may assign."""
     contacts = getattr(model, "contacts", None)
@@ -147,7 +149,7 @@ def carry_contacts(model, previous_owners: dict[int, int | None], *, carry: str,
     elif carry == CarryContacts.OWNED:
         owners = {owner for owner in previous_owners.values() if owner is not None}
         related = related.filter(owner_id__in=owners)
-    audit.records_changing(records=related, changes=changes, by=by, event=Event.ASSIGN, source=Source.FORM)
+    audit.records_changing(records=related, changes=changes, by=by, event=Event.ASSIGN, source=source)
     return related.update(**changes)
 
 
@@ -165,8 +167,9 @@ def share_rights_allowed(record_model, principal) -> int:
     )
 
 
-def record_share(*, record: models.Model, principal, rights: int, by) -> RecordShare:
-    """Share `record` with a user or team, granting `rights` (ShareRight bits)."""
+def record_share(*, record: models.Model, principal, rights: int, by, source: str = Source.FORM) -> RecordShare:
+    """Share `record` with a user or team, granting `rights` (ShareRight bits); `source` is what
+    the audit says it was done from."""
     guard.require(record, by, Privilege.SHARE)
     if not rights & ShareRight.READ:
         raise ValidationError(_("A share always grants Read: the other rights need the record to be seen."))
@@ -191,16 +194,23 @@ def record_share(*, record: models.Model, principal, rights: int, by) -> RecordS
             defaults={"rights": rights, "granted_by": by},
         )
         if before != rights:
-            audit.record_share_changed(record=record, principal=principal, old_rights=before, new_rights=rights, by=by)
+            audit.record_share_changed(
+                record=record, principal=principal, old_rights=before, new_rights=rights, by=by, source=source
+            )
     return share
 
 
-def record_unshare(*, record: models.Model, share_id: int, by) -> None:
+def record_unshare(*, record: models.Model, share_id: int, by, source: str = Source.FORM) -> None:
     guard.require(record, by, Privilege.SHARE)
     with transaction.atomic():
         for share in shares_of(record).filter(pk=share_id):
             audit.record_share_changed(
-                record=record, principal=share.team or share.user, old_rights=share.rights, new_rights=None, by=by
+                record=record,
+                principal=share.team or share.user,
+                old_rights=share.rights,
+                new_rights=None,
+                by=by,
+                source=source,
             )
         shares_of(record).filter(pk=share_id).delete()
 
@@ -231,13 +241,16 @@ def refuse_if_owning(owner, *, what: str) -> None:
 def user_place(user, *, unit: BusinessUnit | None = None, roles=()) -> UserAccess:
     """Put `user` in `unit` (the root if None) with exactly the named roles."""
     from access.models import SecurityRole
-    from access.roles import ensure_standard_roles
+    from access.roles import CODE_OF, ensure_standard_roles
 
     ensure_standard_roles()
     access, _created = UserAccess.objects.update_or_create(
         user=user, defaults={"business_unit": unit or ensure_root_unit()}
     )
-    access.roles.set(SecurityRole.objects.filter(name__in=[role for role in roles if role]))
+    # Ready-made roles by their code (an administrator may have renamed them), others by name.
+    names = [role for role in roles if role]
+    codes = [CODE_OF[name] for name in names if name in CODE_OF]
+    access.roles.set(SecurityRole.objects.filter(Q(name__in=names) | Q(code__in=codes)).distinct())
     return access
 
 

@@ -17,7 +17,7 @@ from access.forms import AssignForm, ShareForm
 from access.models import Privilege, ShareRight, Team
 from access.registry import record_types
 from access.roles import is_system_administrator
-from access.scope import access_of
+from audit.models import Source
 from crm.models import person_name
 from crm.record_views import safe_next_url
 
@@ -30,7 +30,8 @@ def record_model(record_type: str):
 
 
 def readable_record(request: HttpRequest, record_type: str, pk: int):
-    return get_object_or_404(guard.visible(record_model(record_type), request.user), pk=pk)
+    records = guard.visible(record_model(record_type), request.user).select_related("business_unit", "owner_team")
+    return get_object_or_404(records, pk=pk)
 
 
 def list_url(model) -> str:
@@ -48,13 +49,18 @@ def assign(request: HttpRequest, record_type: str) -> HttpResponse:
         messages.error(request, _("Select at least one record first."))
         return redirect(back)
     carries = hasattr(model, "contacts")
+    from_record = request.POST.get("origin") == "record"  # the record page's Assign, not a list's
     form = AssignForm(
         request.POST if "confirmed" in request.POST else None, user=request.user, carries_contacts=carries
     )
     if form.is_valid():
         try:
             result = services.records_assign(
-                records=records, to=form.new_owner(), by=request.user, carry=form.cleaned_data.get("carry", "none")
+                records=records,
+                to=form.new_owner(),
+                by=request.user,
+                carry=form.cleaned_data.get("carry", "none"),
+                source=Source.FORM if from_record else Source.BULK,
             )
         except ValidationError as refusal:
             form.add_error(None, refusal)
@@ -62,7 +68,7 @@ def assign(request: HttpRequest, record_type: str) -> HttpResponse:
             report_assignment(request, result, form.new_owner())
             return redirect(back)
     context = {"form": form, "records": records[:500], "record_count": records.count(), "opts": model._meta}
-    context.update(next_url=back, record_type=record_type)
+    context.update(next_url=back, record_type=record_type, from_record=from_record)
     return render(request, "access/assign.html", context)
 
 
@@ -136,10 +142,5 @@ def why(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     people = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
     if not is_system_administrator(request.user):
         people = people.filter(pk=request.user.pk)
-    rows = []
-    for person in people:
-        access = access_of(person)
-        read = guard.paths_to(record, access, Privilege.READ)
-        if read:
-            rows.append({"person": person, "read": read, "write": guard.paths_to(record, access, Privilege.WRITE)})
+    rows = guard.who_can_read(record, people)
     return render(request, "access/why.html", {"record": record, "rows": rows, "opts": record._meta})

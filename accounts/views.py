@@ -60,11 +60,13 @@ class AccountDetailView(AccountMixin, TimelineMixin, record_views.RecordDetailVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         account = self.object
-        # Only the linked records this user may read.
-        contacts = guard.visible(account.contacts.all(), self.request.user)
-        context["contacts"] = contacts.select_related("owner").order_by("full_name", "id")[:100]
-        context["contact_count"] = contacts.count()
-        context["sub_accounts"] = guard.visible(account.children.all(), self.request.user).order_by("name", "id")[:100]
+        # Only the linked records this user may read by name; the others are counted.
+        contacts = guard.seen(account.contacts.all(), self.request.user)
+        context["contacts"] = contacts.records.select_related("owner").order_by("full_name", "id")[:100]
+        context["contact_count"], context["hidden_contacts"] = contacts.count, contacts.hidden
+        children = guard.seen(account.children.all(), self.request.user)
+        context["sub_accounts"] = children.records.order_by("name", "id")[:100]
+        context["hidden_sub_accounts"] = children.hidden
         return context
 
 
@@ -85,8 +87,11 @@ class AccountUpdateView(AccountMixin, record_views.RecordUpdateView):
 class AccountDeleteView(AccountMixin, record_views.RecordDeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["contact_count"] = self.object.contacts.count()
-        context["sub_account_count"] = self.object.children.count()
+        # Counts only: the names of linked records the user may not read are never shown.
+        contacts = guard.seen(self.object.contacts.all(), self.request.user)
+        context["contact_count"], context["hidden_contacts"] = contacts.count + contacts.hidden, contacts.hidden
+        children = guard.seen(self.object.children.all(), self.request.user)
+        context["sub_account_count"], context["hidden_sub_accounts"] = children.count + children.hidden, children.hidden
         return context
 
     def delete_record(self, record):
@@ -109,7 +114,7 @@ class AccountBulkActionView(AccountMixin, record_views.RecordBulkActionView):
         return []
 
     def delete_records(self, records):
-        deleted, refused = services.accounts_delete(accounts=records, by=self.request.user)
+        deleted, refused = services.accounts_delete(accounts=records, by=self.request.user, source=self.audit_source())
         if deleted:
             messages.success(
                 self.request,

@@ -114,12 +114,13 @@ def record_deleting(*, record: models.Model, by, source: str) -> None:
 
 
 def record_share_changed(
-    *, record: models.Model, principal, old_rights: int | None, new_rights: int | None, by
+    *, record: models.Model, principal, old_rights: int | None, new_rights: int | None, by, source: str
 ) -> None:
-    """A share granted, changed or removed: `principal` is who it is with, rights are ShareRight bits."""
+    """A share granted, changed or removed: `principal` is who it is with, rights are ShareRight
+    bits, `source` where it was done (the Share page, the admin, a merge moving shares...)."""
     AuditEntry.objects.create(
         event=Event.UNSHARE if new_rights is None else Event.SHARE,
-        source=Source.FORM,
+        source=source,
         changes={"rights": [old_rights, new_rights]},
         detail=str(principal)[:400],
         **about(record),

@@ -37,15 +37,15 @@ def entry_columns() -> str:
 class ImportTag:
     """Who imports, in which job: what every entry of an import chunk carries."""
 
-    by_id: int
+    by_id: int | None
     job_id: int | None = None
     user_name: str = ""
 
 
-def shared_values(tag: ImportTag, model: type[models.Model], event: str) -> list:
-    """The values every entry of the statement shares: when, what, who, which job."""
+def shared_values(tag: ImportTag, model: type[models.Model], event: str, source: str = Source.IMPORT) -> list:
+    """The values every entry of the statement shares: when, what, who, from where, which job."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return [now, event, Source.IMPORT, model._meta.label_lower, tag.by_id, tag.user_name, tag.job_id]
+    return [now, event, source, model._meta.label_lower, tag.by_id, tag.user_name, tag.job_id]
 
 
 def pg_changes(pairs: list[tuple[str, str, str]]) -> str:
@@ -86,15 +86,19 @@ def update_statement(model: type[models.Model], names: tuple[str, ...], staging:
     changes = pg_changes(pairs) if postgres else sqlite_changes(pairs)
     key = f"v.{quote(pk.column)}::{cast_type(pk)}" if postgres else f"v.{quote(pk.column)}"
     empty = "'{}'::jsonb" if postgres else "'{}'"
+    # The entry names the record as the import leaves it: the staged name when the import
+    # writes one (a renamed account, a contact's rebuilt full name), the table's otherwise.
+    named = model._meta.get_field(name_column(model))
+    name = f"v.{quote(named.column)}" if named.attname in names else f"t.{quote(named.column)}"
     return (
         f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({entry_columns()}) "
-        f"SELECT %s, %s, %s, %s, t.{quote(pk.column)}, t.{quote(model._meta.get_field(name_column(model)).column)}, "
+        f"SELECT %s, %s, %s, %s, t.{quote(pk.column)}, {name}, "
         f"%s, %s, %s, c.changes, '' FROM {staging} v JOIN {table} t ON t.{quote(pk.column)} = {key} "
         f"CROSS JOIN LATERAL (SELECT {changes} AS changes) c WHERE c.changes <> {empty}"
         if postgres
         else f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({entry_columns()}) "
         f"SELECT %s, %s, %s, %s, id, name, %s, %s, %s, changes, '' FROM ("
-        f"SELECT t.{quote(pk.column)} AS id, t.{quote(model._meta.get_field(name_column(model)).column)} AS name, "
+        f"SELECT t.{quote(pk.column)} AS id, {name} AS name, "
         f"{changes} AS changes FROM {staging} v JOIN {table} t ON t.{quote(pk.column)} = {key}"
         f") WHERE changes <> {empty}"
     )
@@ -110,18 +114,20 @@ def staged_updates(cursor, model: type[models.Model], names: Sequence[str], stag
 def sqlite_updates(model: type[models.Model], rows: Sequence[dict], names: Sequence[str], *, tag: ImportTag) -> None:
     """Audit rows about to be written by bulk_update (SQLite): staged with executemany, then
     the same INSERT ... SELECT as on PostgreSQL."""
-    fields = {
-        model._meta.pk.attname: model._meta.pk,
-        **{name: audited_fields(model)[name] for name in names if name in audited_fields(model)},
-    }
-    if len(fields) == 1:
+    audited = {name: audited_fields(model)[name] for name in names if name in audited_fields(model)}
+    if not audited:
         return
+    named = model._meta.get_field(name_column(model))
+    renamed = {named.attname: named} if named.attname in names else {}
+    fields = {model._meta.pk.attname: model._meta.pk, **audited, **renamed}
     staging = quote(f"audit_staging_{model._meta.db_table}")
     columns = ", ".join(f"{quote(field.column)} {field.db_type(connection) or ''}" for field in fields.values())
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({columns})")
-        cursor.execute(f"DELETE FROM {staging}")
+        # Its columns are those of this import's mapping: made afresh, as another import on
+        # this connection may have staged other columns.
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{staging}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({columns})")
         targets = ", ".join(quote(field.column) for field in fields.values())
         cursor.executemany(
             f"INSERT INTO {staging} ({targets}) VALUES ({placeholders})",
@@ -134,8 +140,9 @@ def sqlite_updates(model: type[models.Model], rows: Sequence[dict], names: Seque
         cursor.execute(f"DELETE FROM {staging}")
 
 
-def created(model: type[models.Model], ids: Sequence[int], *, tag: ImportTag) -> None:
-    """The create entries of records an import just inserted, in one INSERT ... SELECT."""
+def created(model: type[models.Model], ids: Sequence[int], *, tag: ImportTag, source: str = Source.IMPORT) -> None:
+    """The create entries of records an import (or a command) just inserted, in one
+    INSERT ... SELECT a chunk of ids."""
     if not ids:
         return
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
@@ -147,5 +154,5 @@ def created(model: type[models.Model], ids: Sequence[int], *, tag: ImportTag) ->
                 f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({entry_columns()}) "
                 f"SELECT %s, %s, %s, %s, {pk}, {name}, %s, %s, %s, %s, '' FROM {table} "
                 f"WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})",
-                [*shared_values(tag, model, Event.CREATE), json.dumps({}), *chunk],
+                [*shared_values(tag, model, Event.CREATE, source), json.dumps({}), *chunk],
             )

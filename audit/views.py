@@ -17,7 +17,7 @@ from access.views import readable_record
 from audit.fields import audited_fields
 from audit.forms import HistoryFilterForm, SummaryFilterForm
 from audit.models import AuditEntry
-from audit.presenters import keyset_page, present
+from audit.presenters import body_html, keyset_page, present
 from imports.columns import neutralise
 from imports.exports import Echo, attachment
 
@@ -34,11 +34,13 @@ def record_history(request: HttpRequest, record_type: str, pk: int) -> HttpRespo
     page, next_cursor = keyset_page(entries, request.GET.get("after"))
     query = request.GET.copy()
     query.pop("after", None)
+    rows = present(page, user=request.user)
     context = {
         "record": record,
         "opts": record._meta,
         "form": form,
-        "rows": present(page),
+        "rows": rows,
+        "body": body_html(rows),
         "next_cursor": next_cursor,
         "query": query.urlencode(),
     }
@@ -59,7 +61,14 @@ def summary(request: HttpRequest) -> HttpResponse:
     page, next_cursor = keyset_page(form.apply(AuditEntry.objects.all()), request.GET.get("after"))
     query = request.GET.copy()
     query.pop("after", None)
-    context = {"form": form, "rows": present(page), "next_cursor": next_cursor, "query": query.urlencode()}
+    rows = present(page)
+    context = {
+        "form": form,
+        "rows": rows,
+        "body": body_html(rows, show_record=True),
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+    }
     return render(request, "audit/summary.html", context)
 
 

@@ -27,6 +27,7 @@ from bench.duplicates_section import duplicates_section
 from bench.hostile import hostile_results
 from bench.timing import Result, Scenario, Target, measure
 from bench.transfer import Measurements, export_case
+from bench.why_section import why_section
 from contacts.models import Contact
 from contacts.views import ContactListView
 from crm import lists
@@ -392,6 +393,7 @@ SECTIONS: dict[str, Callable[[BenchContext], list[Result]]] = {
     "exports": exports_section,
     "imports": imports_section,
     "access": access_section,
+    "why": why_section,
     "audit": audit_section,
     "duplicates": duplicates_section,
     "activities": activities_section,

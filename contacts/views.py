@@ -65,8 +65,9 @@ class ContactDetailView(ContactMixin, TimelineMixin, record_views.RecordDetailVi
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        reports = guard.visible(self.object.direct_reports.all(), self.request.user)  # only readable ones
-        context["direct_reports"] = reports.order_by("full_name", "id")[:100]
+        reports = guard.seen(self.object.direct_reports.all(), self.request.user)  # only readable ones by name
+        context["direct_reports"] = reports.records.order_by("full_name", "id")[:100]
+        context["hidden_reports"] = reports.hidden
         user = self.request.user
         context["can_export_vcard"] = user.has_perm("contacts.export_contact") and bool(
             access_of(user).depth(Contact, Privilege.EXPORT)
@@ -101,8 +102,12 @@ class ContactUpdateView(ContactMixin, record_views.RecordUpdateView):
 class ContactDeleteView(ContactMixin, record_views.RecordDeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["direct_report_count"] = self.object.direct_reports.count()
-        context["primary_for"] = list(self.object.primary_for_accounts.all()[:20])
+        # Counts of all the linked records, names only of those the user may read.
+        reports = guard.seen(self.object.direct_reports.all(), self.request.user)
+        context["direct_report_count"], context["hidden_reports"] = reports.count + reports.hidden, reports.hidden
+        accounts = guard.seen(self.object.primary_for_accounts.all(), self.request.user)
+        context["primary_for"] = list(accounts.records.order_by("name", "id")[:20])
+        context["hidden_primary_for"] = accounts.hidden
         return context
 
     def delete_record(self, record):
@@ -129,7 +134,7 @@ class ContactBulkActionView(ContactMixin, record_views.RecordBulkActionView):
     def delete_records(self, records):
         deleted = records.count()
         with transaction.atomic():
-            audit.records_deleting(records=records, by=self.request.user, source=Source.BULK)
+            audit.records_deleting(records=records, by=self.request.user, source=self.audit_source())
             records.delete()
         messages.success(
             self.request,

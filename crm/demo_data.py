@@ -16,6 +16,8 @@ from django.db import transaction
 from access.demo import ensure_demo_organisation
 from access.services import units_of_users
 from accounts.models import Account, Category, Industry, Ownership, RelationshipType
+from audit import staged
+from audit.models import Source
 from contacts.models import Contact, Role, compose_full_name
 from crm.choices import PaymentTerms, PreferredContactMethod
 
@@ -335,6 +337,10 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
+# The demo data is written by a command, by nobody in particular: its audit entries say so.
+COMMAND = staged.ImportTag(by_id=None)
+
+
 def load_demo_data(*, accounts: int, contacts_per_account: int, seed: int = 42) -> tuple[int, int]:
     """Create `accounts` accounts (a tenth of them grouped under parents) and their contacts."""
     rng = random.Random(seed)
@@ -353,8 +359,10 @@ def load_demo_data(*, accounts: int, contacts_per_account: int, seed: int = 42) 
             Account.objects.bulk_update(children, ["parent"], batch_size=BATCH_SIZE)
             with_primary = {}
             for contact_batch in _batches(generate_contacts(created, contacts_per_account, owners, rng), BATCH_SIZE):
-                for contact in Contact.objects.bulk_create(contact_batch):
+                contacts = Contact.objects.bulk_create(contact_batch)
+                for contact in contacts:
                     with_primary.setdefault(contact.company_id, contact)
+                staged.created(Contact, [contact.pk for contact in contacts], tag=COMMAND, source=Source.COMMAND)
                 made_contacts += len(contact_batch)
             for account in created:
                 account.primary_contact = with_primary.get(account.pk)
@@ -362,5 +370,6 @@ def load_demo_data(*, accounts: int, contacts_per_account: int, seed: int = 42) 
             # Bulk writes skip save(), which keeps the lists' sort names; copy them in one go.
             Account.objects.filter(pk__in=[account.pk for account in created]).refresh_sort_names()
             Contact.objects.filter(company__in=created).refresh_sort_names()
+            staged.created(Account, [account.pk for account in created], tag=COMMAND, source=Source.COMMAND)
             made_accounts += len(created)
     return made_accounts, made_contacts

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from access import guard
+from access.models import Privilege
 from crm import formats
 
 # What an empty drop-down says, as in D365, instead of Django's "---------".
@@ -58,6 +59,8 @@ class LookupWidget(forms.Widget):
     def __init__(self, lookup_url_name: str, attrs=None, *, narrowed_by: str = ""):
         super().__init__(attrs)
         self.lookup_url_name = lookup_url_name
+        # Ids of linked records the user may not read: shown without their name (LookupField).
+        self.hidden_ids: set = set()
         # Another field of the form whose chosen id narrows the suggestions (manager by company).
         self.narrowed_by = narrowed_by
 
@@ -75,6 +78,8 @@ class LookupWidget(forms.Widget):
         return context
 
     def label_for(self, record_id) -> str:
+        if str(record_id) in {str(pk) for pk in self.hidden_ids}:
+            return guard.unseen_label()
         record = self.choices.queryset.model._default_manager.filter(pk=record_id).first()
         return str(record) if record else ""
 
@@ -96,11 +101,17 @@ class LookupField(forms.ModelChoiceField):
         kwargs.setdefault("widget", LookupWidget(lookup_url_name, narrowed_by=narrowed_by))
         super().__init__(queryset, **kwargs)
 
+    @property
+    def hidden_ids(self) -> set:
+        """The linked record kept on an edit form though the user may not read it: its name
+        is never shown, and posting it back unchanged keeps the link (RecordForm.limit_lookup)."""
+        return self.widget.hidden_ids
+
     def prepare_value(self, value):
         if isinstance(value, tuple):
             return value
         if isinstance(value, Model):
-            return (value.pk, str(value))
+            return (value.pk, guard.unseen_label() if value.pk in self.hidden_ids else str(value))
         return value
 
     def to_python(self, value):
@@ -115,6 +126,8 @@ class LookupField(forms.ModelChoiceField):
                 record = None  # e.g. deactivated meanwhile: the typed name explains better
             if record is not None and (not label or label == str(record)):
                 return record
+            if record is not None and record.pk in self.hidden_ids and label == guard.unseen_label():
+                return record  # the unreadable link, posted back as shown
         if not label:
             return None
         matches = list(self.queryset.where_text_is(self.label_field, label)[:2])
@@ -226,6 +239,7 @@ class RecordForm(forms.ModelForm):
         self.user = user
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
+        self.lookups: list[str] = []  # the lookups limit_lookup() scoped
         self.setup_lookups()
         for field in self.fields.values():
             label_empty_choice(field)
@@ -238,13 +252,31 @@ class RecordForm(forms.ModelForm):
         """Subclasses replace foreign keys with LookupFields here."""
 
     def limit_lookup(self, name: str, queryset: QuerySet) -> None:
-        """Offer only active records the user may link to, but keep the one already linked
-        even if it is inactive (or no longer theirs to link)."""
-        queryset = guard.linkable(queryset, self.user, source=self._meta.model)
+        """Offer only active records the user may link to (Read and Append To on each), but
+        keep the one already linked even if it is inactive (or no longer theirs to link).
+        Changing the link also takes Append on the record being edited (see clean())."""
+        queryset = guard.linkable(queryset, self.user)
         current_id = getattr(self.instance, f"{name}_id", None)
         if current_id is not None:
+            if not guard.visible(queryset.model, self.user).filter(pk=current_id).exists():
+                self.fields[name].hidden_ids.add(current_id)  # kept, but not named
             queryset = queryset.model._default_manager.filter(pk=current_id) | queryset
         self.fields[name].queryset = queryset
+        self.lookups.append(name)
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in self.lookups if name in self.changed_data and name not in self._errors]
+        if changed and not guard.may_append(self.instance, self.user):
+            model = self._meta.model
+            reason = guard.refusal(model, self.user, Privilege.APPEND)
+            for name in changed:
+                self.add_error(
+                    name,
+                    _("You may not link this %(record)s to other records: %(reason)s")
+                    % {"record": model._meta.verbose_name, "reason": reason},
+                )
+        return data
 
     def changed_data_against(self, record: Model) -> list[str]:
         """Fields whose submitted value differs from what `record` holds now."""

@@ -125,10 +125,13 @@ class RecordListView(RecordMixin, ListPageView):
         }
 
 
-def field_display(record, name: str) -> dict:
+def field_display(record, name: str, hidden: set[str] = frozenset()) -> dict:
     """A field's label, the value a person should read (choice labels, Yes/No) and, for
-    e-mail addresses, websites, phone numbers and linked records, where clicking it goes."""
+    e-mail addresses, websites, phone numbers and linked records, where clicking it goes.
+    A link in `hidden` (to a record the user can't read) is shown without its name."""
     field = record._meta.get_field(name)
+    if name in hidden:
+        return {"label": field.verbose_name, "value": guard.unseen_label(), "href": ""}
     raw = getattr(record, name)
     value, href = raw, ""
     if field.choices:
@@ -182,11 +185,13 @@ class RecordDetailView(RecordMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["record_set"] = self.record_set_links()
         context["record_tab"] = self.record_tab()
+        # Links to records this user may not read show no name (access.guard).
+        hidden = self.hidden_links = context["hidden_links"] = guard.unreadable_links(self.object, self.request.user)
         if context["record_tab"] == "details":
             context["sections"] = [self.section(title, names) for title, names in self.detail_sections]
         else:
             names = self.summary_fields if self.summary_fields is not None else self.detail_sections[0][1]
-            shown = [field_display(self.object, name) for name in names]
+            shown = [field_display(self.object, name, hidden) for name in names]
             context["summary"] = [field for field in shown if not is_empty(field["value"])]
         context["opts"] = self.model._meta
         context["url_namespace"] = self.url_namespace
@@ -204,7 +209,7 @@ class RecordDetailView(RecordMixin, DetailView):
 
     def section(self, title: str, names: list[str]) -> dict:
         """A Details section: its filled fields, and the empty ones folded away below them."""
-        fields = [field_display(self.object, name) for name in names]
+        fields = [field_display(self.object, name, self.hidden_links) for name in names]
         return {
             "title": title,
             "fields": [field for field in fields if not is_empty(field["value"])],
@@ -457,15 +462,23 @@ class RecordBulkActionView(RecordMixin, View):
             self.delete_records(records)
             return
         change_status, verb = self.STATUS_CHANGES[action]
-        changed = change_status(records, by=self.request.user)
+        changed = change_status(records, by=self.request.user, source=self.audit_source())
         messages.success(
             self.request,
             ngettext("%(count)d record was %(verb)s.", "%(count)d records were %(verb)s.", changed)
             % {"count": changed, "verb": verb},
         )
 
+    def from_record(self) -> bool:
+        """Whether the action was pressed on a record's page rather than in a list."""
+        return self.request.POST.get("origin") == "record"
+
+    def audit_source(self) -> str:
+        return Source.FORM if self.from_record() else Source.BULK
+
     def confirm_context(self, action: str, records: QuerySet, back: str) -> dict:
         return {
+            "from_record": self.from_record(),
             "action": action,
             "records": records[: self.CONFIRM_LIMIT],
             "record_count": records.count(),

@@ -118,9 +118,9 @@ def records_set_status(*, records: QuerySet, status: str, by, source: str = Sour
         return changing.update(**changes, modified_by=by, modified_on=timezone.now(), version=F("version") + 1)
 
 
-def deactivate(records: QuerySet, *, by) -> int:
-    return records_set_status(records=records, status=Status.INACTIVE, by=by)
+def deactivate(records: QuerySet, *, by, source: str = Source.BULK) -> int:
+    return records_set_status(records=records, status=Status.INACTIVE, by=by, source=source)
 
 
-def activate(records: QuerySet, *, by) -> int:
-    return records_set_status(records=records, status=Status.ACTIVE, by=by)
+def activate(records: QuerySet, *, by, source: str = Source.BULK) -> int:
+    return records_set_status(records=records, status=Status.ACTIVE, by=by, source=source)

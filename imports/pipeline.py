@@ -169,11 +169,6 @@ class Importer:
         self.mapped = {column.name for _index, column in self.columns}
         self.id_name = plan.entity.id_column.name if plan.entity.id_column.name in self.mapped else ""
         # The row rules both import paths share (imports.rules).
-        self.links = {
-            column.name: rules.Links(column, create_missing=plan.create_missing_links)
-            for _index, column in self.columns
-            if isinstance(column, RecordLinkColumn)
-        }
         self.owners = rules.Owners()
         self.hierarchy = rules.Hierarchy(plan.entity)
         self.file_keys = rules.RepeatedKeys()
@@ -199,6 +194,14 @@ class Importer:
         self.matches = rules.Matches(plan.entity, keys=(plan.match_key,), fields=loaded)
         self.possible_duplicates = BatchDuplicates(self.model)
         self.access = ImportAccess(self.model, by_id=plan.by_id, user_ids=self.owners.names)
+        # Links name only records the importer may read and append to (access.guard.linkable).
+        self.links = {
+            column.name: rules.Links(
+                column, scope=self.access.linkable(column.target), create_missing=plan.create_missing_links
+            )
+            for _index, column in self.columns
+            if isinstance(column, RecordLinkColumn)
+        }
         # What every audit entry of the import carries (the importing user is loaded already).
         self.audit_tag = staged.ImportTag(by_id=plan.by_id, job_id=plan.job_id, user_name=self.access.by.get_username())
 
@@ -332,6 +335,10 @@ class Importer:
                 continue
             current = record.get(f"{name}_id") if record is not None else None
             linked = links.choose(text, current_id=current)
+            if linked != current:
+                refusal = self.access.link_refusal(record[self.pk_name] if record is not None else None)
+                if refusal:
+                    raise CellError(links.column.problem(refusal))
             values[f"{name}_id"] = linked
             if copy:
                 values[copy] = links.names[linked]

@@ -25,7 +25,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,9 +90,12 @@ class Links:
     type's keys: a match on an earlier key wins (account number before name); texts that
     match nothing exactly are tried again without case. Positive answers are cached."""
 
-    def __init__(self, column: RecordLinkColumn, *, create_missing: bool = False):
+    def __init__(self, column: RecordLinkColumn, *, scope: QuerySet | None = None, create_missing: bool = False):
         self.column = column
         self.target = entity_for(column.target)
+        # The records a link may name (Import Data: those the importer may read and append
+        # to, access.guard.linkable); others are as if they didn't exist.
+        self.scope = self.target.model._default_manager.all() if scope is None else scope
         # Names that match nothing become new records (the import's "create missing companies").
         self.create_missing = create_missing
         self.creation_refusal: str | None = None
@@ -109,9 +112,7 @@ class Links:
         if missing:
             keys, name = self.target.link_keys, self.target.link_name
             by_key: dict[str, dict[str, set[int]]] = {key: defaultdict(set) for key in keys}
-            records = self.target.model._default_manager.filter(
-                reduce(or_, (Q(**{f"{key}__in": missing}) for key in keys))
-            )
+            records = self.scope.filter(reduce(or_, (Q(**{f"{key}__in": missing}) for key in keys)))
             for pk, shown, *values in records.values_list("pk", name, *keys):
                 self.names[pk] = shown
                 for key, value in zip(keys, values, strict=True):
@@ -120,7 +121,7 @@ class Links:
             if unmatched:
                 folded = {f"folded_{key}": Lower(key) for key in keys}
                 wanted = reduce(or_, (Q(**{f"{alias}__in": list(unmatched)}) for alias in folded))
-                records = self.target.model._default_manager.annotate(**folded).filter(wanted)
+                records = self.scope.annotate(**folded).filter(wanted)
                 for pk, shown, *values in records.values_list("pk", name, *folded):
                     self.names[pk] = shown
                     for key, value in zip(keys, values, strict=True):

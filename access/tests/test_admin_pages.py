@@ -78,3 +78,45 @@ def test_the_privilege_grid_names_each_record_type(org):
     role = SecurityRole.objects.get(name=SALESPERSON)
     html = org.client("admin").get(reverse("access:role_edit", args=[role.pk])).content.decode()
     assert '<th scope="row">Accounts</th>' in html and '<th scope="row">Contacts</th>' in html
+
+
+def test_ready_made_roles_read_in_the_users_language_and_custom_ones_as_typed(org):
+    from django.utils import translation
+
+    from access.models import SecurityRole
+
+    salesperson = SecurityRole.objects.get(code="salesperson")
+    custom = SecurityRole.objects.create(name="Key Account Team")
+    with translation.override("fr"):
+        assert str(salesperson) == "Commercial"
+        assert salesperson.description_label.startswith("Travaille sur ses enregistrements")
+        assert str(custom) == "Key Account Team"
+    with translation.override("en"):
+        assert str(salesperson) == "Salesperson"
+    salesperson.name = "Field Sales"
+    salesperson.save()
+    with translation.override("fr"):
+        assert str(salesperson) == "Field Sales"  # an administrator's own name is kept
+
+
+def test_the_security_pages_and_why_panel_name_ready_made_roles_in_french(org):
+    import html
+
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    overview = html.unescape(org.client("admin").get(reverse("access:overview"), **french).content.decode())
+    assert "Commercial" in overview and "Directeur commercial" in overview and "Administrateur système" in overview
+    assert "Salesperson" not in overview
+    why = reverse("access:why", args=["accounts.account", org.mine.pk])
+    page = html.unescape(org.client("owner").get(why, **french).content.decode())
+    assert "(Commercial)" in page and "Salesperson" not in page
+
+
+def test_a_renamed_system_administrator_role_still_makes_system_administrators(org):
+    from access.models import SecurityRole
+    from access.roles import is_system_administrator
+    from access.scope import access_of
+
+    SecurityRole.objects.filter(code="system_administrator").update(name="Admins")
+    SecurityRole.objects.get(code="system_administrator").save()  # bumps the access version
+    admin = org.users["admin"]
+    assert "Admins" in access_of(admin).role_names and is_system_administrator(admin)

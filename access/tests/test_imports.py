@@ -75,3 +75,26 @@ def test_removing_an_import_deletes_only_the_records_the_importer_may_delete(org
     assert not Account.objects.filter(name="Gone Ltd").exists()
     assert Account.objects.filter(name="Given Ltd").exists()
     assert (job.status, job.removed_count, job.created_count) == (ImportJob.Status.REMOVED, 1, 1)
+
+
+def test_an_import_links_only_to_records_the_importer_may_read_and_append_to(org, importing):
+    rows = [["Account Name", "Parent Account"], ["Far Child", "Far Ltd"], ["Team Child", "Team Ltd"]]
+    job = importing("owner", rows)
+    assert (job.created_count, job.failed_count) == (1, 1)
+    assert "no account has the" in job.failures.get().reason  # Far Ltd is out of reach: as if absent
+    assert Account.objects.get(name="Team Child").parent == org.team_account
+
+
+def test_an_import_changes_a_records_links_only_with_append_on_that_record(org, importing):
+    from crm.tests.factories import AccountFactory
+
+    AccountFactory(name="South Ltd", owner=org.users["other_bu"])
+    # shared_with may write `mine` (shared read + write) but holds no Append on it.
+    rows = [["Account Name", "Main Phone", "Parent Account"], ["Mine Ltd", "+1 206 555 0177", "South Ltd"]]
+    job = importing("shared_with", rows)
+    assert (job.updated_count, job.failed_count) == (0, 1)
+    assert "you may not link this record to other records" in job.failures.get().reason
+    job = importing("shared_with", [["Account Name", "Main Phone"], ["Mine Ltd", "+1 206 555 0177"]])
+    assert job.updated_count == 1
+    org.mine.refresh_from_db()
+    assert (org.mine.telephone1, org.mine.parent) == ("+1 206 555 0177", None)

@@ -3,6 +3,8 @@ changes exactly what their roles, teams, business unit and shares allow."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -239,7 +241,11 @@ def test_without_the_append_privilege_a_record_links_to_nothing(org):
     cell.save()
     data = {"first_name": "Sam", "last_name": "North", "company": "", "company_label": "Mine Ltd"}
     response = org.client("colleague").post(reverse("contacts:create"), data)
-    assert "No active account is called “Mine Ltd”" in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert (
+        "You may not link this contact to other records: Your security roles (Salesperson) give you no append" in page
+    )
+    assert 'value="Mine Ltd"' in page and not Contact.objects.filter(last_name="North").exists()
     cell.depth = 1
     cell.save()  # a saved privilege makes every cached access stale at once
     response = org.client("colleague").post(reverse("contacts:create"), data)
@@ -257,3 +263,63 @@ def test_a_teams_roles_add_to_its_members_and_leave_with_them(org):
     assert client.get(reverse("accounts:update", args=[org.team_account.pk])).status_code == 200
     org.team.members.remove(org.users["no_role"])
     assert client.get(org.mine.get_absolute_url()).status_code == 404
+
+
+def link_parent(org, persona: str, account, parent_name: str):
+    from accounts.forms import AccountForm
+    from audit.tests.conftest import edit_data
+
+    data = edit_data(account, form_class=AccountForm, user=org.users[persona], loaded_version=account.version)
+    data.update(parent="", parent_label=parent_name)
+    return org.client(persona).post(reverse("accounts:update", args=[account.pk]), data)
+
+
+def test_changing_a_link_takes_append_on_that_very_record_not_just_its_type(org):
+    # shared_with may write `mine` (shared read + write) and holds Append on accounts (their own),
+    # but not on `mine`: its other fields change, its parent doesn't.
+    from crm.tests.factories import AccountFactory
+
+    AccountFactory(name="South Ltd", owner=org.users["other_bu"])  # shared_with may append to it
+    refused = link_parent(org, "shared_with", org.mine, "South Ltd")
+    page = html.unescape(refused.content.decode())
+    assert "You may not link this account to other records" in page and 'value="South Ltd"' in page
+    org.mine.refresh_from_db()
+    assert org.mine.parent is None
+    # The owner holds Append on `mine`, and Append To on the North team's account.
+    assert link_parent(org, "owner", org.mine, "Team Ltd").status_code == 302
+    org.mine.refresh_from_db()
+    assert org.mine.parent == org.team_account
+
+
+def test_a_link_target_needs_append_to_on_that_very_record(org):
+    # Far Ltd is in North West: outside the owner's reach for Read and Append To.
+    response = link_parent(org, "owner", org.mine, "Far Ltd")
+    assert "No active account is called “Far Ltd”" in html.unescape(response.content.decode())
+    # The Sales Manager of North reaches North West.
+    response = link_parent(org, "manager", org.mine, "Far Ltd")
+    assert response.status_code == 302, response.context["form"].errors
+
+
+def test_a_record_without_append_keeps_its_link_when_other_fields_change(org):
+    from accounts.forms import AccountForm
+    from audit.tests.conftest import edit_data
+
+    org.mine.parent = org.team_account
+    org.mine.save()
+    data = edit_data(org.mine, form_class=AccountForm, user=org.users["shared_with"], loaded_version=org.mine.version)
+    data.update(telephone1="+1 425 555 0142", parent=org.team_account.pk, parent_label="Team Ltd")
+    response = org.client("shared_with").post(reverse("accounts:update", args=[org.mine.pk]), data)
+    assert response.status_code == 302
+    org.mine.refresh_from_db()
+    assert (org.mine.telephone1, org.mine.parent) == ("+1 425 555 0142", org.team_account)
+
+
+def test_may_append_is_per_record_and_per_type_for_a_new_record(org):
+    from access import guard
+    from accounts.models import Account
+
+    assert guard.may_append(org.mine, org.users["owner"])
+    assert not guard.may_append(org.mine, org.users["shared_with"])
+    assert guard.may_append(Account, org.users["shared_with"])
+    assert guard.may_append(Account(name="New"), org.users["shared_with"])
+    assert not guard.may_append(Account, org.users["no_role"])

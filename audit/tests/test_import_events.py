@@ -82,3 +82,36 @@ def test_removing_an_import_with_its_records_records_their_deletion(run_import, 
         Source.IMPORT,
         importer,
     )
+
+
+def test_an_import_that_renames_a_record_names_it_as_the_import_left_it(run_import):
+    ana = ContactFactory(first_name="Ana", last_name="Lopez", emailaddress1="ana@x.com", telephone1="+1 111", role="")
+    run_import(
+        "people.csv", csv_bytes([HEADER, ["Anna", "Lopez-Diaz", "ana@x.com", "+1 111", ""]]), match_key="emailaddress1"
+    )
+    [entry] = AuditEntry.objects.filter(event=Event.UPDATE)
+    assert entry.record_name == "Anna Lopez-Diaz"
+    assert entry.changes == {"first_name": ["Ana", "Anna"], "last_name": ["Lopez", "Lopez-Diaz"]}
+    ana.refresh_from_db()
+    assert ana.full_name == "Anna Lopez-Diaz"
+
+
+def test_an_import_that_keeps_the_name_still_names_the_record(run_import):
+    ContactFactory(first_name="Ana", last_name="Lopez", emailaddress1="ana@x.com", telephone1="+1 111", role="")
+    run_import(
+        "people.csv", csv_bytes([["Email", "Business Phone"], ["ana@x.com", "+1 999"]]), match_key="emailaddress1"
+    )
+    [entry] = AuditEntry.objects.filter(event=Event.UPDATE)
+    assert (entry.record_name, entry.changes) == ("Ana Lopez", {"telephone1": ["+1 111", "+1 999"]})
+
+
+def test_two_imports_of_different_columns_on_one_connection_are_both_audited(run_import):
+    ContactFactory(first_name="Ana", last_name="Lopez", emailaddress1="ana@x.com", telephone1="+1 111", role="")
+    run_import("a.csv", csv_bytes([["Email", "Business Phone"], ["ana@x.com", "+1 999"]]), match_key="emailaddress1")
+    run_import(
+        "b.csv",
+        csv_bytes([HEADER, ["Ana", "Lopez", "ana@x.com", "+1 999", "Decision Maker"]]),
+        match_key="emailaddress1",
+    )
+    changes = [entry.changes for entry in AuditEntry.objects.filter(event=Event.UPDATE).order_by("id")]
+    assert changes == [{"telephone1": ["+1 111", "+1 999"]}, {"role": ["", "decision_maker"]}]

@@ -125,3 +125,24 @@ def test_audit_entries_cant_be_changed_or_deleted_by_the_app_or_the_admin(org):
     assert admin.get(reverse("admin:audit_auditentry_change", args=[one.pk])).status_code == 200
     assert admin.post(reverse("admin:audit_auditentry_delete", args=[one.pk]), {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=one.pk).exists()
+
+
+def test_the_rows_span_an_events_changes_escape_what_people_typed_and_link_to_live_records(org):
+    entry(
+        org.contact,
+        user_name="<b>owner</b>",
+        job_id=7,
+        changes={"telephone1": ["+1", "<script>x</script>"], "role": ["", "decision_maker"]},
+    )
+    AuditEntry.objects.create(
+        event=Event.DELETE, source=Source.BULK, record_type="accounts.account", record_id=999, record_name="Gone & Co"
+    )
+    history = org.client("owner").get(history_url(org.contact), {"field": "role"}).content.decode()
+    assert '<td rowspan="2">' in history and "Decision Maker" in history
+    assert "&lt;script&gt;x&lt;/script&gt;" in history and "<script>x" not in history
+    assert "&lt;b&gt;owner&lt;/b&gt;" in history and "Import · import job 7" not in history
+    assert "Form · import job 7" in history
+    assert '<option value="role" selected>Role</option>' in history
+    summary = org.client("admin").get(reverse("audit:summary")).content.decode()
+    assert f'<a href="{history_url(org.contact)}">Cora Mine</a>' in summary
+    assert "<td>Gone &amp; Co</td>" in summary

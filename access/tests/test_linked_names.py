@@ -1,0 +1,121 @@
+"""A page names only the linked records its reader may read: the others are counted ("1 other
+contact you can't see") or shown as a record they can't see, on record pages, delete
+confirmations and the Audit History."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEntry, Event, Source
+from crm.tests.factories import AccountFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    """The page as its reader reads it (entities decoded)."""
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def hidden(org):
+    """Records of North West (which `owner`, a Salesperson of North, can't read) linked to
+    records `owner` can read."""
+    far_owner = org.far.owner
+    secret_boss = ContactFactory(first_name="Secret", last_name="Boss", owner=far_owner, company=org.far)
+    org.contact.manager = secret_boss
+    org.contact.save()
+    mine_child = AccountFactory(name="Hidden Child Ltd", owner=far_owner, parent=org.mine)
+    hidden_report = ContactFactory(first_name="Hidden", last_name="Report", owner=far_owner, manager=org.contact)
+    hidden_contact = ContactFactory(first_name="Hidden", last_name="Staff", owner=far_owner, company=org.mine)
+    far_primary = AccountFactory(name="Far Primary Ltd", owner=far_owner, primary_contact=org.contact)
+    shown_contact = ContactFactory(first_name="Shown", last_name="Reporter", owner=org.users["owner"], company=org.far)
+    return {
+        "boss": secret_boss,
+        "child": mine_child,
+        "report": hidden_report,
+        "staff": hidden_contact,
+        "far_primary": far_primary,
+        "shown": shown_contact,
+    }
+
+
+def test_a_contact_page_hides_the_names_of_its_unreadable_company_and_manager(org, hidden):
+    page = text(org.client("owner").get(hidden["shown"].get_absolute_url()))
+    assert "Far Ltd" not in page and "A record you can't see" in page
+    assert "Linked to an account you can't see." in page
+    page = text(org.client("owner").get(org.contact.get_absolute_url()))
+    assert "Secret Boss" not in page and "A contact you can't see." in page
+    assert "Hidden Report" not in page and "1 other direct report you can't see." in page
+    assert "Mine Ltd" in page  # a company the reader may read keeps its name
+    manager_page = text(org.client("manager").get(org.contact.get_absolute_url()))
+    assert "Secret Boss" in manager_page and "Hidden Report" in manager_page
+
+
+def test_an_account_page_counts_the_contacts_and_sub_accounts_it_cant_name(org, hidden):
+    page = text(org.client("owner").get(org.mine.get_absolute_url()))
+    assert "Hidden Staff" not in page and "1 other contact you can't see." in page
+    assert "Hidden Child Ltd" not in page and "1 other sub-account you can't see." in page
+    assert "Cora Mine" in page
+    far_page = text(org.client("manager").get(hidden["far_primary"].get_absolute_url()))
+    assert "Cora Mine" in far_page  # Sales Manager of North reads North's contact
+
+
+def test_an_account_page_hides_its_unreadable_parent(org, hidden):
+    child_of_far = AccountFactory(name="Child Of Far", owner=org.users["owner"], parent=org.far)
+    page = text(org.client("owner").get(child_of_far.get_absolute_url()))
+    assert "Far Ltd" not in page and "An account you can't see." in page
+
+
+def test_delete_confirmations_count_linked_records_without_naming_unreadable_ones(org, hidden):
+    client = org.client("owner")
+    contact_page = text(client.get(reverse("contacts:delete", args=[org.contact.pk])))
+    assert "Far Primary Ltd" not in contact_page
+    assert "1 other account you can't see will have no primary contact." in contact_page
+    assert "1 direct report will have no manager. (1 of them you can't see.)" in contact_page
+    account_page = text(client.get(reverse("accounts:delete", args=[org.mine.pk])))
+    assert "This account still has 2 contacts" in account_page
+    assert "1 of them you can't see" in account_page
+    assert "Hidden Staff" not in account_page
+
+
+def test_the_audit_history_hides_names_of_linked_records_the_reader_cant_read(org, hidden):
+    AuditEntry.objects.create(
+        event=Event.UPDATE,
+        source=Source.FORM,
+        record_type="contacts.contact",
+        record_id=org.contact.pk,
+        record_name=str(org.contact),
+        changes={"manager_id": [None, hidden["boss"].pk], "company_id": [org.mine.pk, org.mine.pk + 10_000]},
+    )
+    url = reverse("audit:history", args=["contacts.contact", org.contact.pk])
+    page = text(org.client("owner").get(url))
+    assert "Secret Boss" not in page and "A record you can't see" in page
+    assert "Mine Ltd" in page and "(deleted record" in page
+    assert "Secret Boss" in text(org.client("manager").get(url))
+
+
+def test_an_edit_form_keeps_an_unreadable_link_without_naming_it(org, hidden):
+    from contacts.forms import ContactForm
+
+    contact = hidden["shown"]  # the owner's contact, whose company (Far Ltd) they can't read
+    client = org.client("owner")
+    page = text(client.get(reverse("contacts:update", args=[contact.pk])))
+    assert "Far Ltd" not in page and 'value="A record you can\'t see"' in page
+    form = ContactForm(instance=contact, user=org.users["owner"])
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    data.update(
+        company=org.far.pk,
+        company_label="A record you can't see",
+        job_title="Buyer",
+        loaded_version=contact.version,
+    )
+    data.pop("manager", None)
+    response = client.post(reverse("contacts:update", args=[contact.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    contact.refresh_from_db()
+    assert (contact.job_title, contact.company_id) == ("Buyer", org.far.pk)
