@@ -1,4 +1,5 @@
-"""Every write of an activity: create, complete, cancel, reopen, assign, delete, send.
+"""Every write of an activity: create, complete, cancel, reopen, assign, delete, send; each
+recorded in the audit in the same transaction.
 
 Who may do what, through the access helper: adding an activity to a record needs Append To
 on it; changing one needs to read its record and to own the activity (or be in its owning
@@ -6,6 +7,8 @@ team), or to hold Write on the record.
 """
 
 from __future__ import annotations
+
+from copy import copy
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,6 +21,8 @@ from access import guard
 from access.models import Privilege
 from access.scope import access_of
 from activities.models import Activity, Attachment, Attendee, Email, EmailStatus, Kind, State
+from audit import services as audit
+from audit.models import Event, Source
 
 
 class ActivityRefused(Exception):
@@ -47,7 +52,16 @@ def rollup_account_of(record):
 
 
 def activity_create(
-    *, activity: Activity, regarding, by, files=(), attendees=(), optional_attendees=(), to=(), cc=()
+    *,
+    activity: Activity,
+    regarding,
+    by,
+    files=(),
+    attendees=(),
+    optional_attendees=(),
+    to=(),
+    cc=(),
+    source: str = Source.FORM,
 ) -> Activity:
     """Save a new activity about `regarding` (an account or a contact) owned by `by`, with a
     note's files and an appointment's attendees; an email is sent to `to` once saved."""
@@ -65,6 +79,7 @@ def activity_create(
         activity.state, activity.closed_on = State.COMPLETED, timezone.now()
     with transaction.atomic():
         activity.save()
+        audit.record_created(record=activity, by=by, source=source)
         for upload, content_type in files:
             Attachment.objects.create(
                 activity=activity, file=upload, name=upload.name[:200], size=upload.size, content_type=content_type
@@ -101,27 +116,30 @@ def email_send(*, activity: Activity, to: list[str], cc: list[str], by) -> Email
     return email
 
 
-def activity_set_state(*, activity: Activity, state: str, by) -> Activity:
+def activity_set_state(*, activity: Activity, state: str, by, source: str = Source.FORM) -> Activity:
     """Close as completed or cancelled, or reopen."""
     require_change(activity, by)
     if activity.state == state:
         return activity
+    before = copy(activity)
     activity.state = state
     activity.closed_on = None if state == State.OPEN else timezone.now()
-    activity.save(update_fields=["state", "closed_on", "modified_on"])
+    with transaction.atomic():
+        activity.save(update_fields=["state", "closed_on", "modified_on"])
+        audit.record_changed(before=before, after=activity, by=by, source=source)
     return activity
 
 
-def activity_complete(*, activity: Activity, by) -> Activity:
-    return activity_set_state(activity=activity, state=State.COMPLETED, by=by)
+def activity_complete(*, activity: Activity, by, source: str = Source.FORM) -> Activity:
+    return activity_set_state(activity=activity, state=State.COMPLETED, by=by, source=source)
 
 
-def activity_cancel(*, activity: Activity, by) -> Activity:
-    return activity_set_state(activity=activity, state=State.CANCELLED, by=by)
+def activity_cancel(*, activity: Activity, by, source: str = Source.FORM) -> Activity:
+    return activity_set_state(activity=activity, state=State.CANCELLED, by=by, source=source)
 
 
-def activity_reopen(*, activity: Activity, by) -> Activity:
-    return activity_set_state(activity=activity, state=State.OPEN, by=by)
+def activity_reopen(*, activity: Activity, by, source: str = Source.FORM) -> Activity:
+    return activity_set_state(activity=activity, state=State.OPEN, by=by, source=source)
 
 
 def activity_assign(*, activity: Activity, by, user=None, team=None) -> Activity:
@@ -142,15 +160,19 @@ def activity_assign(*, activity: Activity, by, user=None, team=None) -> Activity
             raise ActivityRefused(
                 _("No member of %(team)s can see %(record)s.") % {"team": team, "record": activity.regarding}
             )
+    before = copy(activity)
     activity.owner, activity.owner_team = user, team
-    activity.save(update_fields=["owner", "owner_team", "modified_on"])
+    with transaction.atomic():
+        activity.save(update_fields=["owner", "owner_team", "modified_on"])
+        audit.record_changed(before=before, after=activity, by=by, event=Event.ASSIGN)
     return activity
 
 
-def activity_delete(*, activity: Activity, by) -> None:
+def activity_delete(*, activity: Activity, by, source: str = Source.FORM) -> None:
     """Delete the activity and, once that is committed, its files."""
     require_change(activity, by)
     files = [attachment.file for attachment in activity.attachments.all()]
     with transaction.atomic():
+        audit.record_deleting(record=activity, by=by, source=source)
         activity.delete()
         transaction.on_commit(lambda: [file.delete(save=False) for file in files])

@@ -25,6 +25,7 @@ from activities.resources import ACTIVITY
 from activities.tables import ActivityTable
 from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
 from audit import services as audit
+from audit.models import Source
 from crm import lists, registry
 from crm.record_views import ListPageView, safe_next_url
 from imports import exports
@@ -261,9 +262,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
     for activity in chosen:
         try:
             if action == "delete":
-                services.activity_delete(activity=activity, by=request.user)
+                services.activity_delete(activity=activity, by=request.user, source=Source.BULK)
             else:
-                STATE_CHANGES[action][0](activity=activity, by=request.user)
+                STATE_CHANGES[action][0](activity=activity, by=request.user, source=Source.BULK)
             done += 1
         except PermissionDenied:
             refused += 1

@@ -11,6 +11,8 @@ from crm.models import stored_fields
 # Copies and stamps the database or the code derive from other columns: a rename of a user
 # rewrites every owner_name, so auditing them would bury the real changes.
 DERIVED = {"id", "version", "created_on", "created_by_id", "modified_on", "modified_by_id", "business_unit_id"}
+# An activity's account roll-up follows its record (a database trigger keeps it current).
+DERIVED |= {"rollup_account_id"}
 # Set by Assign and Activate/Deactivate rather than by the form, and audited all the same
 # (a contact's full name, not editable either, is derived from its name parts: not audited).
 NOT_EDITABLE_BUT_AUDITED = {"owner_id", "owner_team_id", "status", "status_reason"}
