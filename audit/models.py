@@ -19,6 +19,8 @@ class Event(models.TextChoices):
     ASSIGN = "assign", _("Assign")
     SHARE = "share", _("Share")
     UNSHARE = "unshare", _("Unshare")
+    MERGE = "merge", _("Merge")
+    UNDO_MERGE = "undo_merge", _("Undo merge")
     SIGN_IN = "sign_in", _("Sign-in")
     SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
     EXPORT = "export", _("Export")
