@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from access.tests.conftest import org  # noqa: F401  (the access personas)
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
