@@ -72,6 +72,10 @@ class BatchDuplicates:
         # (rule id, keys) -> the line of the first row of the file holding them.
         self.seen: dict[tuple, int] = {}
 
+    def compared_fields(self) -> list[str]:
+        """The fields the rules compare: what a caller must put in each row's values."""
+        return sorted({name for rule in self.rules for name in self.rule_fields(rule)})
+
     def rule_fields(self, rule: DuplicateRule) -> list[str]:
         return [condition.field for condition in rule.conditions.all()]
 
