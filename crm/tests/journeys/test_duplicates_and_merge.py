@@ -97,6 +97,11 @@ def test_an_administrator_disables_a_rule(signed_in_page, screenshot):
     screenshot("rules-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("rules-390")
+    # Each rule a card on a phone: nothing sideways, the commands within reach.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.crm-panel button')].every(b => b.getBoundingClientRect().right <= innerWidth)"
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     rule.get_by_role("button", name="Disable Accounts with the same account name").click()
     expect(page.get_by_text("The rule “Accounts with the same account name” is disabled.")).to_be_visible()
