@@ -215,7 +215,9 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
     """Offer to detect duplicates in the list the user came from (its query string) or in
     every record of the type they may read; POST starts the job."""
     model = record_model(record_type)
-    params = request.GET.urlencode()
+    # A list opened without parameters shows its default view: "view=" says so (empty
+    # parameters mean every record of the type).
+    params = request.GET.urlencode() or "view="
     if request.method == "POST":
         scope = params if request.POST.get("scope") == "view" else ""
         job = jobs.detection_job_start(model=model, params=scope, by=request.user)
@@ -223,7 +225,7 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
     context = {
         "opts": model._meta,
         "record_type": record_type,
-        "view_label": jobs.scope_label(model=model, params=params or "view="),
+        "view_label": jobs.scope_label(model=model, params=params),
         "all_label": jobs.scope_label(model=model, params=""),
         "list_url": f"{list_url(model)}?{params}",
         "rules": [rule for rule in scan.usable_rules(model)],

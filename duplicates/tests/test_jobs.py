@@ -136,3 +136,13 @@ def test_a_merge_job_refused_on_the_worker_says_why_and_changes_nothing(owner_cl
     job = MergeJob.objects.get()
     assert job.status == JobStatus.FAILED and "changed after you opened the merge" in job.error
     assert not MergeOperation.objects.exists()
+
+
+def test_a_list_opened_without_parameters_is_detected_as_its_default_view(owner_client, owner, teammate):
+    AccountFactory(name="Contoso", owner=owner)
+    AccountFactory(name="Contoso AB", owner=teammate)  # not in My Active Accounts
+    url = reverse("duplicates:detect", args=["accounts.account"])
+    assert "The list I came from: My Active Accounts" in owner_client.get(url).content.decode()
+    owner_client.post(url, {"scope": "view"})
+    job = DetectionJob.objects.get()
+    assert (job.scope_label, job.group_count) == ("My Active Accounts", 0)
