@@ -1,16 +1,15 @@
 """Duplicate detection for many rows at once (imports): set-based, a chunk at a time, every
 enabled rule.
 
-Per chunk, whatever its size:
+Per chunk, whatever its size and however many rules:
 - one query: the keys of every value the rules compare, computed by the database (the same
   functions as the key columns, so both sides are normalised alike);
-- one query: the existing active records matching a rule made of exact, same first N and same
-  last N characters conditions. Exact keys and first characters are read through the key
-  columns' btree indexes (a first-N condition as a key range); a rule whose conditions are all
-  "same last characters" can't use an index and scans the table once per chunk;
-- one query per rule with a "similar name" condition: the chunk's keys joined to the table,
-  each probing the trigram index of the name key on PostgreSQL (pg_trgm's `%`); SQLite
-  compares with the Python measure, a scan of the table per row of the chunk.
+- one statement: for each rule, the chunk's rows as VALUES, each with a subquery that stops at
+  the first active record matching it: an index probe for exact keys, a key range of the same
+  btree index for "same first characters", a trigram index probe for "similar name" on
+  PostgreSQL (pg_trgm's `%`; SQLite compares with the Python measure, scanning until a match);
+  "same last characters" has no index and scans (until a match) for each row.
+  (PostgreSQL: with a similar-name rule, SET LOCAL of the threshold and its savepoint too.)
 Rows repeating an earlier row of the file are found in memory, across chunks: by their keys,
 and for similar names through an index of their trigrams (TrigramIndex), never every pair.
 """
@@ -18,14 +17,11 @@ and for similar names through an index of their trigrams (TrigramIndex), never e
 from __future__ import annotations
 
 import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import reduce
-from operator import and_, or_
 
 from django.db import connection, transaction
-from django.db.models import F, Model, Q
-from django.db.models.functions import Right
-from django.db.models.lookups import In
+from django.db.models import Model
 
 from duplicates import keys
 from duplicates.detection import matchable_fields, rules_for
@@ -121,6 +117,12 @@ class BatchDuplicates:
             if rule.conditions.all() and all(c.field in fields for c in rule.conditions.all())
         ]
         self.fields = fields
+        # Read once: a related manager per row and rule would cost more than the queries.
+        self.rule_conditions = {rule.pk: list(rule.conditions.all()) for rule in self.rules}
+        self.similar_condition = {
+            rule.pk: next((c for c in self.rule_conditions[rule.pk] if c.operator == Operator.SIMILAR), None)
+            for rule in self.rules
+        }
         # (rule id, parts of its non-similar conditions) -> the line of the first row of the
         # file holding them; for a rule with a similar-name condition, the earlier rows' keys.
         self.seen: dict[tuple, int] = {}
@@ -128,13 +130,13 @@ class BatchDuplicates:
 
     def compared_fields(self) -> list[str]:
         """The fields the rules compare: what a caller must put in each row's values."""
-        return sorted({condition.field for rule in self.rules for condition in rule.conditions.all()})
+        return sorted({condition.field for rule in self.rules for condition in self.conditions(rule)})
 
     def conditions(self, rule: DuplicateRule) -> list[RuleCondition]:
-        return list(rule.conditions.all())
+        return self.rule_conditions[rule.pk]
 
     def similar(self, rule: DuplicateRule) -> RuleCondition | None:
-        return next((c for c in rule.conditions.all() if c.operator == Operator.SIMILAR), None)
+        return self.similar_condition[rule.pk]
 
     def check(self, rows: list[tuple[int, dict]]) -> dict[int, Match]:
         """The rows (line, values) that duplicate an existing active record or an earlier
@@ -207,112 +209,81 @@ class BatchDuplicates:
 
     # Existing records ------------------------------------------------------------------------
 
-    def existing(self, row_parts: dict[int, dict[int, tuple | None]]) -> dict[tuple[int, int], Match]:
-        """(line, rule id) -> the first active record the row matches by that rule: one query
-        for the rules without a similar-name condition, one per rule with one."""
-        found: dict[tuple[int, int], Match] = {}
-        plain = [rule for rule in self.rules if self.similar(rule) is None]
-        found.update(self.existing_plain(plain, row_parts))
-        for rule in self.rules:
-            if self.similar(rule) is not None:
-                found.update(self.existing_similar(rule, row_parts))
-        return found
+    def column_sql(self, condition: RuleCondition) -> str:
+        return "t." + connection.ops.quote_name(self.model._meta.get_field(self.fields[condition.field][0]).column)
 
-    def column(self, condition: RuleCondition) -> str:
-        return self.fields[condition.field][0]
-
-    def condition_filter(self, condition: RuleCondition, parts: set[str]) -> Q:
-        column = self.column(condition)
-        if condition.operator == Operator.FIRST:
-            # A key range per prefix: the btree index of the key column serves it.
-            return reduce(or_, (Q(**{f"{column}__gte": p, f"{column}__lt": next_string(p)}) for p in parts))
-        if condition.operator == Operator.LAST:
-            return Q(In(Right(F(column), condition.length), sorted(parts)))  # no index: a scan
-        return Q(**{f"{column}__in": parts})
-
-    def existing_plain(
-        self, rules: list[DuplicateRule], row_parts: dict[int, dict[int, tuple | None]]
-    ) -> dict[tuple[int, int], Match]:
-        wanted = {
-            rule: {parts[rule.pk] for parts in row_parts.values() if parts[rule.pk] is not None} for rule in rules
-        }
-        filters = [
-            reduce(
-                and_,
-                (
-                    self.condition_filter(condition, {parts[index] for parts in tuples})
-                    for index, condition in enumerate(self.conditions(rule))
-                ),
-            )
-            for rule, tuples in wanted.items()
-            if tuples
-        ]
-        if not filters:
-            return {}
-        columns = sorted({self.column(c) for rule in wanted for c in self.conditions(rule)})
-        label = self.model._meta.ordering[0]
-        records = self.model._default_manager.active().filter(reduce(or_, filters)).order_by("pk")
-        first_holder: dict[tuple[int, tuple], Match] = {}
-        for pk, shown, *values in records.values_list("pk", label, *columns):
-            row = dict(zip(columns, values, strict=True))
-            for rule, tuples in wanted.items():
-                keys_here = [row[self.column(c)] for c in self.conditions(rule)]
-                if not all(keys_here):
-                    continue
-                parts = tuple(part_of(c, key) for c, key in zip(self.conditions(rule), keys_here, strict=True))
-                if parts in tuples:
-                    first_holder.setdefault((rule.pk, parts), Match(record_id=pk, record_label=shown))
-        return {
-            (line, rule.pk): first_holder[rule.pk, parts[rule.pk]]
-            for line, parts in row_parts.items()
-            for rule in rules
-            if parts[rule.pk] is not None and (rule.pk, parts[rule.pk]) in first_holder
-        }
-
-    def existing_similar(
-        self, rule: DuplicateRule, row_parts: dict[int, dict[int, tuple | None]]
-    ) -> dict[tuple[int, int], Match]:
-        """One statement: each row's keys joined to the table on the rule's conditions, the
-        similar-name one first (the trigram index's), the lowest matching id kept per row."""
-        rows = [(line, parts[rule.pk]) for line, parts in row_parts.items() if parts[rule.pk] is not None]
-        if not rows:
-            return {}
-        conditions = self.conditions(rule)
+    def condition_sql(self, condition: RuleCondition, value: str) -> tuple[str, int]:
+        """SQL comparing the table's row `t` with a row's value(s) `value`, and how many values
+        it takes (a first-N condition is a key range: two)."""
+        column = self.column_sql(condition)
         postgresql = connection.vendor == "postgresql"
+        if condition.operator == Operator.SIMILAR:
+            if postgresql:
+                return f"{column} %% {value}0", 1
+            return f"{keys.SIMILARITY_FUNCTION}({column}, {value}0) >= {keys.SIMILARITY_THRESHOLD}", 1
+        if condition.operator == Operator.FIRST:
+            # The btree index of the key column serves a range.
+            return f"{column} >= {value}0 AND {column} < {value}1", 2
+        if condition.operator == Operator.LAST:
+            length = int(condition.length)
+            return (f"right({column}, {length})" if postgresql else f"substr({column}, -{length})") + f" = {value}0", 1
+        return f"{column} = {value}0", 1
+
+    def existing(self, row_parts: dict[int, dict[int, tuple | None]]) -> dict[tuple[int, int], Match]:
+        """(line, rule id) -> an active record the row matches by that rule, for every rule, in
+        one statement: per rule, the chunk's rows as VALUES and for each a subquery that stops
+        at the first match (an index probe for exact keys, a key range for first characters,
+        a trigram index probe for a similar name on PostgreSQL; a scan for last characters)."""
+        postgresql = connection.vendor == "postgresql"
+        ctes, selects, cte_params, select_params = [], [], [], []
         table = connection.ops.quote_name(self.model._meta.db_table)
         label = connection.ops.quote_name(self.model._meta.get_field(self.model._meta.ordering[0]).column)
         status = connection.ops.quote_name(self.model._meta.get_field("status").column)
-        names = [f"k{index}" for index in range(len(conditions))]
-        tests = []
-        for condition, name in zip(conditions, names, strict=True):
-            column = "t." + connection.ops.quote_name(self.column(condition))
-            if condition.operator == Operator.SIMILAR:
-                if postgresql:
-                    tests.insert(0, f"{column} %% r.{name}")
-                else:
-                    tests.insert(0, f"{keys.SIMILARITY_FUNCTION}({column}, r.{name}) >= {keys.SIMILARITY_THRESHOLD}")
-            elif condition.operator == Operator.FIRST:
-                tests.append(f"substr({column}, 1, {int(condition.length)}) = r.{name}")
-            elif condition.operator == Operator.LAST:
-                if postgresql:
-                    tests.append(f"right({column}, {int(condition.length)}) = r.{name}")
-                else:
-                    tests.append(f"substr({column}, -{int(condition.length)}) = r.{name}")
+        for rule in self.rules:
+            rows = [(line, parts[rule.pk]) for line, parts in row_parts.items() if parts[rule.pk] is not None]
+            if not rows:
+                continue
+            alias = f"r{rule.pk}"
+            columns, tests = ["line"], []
+            for index, condition in enumerate(self.conditions(rule)):
+                test, width = self.condition_sql(condition, f"{alias}.c{index}_")
+                tests.append(test)
+                columns += [f"c{index}_{n}" for n in range(width)]
+            text = "%s::text" if postgresql else "%s"
+            row_sql = "(" + ", ".join(["%s::bigint" if postgresql else "%s"] + [text] * (len(columns) - 1)) + ")"
+            ctes.append(f"{alias}({', '.join(columns)}) AS (VALUES {', '.join([row_sql] * len(rows))})")
+            for line, parts in rows:
+                cte_params.append(line)
+                for condition, part in zip(self.conditions(rule), parts, strict=True):
+                    cte_params += [part, next_string(part)] if condition.operator == Operator.FIRST else [part]
+            where = " AND ".join(tests)
+            if self.similar(rule) is not None:
+                # A join, each row probing the trigram index: under LIMIT 1 the planner would
+                # hope to meet a similar name early in a scan of the table, and rarely does.
+                selects.append(
+                    f"SELECT {int(rule.pk)}, {alias}.line, t.id, t.{label} "
+                    f"FROM {alias} JOIN {table} t ON {where} WHERE t.{status} = %s"
+                )
+                select_params.append("active")
             else:
-                tests.append(f"{column} = r.{name}")
-        cast = "::text" if postgresql else ""
-        values = ", ".join(["(%s" + (", %s" + cast) * len(names) + ")"] * len(rows))
-        sql = (
-            f"WITH r(line, {', '.join(names)}) AS (VALUES {values}) "
-            f"SELECT r.line, t.id, t.{label} FROM r JOIN {table} t ON {' AND '.join(tests)} "
-            f"WHERE t.{status} = %s ORDER BY r.line, t.id"
-        )
-        params = [value for line, parts in rows for value in (line, *parts)] + ["active"]
-        found: dict[tuple[int, int], Match] = {}
-        with transaction.atomic(), connection.cursor() as cursor:
-            if postgresql:
+                first = f"FROM {table} t WHERE {where} AND t.{status} = %s LIMIT 1"
+                selects.append(
+                    f"SELECT {int(rule.pk)}, {alias}.line, (SELECT t.id {first}), (SELECT t.{label} {first}) "
+                    f"FROM {alias}"
+                )
+                select_params += ["active", "active"]
+        if not selects:
+            return {}
+        sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects)
+        # The similar-name threshold is set for a transaction (SET LOCAL): only then one is opened.
+        trigrams = postgresql and any(self.similar(rule) is not None for rule in self.rules)
+        with transaction.atomic() if trigrams else nullcontext(), connection.cursor() as cursor:
+            if trigrams:
                 cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
-            cursor.execute(sql, params)
-            for line, pk, shown in cursor.fetchall():
-                found.setdefault((line, rule.pk), Match(record_id=pk, record_label=shown))
+            cursor.execute(sql, cte_params + select_params)
+            rows = cursor.fetchall()
+        found: dict[tuple[int, int], Match] = {}
+        for rule_id, line, pk, shown in rows:
+            if pk is not None and ((line, rule_id) not in found or pk < found[line, rule_id].record_id):
+                found[line, rule_id] = Match(record_id=pk, record_label=shown)
         return found
