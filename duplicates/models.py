@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.jobs import JobProgress
+
 
 class SnapshotEncoder(DjangoJSONEncoder):
     """DjangoJSONEncoder, keeping a time's microseconds: Undo merge restores values exactly."""
@@ -133,11 +135,12 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class BackgroundJob(models.Model):
+class BackgroundJob(JobProgress, models.Model):
     """What the worker's duplicate jobs share: who asked, where the job stands, its progress
     (read by static/imports/import_progress.js through the job's status URL)."""
 
     FINISHED = (JobStatus.COMPLETED, JobStatus.FAILED)
+    DONE = (JobStatus.COMPLETED,)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Asked by"), on_delete=models.CASCADE, related_name="+"
@@ -157,26 +160,6 @@ class BackgroundJob(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_on", "-id"]
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.COMPLETED:
-            return 100
-        return min(int(self.processed_rows * 100 / self.total_rows), 100) if self.total_rows else 0
-
-    def progress(self) -> dict:
-        return {
-            "status": self.status,
-            "status_label": self.get_status_display(),
-            "finished": self.is_finished,
-            "percent": self.percent,
-            "total": self.total_rows,
-            "processed": self.processed_rows,
-        }
 
 
 class DetectionJobQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
 from duplicates.batch import BatchDuplicates, Match
 from duplicates.models import DuplicateRule, Operator, RuleCondition
+from duplicates.tests.helpers import only_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +44,6 @@ def test_a_chunk_costs_two_queries_whatever_its_size(django_assert_max_num_queri
     rows = [(line, {"name": f"Company {line}"}) for line in range(2, 500)]
     with django_assert_max_num_queries(2):
         batch.check(rows)
-
-
-def only_rule(record_type: str, *conditions) -> DuplicateRule:
-    DuplicateRule.objects.update(enabled=False)
-    rule = DuplicateRule.objects.create(name="Test rule", record_type=record_type)
-    for field, operator, length in conditions:
-        RuleCondition.objects.create(rule=rule, field=field, operator=operator, length=length)
-    return rule
 
 
 def test_a_similar_name_rule_matches_records_and_earlier_rows():

@@ -9,18 +9,9 @@ from audit.models import AuditEntry, Event, Source
 from crm.choices import Status
 from crm.tests.factories import AccountFactory, ContactFactory
 from duplicates import services
+from duplicates.tests.helpers import merge
 
 pytestmark = pytest.mark.django_db
-
-
-def merge(master, other, by, keep_other=()):
-    return services.records_merge(
-        master=master,
-        other=other,
-        keep_other=set(keep_other),
-        versions={master.pk: master.version, other.pk: other.version},
-        by=by,
-    )
 
 
 def note_about(record, **fields) -> Activity:

@@ -9,21 +9,14 @@ from contacts.models import Contact
 from crm.choices import Status
 from crm.tests.factories import AccountFactory, ContactFactory
 from duplicates import scan
-from duplicates.models import DuplicateRule, Operator, RuleCondition
+from duplicates.models import Operator
+from duplicates.tests.helpers import only_rule
 
 pytestmark = pytest.mark.django_db
 
 
 def groups_of(model, scope=None):
     return scan.duplicate_groups(model, scope if scope is not None else model.objects.all())
-
-
-def only_rule(record_type: str, *conditions: tuple[str, str, int | None]) -> DuplicateRule:
-    DuplicateRule.objects.update(enabled=False)
-    rule = DuplicateRule.objects.create(name="Test rule", record_type=record_type)
-    for field, operator, length in conditions:
-        RuleCondition.objects.create(rule=rule, field=field, operator=operator, length=length)
-    return rule
 
 
 def test_accounts_with_the_same_name_written_differently_make_one_group():
