@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
@@ -88,9 +89,9 @@ class CheckedImportForm(ImportForm):
     chosen format (the format decides how it is read), and its "Allow duplicates"."""
 
     allow_duplicates = forms.BooleanField(
-        label=_("Allow duplicates"),
+        label=gettext_lazy("Allow duplicates"),
         required=False,
-        help_text=_(
+        help_text=gettext_lazy(
             "Rows that the duplicate detection rules match to an existing record or to an earlier row "
             "are listed; they are skipped unless you tick this."
         ),
