@@ -18,7 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -135,6 +135,23 @@ def update(job, **changes) -> None:
 def finish(job, *, status: str, error: str = "", **changes) -> None:
     now = timezone.now()
     update(job, status=status, error=error, finished_on=now, progressed_on=now, **changes)
+
+
+def duplicate_jobs_fail_stalled(*, since) -> int:
+    """Detections and merges queued or running with no progress since `since` lost their
+    worker: marked failed with what to do (cleanup_imports runs this). A merge that died
+    rolled back whole."""
+    stalled = Q(progressed_on__lt=since) | Q(progressed_on__isnull=True, created_on__lt=since)
+    running = [JobStatus.QUEUED, JobStatus.RUNNING]
+    now = timezone.now()
+    failed = DetectionJob.objects.filter(stalled, status__in=running).update(
+        status=JobStatus.FAILED, error=_("The detection stopped unexpectedly. Start it again."), finished_on=now
+    )
+    return failed + MergeJob.objects.filter(stalled, status__in=running).update(
+        status=JobStatus.FAILED,
+        error=_("The merge stopped unexpectedly; nothing changed. Merge again."),
+        finished_on=now,
+    )
 
 
 # --- Large merges ------------------------------------------------------------------------------

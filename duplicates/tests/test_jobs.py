@@ -146,3 +146,21 @@ def test_a_list_opened_without_parameters_is_detected_as_its_default_view(owner_
     owner_client.post(url, {"scope": "view"})
     job = DetectionJob.objects.get()
     assert (job.scope_label, job.group_count) == ("My Active Accounts", 0)
+
+
+def test_a_detection_whose_worker_died_is_marked_failed_by_the_cleanup(owner):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    job = DetectionJob.objects.create(created_by=owner, record_type="accounts.account", status=JobStatus.RUNNING)
+    DetectionJob.objects.filter(pk=job.pk).update(progressed_on=timezone.now() - timedelta(hours=2))
+    fresh = DetectionJob.objects.create(created_by=owner, record_type="accounts.account", status=JobStatus.RUNNING)
+    DetectionJob.objects.filter(pk=fresh.pk).update(progressed_on=timezone.now())
+    call_command("cleanup_imports", stdout=StringIO())
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "Start it again" in job.error
+    assert fresh.status == JobStatus.RUNNING
