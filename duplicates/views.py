@@ -1,4 +1,5 @@
-"""Duplicate rules (System Administrators), and Merge / Undo merge for records."""
+"""Duplicate rules (System Administrators), Merge / Undo merge, and the background jobs:
+Detect duplicates and large merges."""
 
 from __future__ import annotations
 
@@ -228,7 +229,7 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
         "view_label": jobs.scope_label(model=model, params=params),
         "all_label": jobs.scope_label(model=model, params=""),
         "list_url": f"{list_url(model)}?{params}",
-        "rules": [rule for rule in scan.usable_rules(model)],
+        "rules": scan.usable_rules(model),
         "earlier": DetectionJob.objects.of(request.user).filter(record_type=record_type)[:10],
     }
     return render(request, "duplicates/detect.html", context)
