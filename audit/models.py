@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Event(models.TextChoices):
@@ -19,6 +20,9 @@ class Event(models.TextChoices):
     ASSIGN = "assign", _("Assign")
     SHARE = "share", _("Share")
     UNSHARE = "unshare", _("Unshare")
+    # Nouns here ("Fusion"), where the merge page's button is a verb ("Fusionner").
+    MERGE = "merge", pgettext_lazy("audit event", "Merge")
+    UNDO_MERGE = "undo_merge", pgettext_lazy("audit event", "Undo merge")
     SIGN_IN = "sign_in", _("Sign-in")
     SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
     EXPORT = "export", _("Export")

@@ -7,24 +7,46 @@
   twin on SQLite), enabled for the run only.
 Each figure is the check alone, as the signed-in benchmark user, the median and p95 of
 `repeat` rounds over a spread of names.
+
+And what issue 19's second round added:
+- Detect duplicates over every active account (the whole record type, as the benchmark user
+  sees it): rows per second with the shipped exact rule (one window-count statement), and
+  with a similar-name rule alone (a join through the trigram index per 2,000-row chunk);
+  target: a million accounts in five minutes (>= 3,400 rows/s);
+- an import of new contacts with the shipped rules on / off (import rows/s with detection
+  >= 80% of without: "costs <= 20%"), and with a similar-name rule added (reported);
+- a merge of an account with many linked rows (activities and contacts), rolled back: the
+  milliseconds per linked row that set MERGE_IN_REQUEST_MAX_ROWS.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.utils import timezone
 
+from access import guard
 from accounts.models import Account
+from activities.models import Activity, Kind
 from bench.timing import Result, SQLTimer, Target, percentile
 from contacts.models import Contact
-from duplicates import detection
+from duplicates import detection, scan, services
+from duplicates.jobs import linked_rows
 from duplicates.models import DuplicateRule, Operator, RuleCondition
+from imports.entities import entity_for
+from imports.pipeline import Importer, Plan
 
 EXACT_P95_MS = 5
 SIMILAR_P95_MS = 50
 PROBES = 20  # different existing names per round
+DETECT_ROWS_PER_S = 1_000_000 / 300  # a million accounts in five minutes
+IMPORT_SHARE_AT_LEAST = 0.80
+IMPORT_ROWS = 5_000
+IMPORT_ROUNDS = 3
+MERGE_LINKED_ROWS = 5_000
 
 
 def spread(model, count: int, *fields: str) -> list[tuple]:
@@ -95,4 +117,137 @@ def duplicates_section(context) -> list[Result]:
             )
         )
         transaction.set_rollback(True)
+    results += detect_results(context)
+    results.append(import_result(context))
+    results.append(merge_result(context))
     return results
+
+
+@contextmanager
+def only_rule(*conditions: tuple[str, str, int | None], record_type: str):
+    """The record type's rules replaced by one, for the block only (rolled back after)."""
+    with transaction.atomic():
+        DuplicateRule.objects.filter(record_type=record_type).update(enabled=False)
+        rule = DuplicateRule.objects.create(name="bench rule", record_type=record_type)
+        for field, operator, length in conditions:
+            RuleCondition.objects.create(rule=rule, field=field, operator=operator, length=length)
+        yield
+        transaction.set_rollback(True)
+
+
+def detect_rate(context, label: str) -> Result:
+    scope = guard.visible(Account, context.user)
+    started = time.perf_counter()
+    groups = scan.duplicate_groups(Account, scope)
+    elapsed = time.perf_counter() - started
+    rows = scope.filter(status="active").count()
+    return Result(
+        section="duplicates",
+        label=f"Detect duplicates over {rows:,} active accounts: {label}",
+        samples=1,
+        figures={"rows_per_s": round(rows / elapsed), "seconds": round(elapsed, 1)},
+        targets=[Target("rows_per_s", at_least=DETECT_ROWS_PER_S)],
+        note=f"{len(groups):,} groups",
+    )
+
+
+def detect_results(context) -> list[Result]:
+    results = [detect_rate(context, "shipped exact rule")]
+    with only_rule(("name", Operator.SIMILAR, None), record_type="accounts.account"):
+        results.append(detect_rate(context, "similar-name rule"))
+    return results
+
+
+def new_contacts_rate(user, suffix: str) -> float:
+    """Rows per second of an import creating IMPORT_ROWS new contacts (names repeat existing
+    ones now and then, as real files do)."""
+    people = list(Contact.objects.order_by("pk").values_list("first_name", "last_name")[:IMPORT_ROWS])
+    plan = Plan(
+        entity=entity_for(Contact),
+        mapping=["first_name", "last_name", "emailaddress1"],
+        duplicates="create",
+        allow_duplicates=True,
+        match_key="emailaddress1",
+        default_owner_id=user.pk,
+        by_id=user.pk,
+    )
+    rows = [
+        (line, [f"{first}{suffix}" if line % 10 else first, last, f"bench-{suffix}-{line}@example.com"])
+        for line, (first, last) in enumerate(people, start=2)
+    ]
+    with transaction.atomic():
+        started = time.perf_counter()
+        tally = Importer(plan).run(rows, on_chunk=lambda tally: None)
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)  # the next round imports the same rows again
+    return tally.created / elapsed
+
+
+def import_result(context) -> Result:
+    rates: dict[str, list[float]] = {"on": [], "off": [], "similar": []}
+    for round_number in range(IMPORT_ROUNDS):
+        for case in ("on", "off", "similar") if round_number % 2 == 0 else ("similar", "off", "on"):
+            suffix = f"{round_number}{case}"
+            if case == "on":
+                rates[case].append(new_contacts_rate(context.user, suffix))
+                continue
+            with transaction.atomic():
+                DuplicateRule.objects.filter(record_type="contacts.contact").update(enabled=False)
+                if case == "similar":
+                    DuplicateRule.objects.filter(record_type="contacts.contact").update(enabled=True)
+                    rule = DuplicateRule.objects.create(name="bench: similar last name", record_type="contacts.contact")
+                    RuleCondition.objects.create(rule=rule, field="last_name", operator=Operator.SIMILAR)
+                    RuleCondition.objects.create(rule=rule, field="first_name", operator=Operator.EXACT)
+                rates[case].append(new_contacts_rate(context.user, suffix))
+                transaction.set_rollback(True)
+    on, off, similar = (statistics.median(rates[case]) for case in ("on", "off", "similar"))
+    return Result(
+        section="duplicates",
+        label=f"import of {IMPORT_ROWS:,} new contacts: rows/s with the shipped rules / without",
+        samples=IMPORT_ROUNDS,
+        figures={"ratio": round(on / off, 2), "rows_per_s": round(on), "similar_ratio": round(similar / off, 2)},
+        targets=[Target("ratio", at_least=IMPORT_SHARE_AT_LEAST)],
+        note=f"{on:,.0f} rows/s with, {off:,.0f} without, {similar:,.0f} with a similar-last-name rule added",
+    )
+
+
+def merge_result(context) -> Result:
+    """A merge of an account holding MERGE_LINKED_ROWS linked rows (four in five activities,
+    the rest contacts), in a transaction rolled back."""
+    with transaction.atomic():
+        master, other = Account.objects.filter(owner=context.user, status="active").order_by("pk")[:2]
+        contacts = MERGE_LINKED_ROWS // 5
+        Contact.objects.filter(pk__in=Contact.objects.order_by("pk").values("pk")[:contacts]).update(company=other)
+        now = timezone.now()
+        Activity.objects.bulk_create(
+            (
+                Activity(
+                    kind=Kind.NOTE, subject="bench", regarding_account=other, rollup_account=other, occurred_at=now
+                )
+                for _ in range(MERGE_LINKED_ROWS - contacts)
+            ),
+            batch_size=2_000,
+        )
+        master.refresh_from_db()
+        other.refresh_from_db()
+        started = time.perf_counter()
+        linked = linked_rows(other)
+        counted = time.perf_counter()
+        services.records_merge(
+            master=master,
+            other=other,
+            keep_other=set(),
+            versions={master.pk: master.version, other.pk: other.version},
+            by=context.user,
+        )
+        finished = time.perf_counter()
+        transaction.set_rollback(True)
+    merge_ms = (finished - counted) * 1000
+    return Result(
+        section="duplicates",
+        label=f"merge of an account with {linked:,} linked rows (activities, contacts)",
+        samples=1,
+        median_ms=round(merge_ms, 1),
+        figures={"ms_per_row": round(merge_ms / linked, 3), "count_ms": round((counted - started) * 1000, 1)},
+        note="sets MERGE_IN_REQUEST_MAX_ROWS: larger merges go to the worker",
+    )

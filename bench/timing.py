@@ -30,6 +30,10 @@ UNITS = {
     "peak_mb": " MB peak",
     "growth_mb": " MB growth",
     "refused": " (1 = refused)",
+    "seconds": " s",
+    "ms_per_row": " ms a row",
+    "count_ms": " ms to count",
+    "similar_ratio": "x with a similar-name rule",
 }
 
 

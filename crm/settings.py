@@ -239,6 +239,9 @@ IMPORT_ANALYZE_AFTER_ROWS = env_int("IMPORT_ANALYZE_AFTER_ROWS", 100_000, minimu
 # user who asked (then `cleanup_imports` deletes it).
 EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 50_000, minimum=1)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
+# Merges moving more linked rows than this (contacts, activities, shares...) run on the
+# background worker instead of in the request (duplicates.jobs says why 5,000).
+MERGE_IN_REQUEST_MAX_ROWS = env_int("MERGE_IN_REQUEST_MAX_ROWS", 5_000, minimum=0)
 # The admin import's previews (files uploaded, shown, not yet confirmed) older than this are
 # deleted by `cleanup_imports`; confirming or cancelling deletes them at once.
 IMPORT_PREVIEW_KEEP_MINUTES = env_int("IMPORT_PREVIEW_KEEP_MINUTES", 60, minimum=1)

@@ -1,25 +1,31 @@
-"""Duplicate detection for many rows at once (imports): set-based, a chunk at a time.
+"""Duplicate detection for many rows at once (imports): set-based, a chunk at a time, every
+enabled rule.
 
-Per chunk, two queries whatever its size: the keys of every value the rules compare,
-computed by the database (the same functions as the key columns, so both sides are
-normalised alike); then the existing active records holding any of those keys, through the
-key indexes. Rows repeating an earlier row of the file are found by their keys in memory, across
-chunks. Only rules whose conditions are all exact take part: "same first characters" and
-"similar name" would need a query per row.
+Per chunk, whatever its size and however many rules:
+- one query: the keys of every value the rules compare, computed by the database (the same
+  functions as the key columns, so both sides are normalised alike);
+- one statement: for each rule, the chunk's rows as VALUES, each with a subquery that stops at
+  the first active record matching it: an index probe for exact keys, a key range of the same
+  btree index for "same first characters", a trigram index probe for "similar name" on
+  PostgreSQL (pg_trgm's `%`; SQLite compares with the Python measure, scanning until a match);
+  "same last characters" has no index and scans (until a match) for each row.
+  (PostgreSQL: with a similar-name rule, SET LOCAL of the threshold and its savepoint too.)
+Rows repeating an earlier row of the file are found in memory, across chunks: by their keys,
+and for similar names through an index of their trigrams (TrigramIndex), never every pair.
 """
 
 from __future__ import annotations
 
+import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
-from django.db import connection
-from django.db.models import Model, Q
+from django.db import connection, transaction
+from django.db.models import Model
 
 from duplicates import keys
 from duplicates.detection import matchable_fields, rules_for
-from duplicates.models import DuplicateRule, Operator
+from duplicates.models import DuplicateRule, Operator, RuleCondition
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,49 @@ def keys_of(kinds: set[str], values: set[str]) -> dict[str, dict[str, str | None
     return found
 
 
+def part_of(condition: RuleCondition, key: str) -> str:
+    """What a condition compares of a key: all of it, or its first / last N characters."""
+    if condition.operator == Operator.FIRST:
+        return key[: condition.length]
+    if condition.operator == Operator.LAST:
+        return key[-condition.length :]
+    return key
+
+
+def next_string(prefix: str) -> str:
+    """The smallest string above every string starting with `prefix` (code point order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+class TrigramIndex:
+    """Earlier rows' similar-name keys, found again without comparing every pair: prefix
+    filtering (two trigram sets at least `threshold` similar share one of the first
+    |x| - ceil(threshold·|x|) + 1 trigrams of each, in any fixed order), then the exact measure."""
+
+    def __init__(self, threshold: float = keys.SIMILARITY_THRESHOLD):
+        self.threshold = threshold
+        self.postings: dict[str, list[tuple[frozenset, int]]] = {}
+
+    def prefix(self, grams: frozenset) -> list[str]:
+        ordered = sorted(grams, key=lambda gram: (zlib.crc32(gram.encode()), gram))
+        keep = len(ordered) - int(-(-self.threshold * len(ordered) // 1)) + 1
+        return ordered[:keep]
+
+    def find(self, key: str) -> int | None:
+        grams = frozenset(keys.trigrams(key))
+        best = None
+        for gram in self.prefix(grams):
+            for other, line in self.postings.get(gram, ()):
+                if len(grams & other) / len(grams | other) >= self.threshold and (best is None or line < best):
+                    best = line
+        return best
+
+    def add(self, key: str, line: int) -> None:
+        grams = frozenset(keys.trigrams(key))
+        for gram in self.prefix(grams):
+            self.postings.setdefault(gram, []).append((grams, line))
+
+
 class BatchDuplicates:
     def __init__(self, model: type[Model]):
         self.model = model
@@ -65,74 +114,176 @@ class BatchDuplicates:
         self.rules: list[DuplicateRule] = [
             rule
             for rule in rules_for(model)
-            if rule.conditions.all()
-            and all(c.operator == Operator.EXACT and c.field in fields for c in rule.conditions.all())
+            if rule.conditions.all() and all(c.field in fields for c in rule.conditions.all())
         ]
         self.fields = fields
-        # (rule id, keys) -> the line of the first row of the file holding them.
+        # Read once: a related manager per row and rule would cost more than the queries.
+        self.rule_conditions = {rule.pk: list(rule.conditions.all()) for rule in self.rules}
+        self.similar_condition = {
+            rule.pk: next((c for c in self.rule_conditions[rule.pk] if c.operator == Operator.SIMILAR), None)
+            for rule in self.rules
+        }
+        # (rule id, parts of its non-similar conditions) -> the line of the first row of the
+        # file holding them; for a rule with a similar-name condition, the earlier rows' keys.
         self.seen: dict[tuple, int] = {}
+        self.similar_seen: dict[tuple, TrigramIndex] = {}
 
-    def rule_fields(self, rule: DuplicateRule) -> list[str]:
-        return [condition.field for condition in rule.conditions.all()]
+    def compared_fields(self) -> list[str]:
+        """The fields the rules compare: what a caller must put in each row's values."""
+        return sorted({condition.field for rule in self.rules for condition in self.conditions(rule)})
+
+    def conditions(self, rule: DuplicateRule) -> list[RuleCondition]:
+        return self.rule_conditions[rule.pk]
+
+    def similar(self, rule: DuplicateRule) -> RuleCondition | None:
+        return self.similar_condition[rule.pk]
 
     def check(self, rows: list[tuple[int, dict]]) -> dict[int, Match]:
         """The rows (line, values) that duplicate an existing active record or an earlier
         row, by line. Call it once per chunk, in file order."""
         if not self.rules:
             return {}
-        names = {name for rule in self.rules for name in self.rule_fields(rule)}
+        names = set(self.compared_fields())
         typed = {str(values[name]) for _line, values in rows for name in names if values.get(name) not in (None, "")}
         by_kind = keys_of({self.fields[name][1] for name in names}, typed)
-        row_keys = {name: by_kind[self.fields[name][1]] for name in names}
 
-        def keys_for(rule: DuplicateRule, values: dict) -> tuple | None:
-            parts = tuple(row_keys[name].get(str(values.get(name) or "")) for name in self.rule_fields(rule))
-            return parts if all(parts) else None  # a blank never matches
+        def key_of(name: str, values: dict) -> str | None:
+            return by_kind[self.fields[name][1]].get(str(values.get(name) or ""))
 
-        existing = self.existing(
-            {rule: {parts for _line, values in rows if (parts := keys_for(rule, values))} for rule in self.rules}
-        )
+        def parts_for(rule: DuplicateRule, values: dict) -> tuple | None:
+            """The rule's compared parts of a row, in condition order; None if one is blank."""
+            parts = []
+            for condition in self.conditions(rule):
+                key = key_of(condition.field, values)
+                if not key:
+                    return None  # a blank never matches
+                parts.append(part_of(condition, key))
+            return tuple(parts)
+
+        row_parts = {line: {rule.pk: parts_for(rule, values) for rule in self.rules} for line, values in rows}
+        existing = self.existing(row_parts)
         found: dict[int, Match] = {}
-        for line, values in rows:
-            row_keys_by_rule = {rule.pk: keys_for(rule, values) for rule in self.rules}
-            for rule_id, parts in row_keys_by_rule.items():
+        for line, _values in rows:
+            for rule in self.rules:
+                parts = row_parts[line][rule.pk]
                 if parts is None:
                     continue
-                match = existing[rule_id].get(parts)
-                if match is None and (rule_id, parts) in self.seen:
-                    match = Match(line=self.seen[rule_id, parts])
+                match = existing.get((line, rule.pk)) or self.earlier(rule, parts)
                 if match is not None:
                     found[line] = match
                     break
             else:
-                for rule_id, parts in row_keys_by_rule.items():
-                    if parts is not None:
-                        self.seen.setdefault((rule_id, parts), line)
+                for rule in self.rules:
+                    if row_parts[line][rule.pk] is not None:
+                        self.remember(rule, row_parts[line][rule.pk], line)
         return found
 
-    def existing(self, wanted: dict[DuplicateRule, set[tuple]]) -> dict[int, dict[tuple, Match]]:
-        """rule id -> key tuple -> the first active record holding it, for every rule's
-        `wanted` key tuples, in one query."""
-        found: dict[int, dict[tuple, Match]] = {rule.pk: {} for rule in wanted}
-        filters = [
-            Q(
-                **{
-                    f"{self.fields[name][0]}__in": {parts[index] for parts in tuples}
-                    for index, name in enumerate(self.rule_fields(rule))
-                }
-            )
-            for rule, tuples in wanted.items()
-            if tuples
-        ]
-        if not filters:
-            return found
-        columns = sorted({self.fields[name][0] for rule in wanted for name in self.rule_fields(rule)})
-        label = self.model._meta.ordering[0]
-        records = self.model._default_manager.active().filter(reduce(or_, filters)).order_by("pk")
-        for pk, shown, *values in records.values_list("pk", label, *columns):
-            row = dict(zip(columns, values, strict=True))
-            for rule, tuples in wanted.items():
-                parts = tuple(row[self.fields[name][0]] for name in self.rule_fields(rule))
-                if parts in tuples:
-                    found[rule.pk].setdefault(parts, Match(record_id=pk, record_label=shown))
+    # The file's earlier rows -----------------------------------------------------------------
+
+    def split(self, rule: DuplicateRule, parts: tuple) -> tuple[tuple, str | None]:
+        """(the parts compared exactly, the similar-name key or None)."""
+        similar = self.similar(rule)
+        exact = tuple(
+            part for condition, part in zip(self.conditions(rule), parts, strict=True) if condition is not similar
+        )
+        key = next(
+            (part for condition, part in zip(self.conditions(rule), parts, strict=True) if condition is similar), None
+        )
+        return exact, key
+
+    def earlier(self, rule: DuplicateRule, parts: tuple) -> Match | None:
+        exact, key = self.split(rule, parts)
+        if key is None:
+            line = self.seen.get((rule.pk, exact))
+        else:
+            index = self.similar_seen.get((rule.pk, exact))
+            line = index.find(key) if index else None
+        return Match(line=line) if line is not None else None
+
+    def remember(self, rule: DuplicateRule, parts: tuple, line: int) -> None:
+        exact, key = self.split(rule, parts)
+        if key is None:
+            self.seen.setdefault((rule.pk, exact), line)
+        else:
+            self.similar_seen.setdefault((rule.pk, exact), TrigramIndex()).add(key, line)
+
+    # Existing records ------------------------------------------------------------------------
+
+    def column_sql(self, condition: RuleCondition) -> str:
+        return "t." + connection.ops.quote_name(self.model._meta.get_field(self.fields[condition.field][0]).column)
+
+    def condition_sql(self, condition: RuleCondition, value: str) -> tuple[str, int]:
+        """SQL comparing the table's row `t` with a row's value(s) `value`, and how many values
+        it takes (a first-N condition is a key range: two)."""
+        column = self.column_sql(condition)
+        postgresql = connection.vendor == "postgresql"
+        if condition.operator == Operator.SIMILAR:
+            if postgresql:
+                return f"{column} %% {value}0", 1
+            return f"{keys.SIMILARITY_FUNCTION}({column}, {value}0) >= {keys.SIMILARITY_THRESHOLD}", 1
+        if condition.operator == Operator.FIRST:
+            # The btree index of the key column serves a range.
+            return f"{column} >= {value}0 AND {column} < {value}1", 2
+        if condition.operator == Operator.LAST:
+            length = int(condition.length)
+            return (f"right({column}, {length})" if postgresql else f"substr({column}, -{length})") + f" = {value}0", 1
+        return f"{column} = {value}0", 1
+
+    def existing(self, row_parts: dict[int, dict[int, tuple | None]]) -> dict[tuple[int, int], Match]:
+        """(line, rule id) -> an active record the row matches by that rule, for every rule, in
+        one statement: per rule, the chunk's rows as VALUES and for each a subquery that stops
+        at the first match (an index probe for exact keys, a key range for first characters,
+        a trigram index probe for a similar name on PostgreSQL; a scan for last characters)."""
+        postgresql = connection.vendor == "postgresql"
+        ctes, selects, cte_params, select_params = [], [], [], []
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        label = connection.ops.quote_name(self.model._meta.get_field(self.model._meta.ordering[0]).column)
+        status = connection.ops.quote_name(self.model._meta.get_field("status").column)
+        for rule in self.rules:
+            rows = [(line, parts[rule.pk]) for line, parts in row_parts.items() if parts[rule.pk] is not None]
+            if not rows:
+                continue
+            alias = f"r{rule.pk}"
+            columns, tests = ["line"], []
+            for index, condition in enumerate(self.conditions(rule)):
+                test, width = self.condition_sql(condition, f"{alias}.c{index}_")
+                tests.append(test)
+                columns += [f"c{index}_{n}" for n in range(width)]
+            text = "%s::text" if postgresql else "%s"
+            row_sql = "(" + ", ".join(["%s::bigint" if postgresql else "%s"] + [text] * (len(columns) - 1)) + ")"
+            ctes.append(f"{alias}({', '.join(columns)}) AS (VALUES {', '.join([row_sql] * len(rows))})")
+            for line, parts in rows:
+                cte_params.append(line)
+                for condition, part in zip(self.conditions(rule), parts, strict=True):
+                    cte_params += [part, next_string(part)] if condition.operator == Operator.FIRST else [part]
+            where = " AND ".join(tests)
+            if self.similar(rule) is not None:
+                # A join, each row probing the trigram index: under LIMIT 1 the planner would
+                # hope to meet a similar name early in a scan of the table, and rarely does.
+                selects.append(
+                    f"SELECT {int(rule.pk)}, {alias}.line, t.id, t.{label} "
+                    f"FROM {alias} JOIN {table} t ON {where} WHERE t.{status} = %s"
+                )
+                select_params.append("active")
+            else:
+                first = f"FROM {table} t WHERE {where} AND t.{status} = %s LIMIT 1"
+                selects.append(
+                    f"SELECT {int(rule.pk)}, {alias}.line, (SELECT t.id {first}), (SELECT t.{label} {first}) "
+                    f"FROM {alias}"
+                )
+                select_params += ["active", "active"]
+        if not selects:
+            return {}
+        sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects)
+        # The similar-name threshold is set for a transaction (SET LOCAL): only then one is opened.
+        trigrams = postgresql and any(self.similar(rule) is not None for rule in self.rules)
+        with transaction.atomic() if trigrams else nullcontext(), connection.cursor() as cursor:
+            if trigrams:
+                cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
+            cursor.execute(sql, cte_params + select_params)
+            rows = cursor.fetchall()
+        found: dict[tuple[int, int], Match] = {}
+        for rule_id, line, pk, shown in rows:
+            if pk is not None and ((line, rule_id) not in found or pk < found[line, rule_id].record_id):
+                found[line, rule_id] = Match(record_id=pk, record_label=shown)
         return found

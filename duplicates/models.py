@@ -9,7 +9,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from crm.jobs import JobProgress
 
 
 class SnapshotEncoder(DjangoJSONEncoder):
@@ -123,3 +126,108 @@ class MergeOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.other_id} -> {self.master_id}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class BackgroundJob(JobProgress, models.Model):
+    """What the worker's duplicate jobs share: who asked, where the job stands, its progress
+    (read by static/imports/import_progress.js through the job's status URL)."""
+
+    FINISHED = (JobStatus.COMPLETED, JobStatus.FAILED)
+    DONE = (JobStatus.COMPLETED,)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Asked by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_on = models.DateTimeField(_("Asked on"), auto_now_add=True)
+    # A model label ("accounts.account"), as rules name record types.
+    record_type = models.CharField(_("Record type"), max_length=100)
+    # The language of the person who asked: the job's messages are in their words.
+    language = models.CharField(_("Language"), max_length=20, blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("To do"), default=0)
+    processed_rows = models.PositiveIntegerField(_("Done"), default=0)
+    error = models.TextField(_("Error"), blank=True)
+    progressed_on = models.DateTimeField(_("Last progress"), null=True, blank=True, editable=False)
+    finished_on = models.DateTimeField(_("Finished on"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_on", "-id"]
+
+
+class DetectionJobQuerySet(models.QuerySet):
+    def of(self, user):
+        """A detection job is for the person who asked: it lists records of their view."""
+        return self.filter(created_by=user)
+
+
+class DetectionJob(BackgroundJob):
+    """Detect duplicates over a list view (its filter and search) or a whole record type, on
+    the worker (duplicates.scan): the groups of records the enabled rules match."""
+
+    # The list's query string (view, search, letter); empty for every record of the type.
+    params = models.TextField(_("List parameters"), blank=True)
+    scope_label = models.CharField(_("Records"), max_length=300, blank=True)
+    group_count = models.PositiveIntegerField(_("Duplicate groups"), default=0)
+
+    objects = DetectionJobQuerySet.as_manager()
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("duplicate detection job")
+        verbose_name_plural = _("duplicate detection jobs")
+        indexes = [models.Index(fields=["created_by", "-created_on"], name="detectionjob_user_idx")]
+
+    def __str__(self) -> str:
+        return self.scope_label
+
+    def get_absolute_url(self) -> str:
+        return reverse("duplicates:detection", args=[self.pk])
+
+
+class DuplicateGroup(models.Model):
+    """Records a detection job found to duplicate one another (two or more)."""
+
+    job = models.ForeignKey(DetectionJob, on_delete=models.CASCADE, related_name="groups")
+    record_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["job", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.record_ids}"
+
+
+class MergeJobQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(created_by=user)
+
+
+class MergeJob(BackgroundJob):
+    """A merge with too many linked rows to move within a request (settings.MERGE_IN_REQUEST_MAX_ROWS),
+    run by the worker: the same service, the same single transaction."""
+
+    master_id = models.PositiveBigIntegerField(_("Master record id"))
+    other_id = models.PositiveBigIntegerField(_("Merged record id"))
+    keep_other = models.JSONField(default=list)
+    # The versions the user merged from, by record id: the merge refuses if either changed.
+    versions = models.JSONField(default=dict)
+    operation = models.ForeignKey(MergeOperation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = MergeJobQuerySet.as_manager()
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("merge job")
+        verbose_name_plural = _("merge jobs")
+
+    def __str__(self) -> str:
+        return f"{self.other_id} -> {self.master_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duplicates:merge_job", args=[self.pk])

@@ -8,6 +8,7 @@ involving either record and neither changed since.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +20,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.models import RecordShare
+from audit import services as audit
+from audit.fields import audited_fields
+from audit.models import AuditEntry, Event, Source
 from crm.choices import Status
 from crm.models import CustomerRecord, RecentItem, chain_ids, stored_fields
 from duplicates.models import MergeOperation
@@ -43,11 +47,14 @@ def is_empty(value) -> bool:
 
 
 def links_to(model: type[Model]) -> list[Field]:
-    """The foreign keys of other rows (or of `model` itself) that point at a `model` record."""
+    """The foreign keys of other rows (or of `model` itself) that point at a `model` record,
+    hidden ones (related_name "+", e.g. an appointment's attendees) included. A column the
+    code or the database derives (editable=False: an activity's rollup account follows its
+    regarding record by trigger, "merged into" is the merge's own mark) is not a link to move."""
     return [
         relation.field
-        for relation in model._meta.related_objects
-        if relation.one_to_many and relation.field.concrete and relation.field.name != "merged_into"
+        for relation in model._meta.get_fields(include_hidden=True)
+        if relation.one_to_many and relation.auto_created and relation.field.concrete and relation.field.editable
     ]
 
 
@@ -75,7 +82,7 @@ def lock_pair(model: type[Model], first_id: int, second_id: int) -> dict[int, Mo
     return {row.pk: row for row in rows}
 
 
-def move_related(*, master: Model, other: Model) -> dict[str, list[int]]:
+def move_related(*, master: Model, other: Model, by) -> dict[str, list[int]]:
     """Point every row linked to `other` at `master`, one UPDATE per relation; returns the
     ids moved per relation. Links of the same type (parent account, manager) never move
     onto the master itself or onto one of its ancestors: that would make a loop."""
@@ -87,7 +94,7 @@ def move_related(*, master: Model, other: Model) -> dict[str, list[int]]:
             rows = rows.exclude(pk__in=chain_ids(model, start=master.pk, link=field.name))
         ids = list(rows.values_list("pk", flat=True))
         if ids:
-            relink(field, ids, master)
+            relink(field, ids, master, by=by, event=Event.MERGE)
             moved[relation_key(field)] = ids
     content_type = ContentType.objects.get_for_model(model)
     for link_model, unique_by in GENERIC_LINKS:
@@ -103,9 +110,15 @@ def move_related(*, master: Model, other: Model) -> dict[str, list[int]]:
     return moved
 
 
-def relink(field: Field, ids: list[int], target: Model, *, only_from: Model | None = None) -> None:
+def relink(field: Field, ids: list[int], target: Model, *, by, event: str, only_from: Model | None = None) -> None:
+    """Point rows `ids` at `target`. A record whose link is audited (a contact's company, a
+    sub-account's parent) gets its entry in the same transaction: one SELECT, one INSERT."""
     rows = field.model._default_manager.filter(pk__in=ids)
     moving = rows if only_from is None else rows.filter(**{field.attname: only_from.pk})  # not relinked since
+    if issubclass(field.model, CustomerRecord) and field.attname in audited_fields(field.model):
+        audit.records_changing(
+            records=moving, changes={field.attname: target.pk}, by=by, event=event, source=Source.FORM
+        )
     moving.update(**{field.attname: target.pk})
     if issubclass(field.model, CustomerRecord):
         rows.refresh_sort_names()  # e.g. the company name contacts keep a copy of
@@ -133,11 +146,12 @@ def records_merge(*, master: Model, other: Model, keep_other: set[str], versions
             if not record.is_active:
                 raise MergeRefused(_("%(record)s is inactive: activate it before merging.") % {"record": record})
         master_before, other_before = snapshot(master), snapshot(other)
+        master_was, other_was = copy(master), copy(other)
         for field in mergeable_fields(model):
             mine, theirs = getattr(master, field.attname), getattr(other, field.attname)
             if not is_empty(theirs) and (field.name in keep_other or is_empty(mine)):
                 setattr(master, field.attname, theirs)
-        moved = move_related(master=master, other=other)
+        moved = move_related(master=master, other=other, by=by)
         for field in links_to(model):
             if field.model is model and getattr(master, field.attname) in (master.pk, other.pk):
                 setattr(master, field.attname, None)  # e.g. the master's parent was the other
@@ -150,6 +164,9 @@ def records_merge(*, master: Model, other: Model, keep_other: set[str], versions
         other.version += 1
         other.modified_by = by
         other.save(update_fields=["status", "status_reason", "merged_into", "version", "modified_by", "modified_on"])
+        merge_audited(
+            event=Event.MERGE, pairs=[(master_was, master), (other_was, other)], other=other, master=master, by=by
+        )
         return MergeOperation.objects.create(
             content_type=ContentType.objects.get_for_model(model),
             master_id=master.pk,
@@ -161,6 +178,23 @@ def records_merge(*, master: Model, other: Model, keep_other: set[str], versions
             moved=moved,
             merged_by=by,
         )
+
+
+def merge_audited(*, event: str, pairs: list[tuple[Model, Model]], other: Model, master: Model, by) -> None:
+    """One entry per record of the pair, even when no audited field changed (a merge that
+    kept every master value): the fields changed on each, and which record went into which."""
+    detail = f"{other} → {master}"[:400]
+    audit.add(
+        AuditEntry(
+            event=event,
+            source=Source.FORM,
+            changes=audit.diff(before, after),
+            detail=detail,
+            **audit.about(after),
+            **audit.who(by),
+        )
+        for before, after in pairs
+    )
 
 
 def check_master(master: Model) -> None:
@@ -215,25 +249,29 @@ def merge_undo(*, operation: MergeOperation, by) -> Model:
                     )
                     % {"record": record, "user": record.modified_by or _("someone")}
                 )
+        pairs = []
         for record, before in ((master, operation.master_before), (other, operation.other_before)):
+            was = copy(record)
             current_version = record.version
             restore(record, before)
             record.version = current_version + 1
             record.modified_by = by
             record.save()
-        move_back(model, operation.moved, master=master, other=other)
+            pairs.append((was, record))
+        move_back(model, operation.moved, master=master, other=other, by=by)
+        merge_audited(event=Event.UNDO_MERGE, pairs=pairs, other=other, master=master, by=by)
         operation.undone_on = timezone.now()
         operation.save(update_fields=["undone_on"])
     return master
 
 
-def move_back(model: type[Model], moved: dict[str, list[int]], *, master: Model, other: Model) -> None:
+def move_back(model: type[Model], moved: dict[str, list[int]], *, master: Model, other: Model, by) -> None:
     """The rows a merge moved go back to `other`, those still on `master`."""
     fields = {relation_key(field): field for field in links_to(model)}
     generic = {generic_key(link_model): link_model for link_model, _unique in GENERIC_LINKS}
     for key, ids in moved.items():
         if key in fields:
-            relink(fields[key], ids, other, only_from=master)
+            relink(fields[key], ids, other, by=by, event=Event.UNDO_MERGE, only_from=master)
         elif key in generic:
             generic[key]._default_manager.filter(pk__in=ids, object_id=master.pk).update(object_id=other.pk)
 

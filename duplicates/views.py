@@ -1,22 +1,24 @@
-"""Duplicate rules (System Administrators), and Merge / Undo merge for records."""
+"""Duplicate rules (System Administrators), Merge / Undo merge, and the background jobs:
+Detect duplicates and large merges."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import guard
 from access.admin_views import administrators_only
 from access.models import Privilege
 from access.views import list_url, record_model
 from crm.record_views import field_display, safe_next_url
-from duplicates import services
+from duplicates import jobs, scan, services
 from duplicates.forms import ConditionFormSet, DuplicateRuleForm, detectable_types
-from duplicates.models import DuplicateRule, MergeOperation
+from duplicates.models import DetectionJob, DuplicateRule, MergeJob, MergeOperation
 
 # --- Rules ---------------------------------------------------------------------------------
 
@@ -123,6 +125,12 @@ def merge(request: HttpRequest, record_type: str) -> HttpResponse:
             for field in services.mergeable_fields(model)
             if request.POST.get(f"keep_{field.name}") == str(other.pk)
         }
+        rows = jobs.needs_worker(other)
+        if rows is not None:
+            job = jobs.merge_job_start(
+                master=master, other=other, keep_other=keep_other, versions=versions, rows=rows, by=request.user
+            )
+            return redirect(job)
         try:
             services.records_merge(
                 master=master, other=other, keep_other=keep_other, versions=versions, by=request.user
@@ -195,3 +203,83 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The merge was undone: %(other)s is back as it was.") % {"other": other or _("the other record")}
         )
     return redirect(reverse(f"{model._meta.app_label}:detail", args=[master.pk]))
+
+
+# --- Background jobs: Detect duplicates, large merges -------------------------------------
+
+
+GROUPS_PER_PAGE = 25
+
+
+@require_http_methods(["GET", "POST"])
+def detect(request: HttpRequest, record_type: str) -> HttpResponse:
+    """Offer to detect duplicates in the list the user came from (its query string) or in
+    every record of the type they may read; POST starts the job."""
+    model = record_model(record_type)
+    # A list opened without parameters shows its default view: "view=" says so (empty
+    # parameters mean every record of the type).
+    params = request.GET.urlencode() or "view="
+    if request.method == "POST":
+        scope = params if request.POST.get("scope") == "view" else ""
+        job = jobs.detection_job_start(model=model, params=scope, by=request.user)
+        return redirect(job)
+    context = {
+        "opts": model._meta,
+        "record_type": record_type,
+        "view_label": jobs.scope_label(model=model, params=params),
+        "all_label": jobs.scope_label(model=model, params=""),
+        "list_url": f"{list_url(model)}?{params}",
+        "rules": scan.usable_rules(model),
+        "earlier": DetectionJob.objects.of(request.user).filter(record_type=record_type)[:10],
+    }
+    return render(request, "duplicates/detect.html", context)
+
+
+@require_GET
+def detection(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(DetectionJob.objects.of(request.user), pk=pk)
+    model = record_model(job.record_type)
+    page = Paginator(job.groups.all(), GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"job": job, "opts": model._meta, "page": page, "groups": readable_groups(page, model, request.user)}
+    return render(request, "duplicates/detection.html", context)
+
+
+def readable_groups(page, model, user) -> list[dict]:
+    """A page of groups with the members `user` may read now (one query), in the group's
+    order; a member merged or deactivated since is shown as such, one not readable not at all."""
+    ids = {pk for group in page for pk in group.record_ids}
+    records = guard.visible(model, user).select_related("owner").in_bulk(ids)
+    rows = []
+    for group in page:
+        members = [records[pk] for pk in group.record_ids if pk in records]
+        active = [member for member in members if member.is_active]
+        rows.append(
+            {
+                "group": group,
+                "members": members,
+                "mergeable": len(active) >= 2,
+                "hidden": len(group.record_ids) - len(members),
+            }
+        )
+    return rows
+
+
+@require_GET
+def detection_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(DetectionJob.objects.of(request.user), pk=pk)
+    return JsonResponse(job.progress())
+
+
+@require_GET
+def merge_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(MergeJob.objects.of(request.user), pk=pk)
+    model = record_model(job.record_type)
+    records = guard.visible(model, request.user).in_bulk([job.master_id, job.other_id])
+    context = {"job": job, "master": records.get(job.master_id), "other": records.get(job.other_id)}
+    return render(request, "duplicates/merge_job.html", context)
+
+
+@require_GET
+def merge_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(MergeJob.objects.of(request.user), pk=pk)
+    return JsonResponse(job.progress())

@@ -16,10 +16,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
-from import_export.forms import ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from imports import previews, readers
 from imports.forms import check_upload_size
@@ -85,7 +86,16 @@ IMPORT_FORMATS = [CSV, TSV, XLSX, XLS, ODS]
 
 class CheckedImportForm(ImportForm):
     """The admin's upload form, with Import Data's size limit and a file that matches the
-    chosen format (the format decides how it is read)."""
+    chosen format (the format decides how it is read), and its "Allow duplicates"."""
+
+    allow_duplicates = forms.BooleanField(
+        label=gettext_lazy("Allow duplicates"),
+        required=False,
+        help_text=gettext_lazy(
+            "Rows that the duplicate detection rules match to an existing record or to an earlier row "
+            "are listed; they are skipped unless you tick this."
+        ),
+    )
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
@@ -111,12 +121,38 @@ class CheckedImportForm(ImportForm):
         return cleaned
 
 
+class CheckedConfirmImportForm(ConfirmImportForm):
+    """The confirm step carries the upload's choice on duplicates."""
+
+    allow_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
+def duplicates_report(found: list, *, done: bool) -> str:
+    """What the duplicate rules matched, row by row (the first REPORTED_DUPLICATES)."""
+    lines = []
+    for number, match, skipped in found[:REPORTED_DUPLICATES]:
+        if match.record_id is not None:
+            like = _("row %(row)d is like %(record)s") % {"row": number, "record": match.record_label}
+        else:
+            like = _("row %(row)d is like row %(earlier)d of the file") % {"row": number, "earlier": match.line}
+        if skipped:
+            like = (_("%(match)s: skipped") if done else _("%(match)s: will be skipped")) % {"match": like}
+        lines.append(like)
+    if len(found) > REPORTED_DUPLICATES:
+        lines.append(_("and %(count)d more") % {"count": len(found) - REPORTED_DUPLICATES})
+    return _("Possible duplicates: %(rows)s.") % {"rows": "; ".join(lines)}
+
+
+REPORTED_DUPLICATES = 20
+
+
 class CheckedImportExportAdmin(ImportExportModelAdmin):
     """ImportExportModelAdmin whose import follows Import Data's rules (see the module)."""
 
     import_formats = IMPORT_FORMATS
     export_formats = ADMIN_FORMATS
     import_form_class = CheckedImportForm
+    confirm_form_class = CheckedConfirmImportForm
     tmp_storage_class = previews.PreviewStorage
     import_template_name = "admin/imports/import.html"
 
@@ -131,6 +167,7 @@ class CheckedImportExportAdmin(ImportExportModelAdmin):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:  # the preview step, which stored the file
             previews.remember(request, initial["import_file_name"])
+            initial["allow_duplicates"] = import_form.cleaned_data.get("allow_duplicates", False)
         return initial
 
     def add_data_read_fail_error_to_form(self, form, e):
@@ -141,6 +178,9 @@ class CheckedImportExportAdmin(ImportExportModelAdmin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
+        found = getattr(getattr(response, "context_data", {}).get("result"), "possible_duplicates", None)
+        if found:
+            messages.warning(request, duplicates_report(found, done=False))
         # A preview that can't be confirmed (its file was refused, or rows have errors) goes now.
         # (The form's cleaned_data drops the file when it was refused: the upload itself is read.)
         name = getattr(request.FILES.get("import_file"), "tmp_storage_name", "")
@@ -170,6 +210,12 @@ class CheckedImportExportAdmin(ImportExportModelAdmin):
             return again
         finally:
             previews.forget(request, name)
+
+    def process_result(self, result, request):
+        found = getattr(result, "possible_duplicates", None)
+        if found:
+            messages.warning(request, duplicates_report(found, done=True))
+        return super().process_result(result, request)
 
     def get_export_queryset(self, request):
         # The export page takes the list's filters from its query string; unknown ones are

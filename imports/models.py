@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.jobs import JobProgress
 from imports import entities
 
 
@@ -16,8 +17,8 @@ def quiet_since(since: datetime.datetime) -> models.Q:
     return models.Q(progressed_on__lt=since) | models.Q(progressed_on__isnull=True, created_on__lt=since)
 
 
-class JobProgress:
-    """Where a background job (an import, an export) stands, for its page and its status poll."""
+class EntityJob(JobProgress):
+    """An import's or an export's progress, with the record type it is about."""
 
     @property
     def entity_info(self):
@@ -26,38 +27,6 @@ class JobProgress:
     def get_entity_display(self) -> str:
         entity = self.entity_info
         return str(entity.label).capitalize() if entity is not None else self.entity
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    # Statuses whose job did all it had to (a failed job shows how far it got).
-    DONE: tuple = ()
-
-    @property
-    def done(self) -> int:
-        return self.processed_rows
-
-    @property
-    def to_do(self) -> int:
-        return self.total_rows
-
-    @property
-    def percent(self) -> int:
-        """What was done, finished or not: a job that failed at 60,000 of 200,000 shows 30%."""
-        if self.status in self.DONE:
-            return 100
-        return min(int(self.done * 100 / self.to_do), 100) if self.to_do else 0
-
-    def progress(self) -> dict:
-        return {
-            "status": self.status,
-            "status_label": self.get_status_display(),
-            "finished": self.is_finished,
-            "percent": self.percent,
-            "total": self.to_do,
-            "processed": self.done,
-        }
 
 
 class ImportJobQuerySet(models.QuerySet):
@@ -75,7 +44,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(status__in=ImportJob.RUNNING)
 
 
-class ImportJob(JobProgress, models.Model):
+class ImportJob(EntityJob, models.Model):
     """One file being imported: its mapping and options, where it stands, and what it did."""
 
     class Status(models.TextChoices):
@@ -303,7 +272,7 @@ class ExportJobQuerySet(models.QuerySet):
         return self.filter(quiet_since(since), status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
 
 
-class ExportJob(JobProgress, models.Model):
+class ExportJob(EntityJob, models.Model):
     """A list export too large to stream from a request, written by the background worker
     (imports/export_jobs.py) and kept for a while for its user to download."""
 

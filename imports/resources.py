@@ -15,6 +15,7 @@ from import_export.formats import base_formats
 from audit import services as audit
 from audit.models import Source
 from crm.models import copy_name_to_linked_rows
+from duplicates.batch import BatchDuplicates, Match
 from imports import rules
 from imports.columns import CellError, Column, LinkColumn, OwnerColumn, cell_text, neutralise
 from imports.entities import Entity
@@ -73,6 +74,9 @@ class EntityResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        # The admin's import form (preview) or confirm form says whether to allow duplicates.
+        form = kwargs.get("form")
+        self.allow_duplicates = bool(getattr(form, "cleaned_data", {}).get("allow_duplicates", False))
         self.fields = {
             column.name: fields.Field(
                 attribute=column.name,
@@ -125,6 +129,44 @@ class EntityResource(resources.ModelResource):
             renamed.append(column.label if column else header)
         dataset.headers = renamed
         self.file_keys = rules.RepeatedKeys()
+        self.possible = self.possible_duplicates(dataset)
+        # (row number, what it matches, skipped) of the new rows the rules matched.
+        self.duplicates_found: list[tuple[int, Match, bool]] = []
+
+    def possible_duplicates(self, dataset) -> dict[int, Match]:
+        """Import Data's duplicate detection over the whole file before any row is imported:
+        set-based, a few queries per DUPLICATE_CHUNK rows (duplicates.batch), by row number."""
+        detector = BatchDuplicates(self._meta.model)
+        if not detector.rules:
+            return {}
+        compared = [self.entity.by_name[name] for name in detector.compared_fields() if name in self.entity.by_name]
+        labels = {column.name: column.label for column in compared}
+        rows = []
+        for number, cells in enumerate(dataset.dict, 1):
+            values = {}
+            for column in compared:
+                try:
+                    values[column.name] = column.parse(cells.get(labels[column.name]))
+                except CellError:
+                    values[column.name] = None  # the row fails on it later, with the reason
+            rows.append((number, values))
+        found: dict[int, Match] = {}
+        for start in range(0, len(rows), DUPLICATE_CHUNK):
+            found.update(detector.check(rows[start : start + DUPLICATE_CHUNK]))
+        return found
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A new row the duplicate rules match is reported, and skipped unless allowed."""
+        if instance.pk is None and self.row_number in self.possible:
+            skipped = not self.allow_duplicates
+            self.duplicates_found.append((self.row_number, self.possible[self.row_number], skipped))
+            if skipped:
+                return True
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        result.possible_duplicates = self.duplicates_found
 
     @cached_property
     def links(self) -> dict[str, rules.Links]:
@@ -148,6 +190,7 @@ class EntityResource(resources.ModelResource):
         return self.entity.id_column.parse(row.get(self.entity.id_column.label)), values
 
     def before_import_row(self, row, **kwargs):
+        self.row_number = kwargs["row_number"]
         try:
             key = self.matches.file_key(*self.row_keys(row))
         except CellError:
@@ -217,6 +260,9 @@ class EntityResource(resources.ModelResource):
         # Other rows' copies of this record's name (a company's contacts) follow, as in the app.
         copy_name_to_linked_rows(instance)
 
+
+# Rows compared by the duplicate rules per batch of queries (as an Import Data chunk).
+DUPLICATE_CHUNK = 1000
 
 # The admin offers the formats people exchange with spreadsheets, not JSON/YAML/HTML.
 ADMIN_FORMATS = [base_formats.CSV, base_formats.TSV, base_formats.XLSX, base_formats.XLS, base_formats.ODS]

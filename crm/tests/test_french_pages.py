@@ -138,3 +138,34 @@ def test_the_admin_reads_in_french(client, records):
     ]
     english = {name: french_english_words(client.get(reverse(name), headers=FRENCH)) for name in pages}
     assert {name: found for name, found in english.items() if found} == {}
+
+
+def test_detect_duplicates_and_a_merge_job_read_in_french(owner_client, owner, records, settings):
+    from duplicates.defaults import ensure_default_rules
+    from duplicates.models import DetectionJob, MergeJob
+
+    ensure_default_rules()
+    AccountFactory(name="ÉMILE CARTONNAGES SA", owner=owner)
+    detect = reverse("duplicates:detect", args=["accounts.account"]) + "?view=active"
+    assert french_english_words(owner_client.get(detect, headers=FRENCH)) == []
+    owner_client.post(detect, {"scope": "view"}, headers=FRENCH)
+    job = DetectionJob.objects.get()
+    assert job.group_count == 1
+    page = owner_client.get(job.get_absolute_url(), headers=FRENCH)
+    assert "1 groupe de doublons possibles trouvé." in page.text
+    assert french_english_words(page) == []
+    settings.MERGE_IN_REQUEST_MAX_ROWS = 0
+    other, master = records["account"].parent, AccountFactory(name="Société Mère SARL", owner=owner)
+    owner_client.post(
+        reverse("duplicates:merge", args=["accounts.account"]),
+        {
+            "selected": [master.pk, other.pk],
+            f"version_{master.pk}": master.version,
+            f"version_{other.pk}": other.version,
+            "confirmed": "yes",
+        },
+        headers=FRENCH,
+    )
+    merge_page = owner_client.get(MergeJob.objects.get().get_absolute_url(), headers=FRENCH)
+    assert "Fusion terminée" in merge_page.text
+    assert french_english_words(merge_page) == []

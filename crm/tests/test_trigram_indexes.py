@@ -35,9 +35,11 @@ def test_quick_find_reads_one_trigram_index_per_table_on_postgresql():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"])
         names = {row[0] for row in cursor.fetchall()}
     # The per-field indexes of the first migrations are gone: one index per table is written
-    # for quick find, plus the similar-name duplicate rule's on the account name key.
+    # for quick find, plus the similar-name duplicate rule's on the name keys.
     assert names == {
         "accounts_account_search_text_trgm",
         "contacts_contact_search_text_trgm",
         "accounts_account_name_key_trgm",
+        "contacts_contact_first_name_key_trgm",
+        "contacts_contact_last_name_key_trgm",
     }

@@ -1,5 +1,7 @@
 import pytest
 
+from access.tests.conftest import org  # noqa: F401  (the access personas)
+
 
 @pytest.fixture(autouse=True)
 def default_rules(db):

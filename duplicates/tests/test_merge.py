@@ -11,18 +11,9 @@ from crm.models import RecentItem
 from crm.tests.factories import AccountFactory, ContactFactory, UserFactory
 from duplicates import services
 from duplicates.models import MergeOperation
+from duplicates.tests.helpers import merge
 
 pytestmark = pytest.mark.django_db
-
-
-def merge(master, other, by, keep_other=()):
-    return services.records_merge(
-        master=master,
-        other=other,
-        keep_other=set(keep_other),
-        versions={master.pk: master.version, other.pk: other.version},
-        by=by,
-    )
 
 
 def test_merging_two_contacts_keeps_the_chosen_values_and_deactivates_the_other(owner):

@@ -143,3 +143,41 @@ def test_the_admin_re_imports_its_own_export_when_two_accounts_share_a_name(clie
     response = client.post(reverse("admin:contacts_contact_process_import"), preview.context["confirm_form"].initial)
     assert response.status_code == 302
     assert list(Contact.objects.values_list("last_name", "company")) == [("Li", second.pk)]
+
+
+def test_the_admin_import_reports_and_skips_possible_duplicates_like_import_data(client, staff):
+    existing = ContactFactory(first_name="Ana", last_name="Lopez", emailaddress1="")
+    user = grant(staff, "import_contact")
+    client.force_login(user)
+    rows = [
+        ["first name", "lastname", "Email"],
+        ["ana", "LOPEZ", "ana.lopez@x.com"],  # like the existing contact
+        ["Bo", "Li", "bo@x.com"],
+        ["Bo", "Li", "bo.li@y.com"],  # like the row before
+    ]
+    preview = admin_import(client, csv_bytes(rows))
+    warning = " ".join(str(message) for message in preview.context["messages"])
+    assert f"row 1 is like {existing.full_name}: will be skipped" in warning
+    assert "row 3 is like row 2 of the file: will be skipped" in warning
+    confirm = preview.context["confirm_form"]
+    response = client.post(reverse("admin:contacts_contact_process_import"), confirm.initial, follow=True)
+    assert response.status_code == 200
+    assert set(Contact.objects.values_list("emailaddress1", flat=True)) == {"", "bo@x.com"}
+    assert "row 1 is like Ana Lopez: skipped" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_the_admin_import_creates_possible_duplicates_when_allowed_and_lists_them(client, staff):
+    ContactFactory(first_name="Ana", last_name="Lopez", emailaddress1="")
+    user = grant(staff, "import_contact")
+    client.force_login(user)
+    rows = [["first name", "lastname", "Email"], ["ana", "LOPEZ", "ana.lopez@x.com"]]
+    response = client.post(
+        reverse("admin:contacts_contact_import"),
+        {"resource": 0, "format": 0, "import_file": upload("people.csv", csv_bytes(rows)), "allow_duplicates": "on"},
+    )
+    warning = " ".join(str(message) for message in response.context["messages"])
+    assert "row 1 is like Ana Lopez." in warning
+    confirm = response.context["confirm_form"]
+    assert confirm.initial["allow_duplicates"] is True
+    client.post(reverse("admin:contacts_contact_process_import"), confirm.initial)
+    assert Contact.objects.filter(emailaddress1="ana.lopez@x.com").exists()

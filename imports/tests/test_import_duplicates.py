@@ -52,3 +52,17 @@ def test_a_row_updating_its_record_is_not_a_duplicate(run_import):
     rows = [["Account Name", "Main Phone"], ["Contoso Ltd.", "+1 425 555 0199"]]
     job = run_import("accounts.csv", csv_bytes(rows), duplicates="update", match_key="name", allow_duplicates=False)
     assert (job.updated_count, job.duplicate_count) == (1, 0)
+
+
+def test_a_similar_name_rule_applies_to_imports_too(run_import):
+    from duplicates.models import DuplicateRule, Operator, RuleCondition
+
+    DuplicateRule.objects.update(enabled=False)
+    rule = DuplicateRule.objects.create(name="Similar account names", record_type="accounts.account")
+    RuleCondition.objects.create(rule=rule, field="name", operator=Operator.SIMILAR)
+    johansson = AccountFactory(name="Johansson Trading")
+    rows = [["Account Name"], ["Johanson Trading AB"], ["Brightwater Foods"], ["Brightwatter Foods"]]
+    job = run_import("accounts.csv", csv_bytes(rows), duplicates="create", allow_duplicates=False)
+    reported = [(d.line, d.record_id, d.earlier_line) for d in job.possible_duplicates.all()]
+    assert reported == [(2, johansson.pk, None), (4, None, 3)]
+    assert job.created_count == 1

@@ -97,7 +97,53 @@ def test_an_administrator_disables_a_rule(signed_in_page, screenshot):
     screenshot("rules-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("rules-390")
+    # Each rule a card on a phone: nothing sideways, the commands within reach.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.crm-panel button')].every(b => b.getBoundingClientRect().right <= innerWidth)"
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     rule.get_by_role("button", name="Disable Accounts with the same account name").click()
     expect(page.get_by_text("The rule “Accounts with the same account name” is disabled.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Accounts with the same account name")).to_contain_text("Disabled")
+
+
+def test_detect_duplicates_over_a_view_then_merge_a_group(signed_in_page, sales_data, screenshot):
+    page = signed_in_page
+    first = AccountFactory(name="Contoso Ltd.", owner=sales_data, telephone1="+1 425 555 0100")
+    second = AccountFactory(name="contoso, Limited", owner=sales_data, telephone1="")
+
+    page.get_by_role("navigation", name="Site map").get_by_role("link", name="Accounts").click()
+    page.get_by_role("link", name="Detect duplicates").click()
+    expect(page.get_by_role("heading", name="Detect duplicate accounts")).to_be_visible()
+    expect(page.get_by_label("The list I came from: My Active Accounts")).to_be_checked()
+    expect(page.get_by_text("Accounts with the same account name")).to_be_visible()
+    screenshot("detect-offer-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("detect-offer-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("button", name="Start detection").click()
+    expect(page.get_by_role("heading", name="Duplicate accounts")).to_be_visible()
+    expect(page.get_by_text("Completed")).to_be_visible()
+    group = page.locator("form.crm-panel").filter(has=page.get_by_role("link", name="Contoso Ltd."))
+    expect(group.get_by_role("link", name="contoso, Limited")).to_be_visible()
+    screenshot("detect-result-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("detect-result-390")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    group.get_by_role("button", name="Merge the two selected").click()
+    expect(page.get_by_role("heading", name="Merge accounts")).to_be_visible()
+    page.get_by_role("toolbar", name="Commands").get_by_role("button", name="Merge").click()
+    expect(page.get_by_text("contoso, Limited was merged into Contoso Ltd.. You can undo")).to_be_visible()
+    assert Account.objects.get(pk=second.pk).merged_into_id == first.pk
+
+    # The results again, from the list: the group says it is done.
+    page.get_by_role("navigation", name="Site map").get_by_role("link", name="Accounts").click()
+    page.get_by_role("link", name="Detect duplicates").click()
+    page.get_by_role("link", name="My Active Accounts").click()
+    group = page.locator("form.crm-panel").filter(has=page.get_by_role("link", name="Contoso Ltd."))
+    expect(group.get_by_text("Merged")).to_be_visible()
+    expect(group.get_by_text("Nothing left to merge in this group.")).to_be_visible()

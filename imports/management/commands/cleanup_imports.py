@@ -8,7 +8,8 @@
 - background exports kept past EXPORT_KEEP_HOURS are deleted with their file, and those whose
   worker died (no progress for IMPORT_STALLED_AFTER_MINUTES) are marked failed.
 - the admin import's previews never confirmed nor cancelled are deleted after
-  IMPORT_PREVIEW_KEEP_MINUTES.
+  IMPORT_PREVIEW_KEEP_MINUTES;
+- duplicate detections and background merges whose worker died are marked failed too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duplicates.jobs import duplicate_jobs_fail_stalled
 from imports import export_jobs, previews, services
 
 DRAFTS_KEPT = datetime.timedelta(days=1)
@@ -60,6 +62,10 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Expired exports deleted: %(deleted)d; stalled exports marked failed: %(failed)d.")
             % {"deleted": exports_deleted, "failed": exports_failed}
+        )
+        duplicate_jobs = duplicate_jobs_fail_stalled(since=now - datetime.timedelta(minutes=stalled_after_minutes))
+        self.stdout.write(
+            _("Stalled duplicate detections and merges marked failed: %(count)d.") % {"count": duplicate_jobs}
         )
         kept = datetime.timedelta(minutes=settings.IMPORT_PREVIEW_KEEP_MINUTES)
         stale_previews = previews.previews_delete(modified_before=now - kept)

@@ -1,0 +1,166 @@
+"""Detect duplicates and large merges as background jobs (the tests' task backend runs them
+inline): pages, access, results."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.models import Account
+from contacts.models import Contact
+from crm.tests.factories import AccountFactory, ContactFactory
+from duplicates.models import DetectionJob, JobStatus, MergeJob, MergeOperation
+
+pytestmark = pytest.mark.django_db
+
+
+def detect(client, record_type="accounts.account", query="view=active", scope="view"):
+    url = reverse("duplicates:detect", args=[record_type])
+    return client.post(f"{url}?{query}", {"scope": scope})
+
+
+def test_the_list_offers_detect_duplicates_with_its_view(owner_client):
+    page = owner_client.get(reverse("accounts:list") + "?view=active&q=contoso").content.decode()
+    assert reverse("duplicates:detect", args=["accounts.account"]) + "?view=active&amp;q=contoso" in page
+
+
+def test_the_offer_names_the_view_and_the_rules(owner_client):
+    page = owner_client.get(reverse("duplicates:detect", args=["accounts.account"]) + "?view=active&q=contoso")
+    body = page.content.decode()
+    assert "Active Accounts, search “contoso”" in body
+    assert "Accounts with the same account name" in body
+
+
+def test_detecting_over_a_view_lists_its_groups_to_merge(owner_client, owner):
+    a = AccountFactory(name="Contoso Ltd.", owner=owner)
+    b = AccountFactory(name="contoso", owner=owner)
+    AccountFactory(name="Fabrikam", owner=owner)
+    AccountFactory(name="Fabrikam Inc", owner=owner)
+    response = detect(owner_client, query="view=active&q=contoso")
+    job = DetectionJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.group_count, job.percent) == (JobStatus.COMPLETED, 1, 100)
+    assert job.groups.get().record_ids == sorted([a.pk, b.pk])
+    page = owner_client.get(job.get_absolute_url()).content.decode()
+    assert "1 group of possible duplicates found." in page
+    assert a.get_absolute_url() in page and b.get_absolute_url() in page and "Fabrikam" not in page
+    status = owner_client.get(reverse("duplicates:detection_status", args=[job.pk])).json()
+    assert status["finished"] and status["percent"] == 100
+
+
+def test_the_whole_record_type_is_checked_when_asked(owner_client, owner):
+    AccountFactory(name="Contoso", owner=owner)
+    AccountFactory(name="Contoso AB", owner=owner)
+    AccountFactory(name="Fabrikam", owner=owner)
+    AccountFactory(name="Fabrikam Inc", owner=owner)
+    detect(owner_client, query="view=active&q=contoso", scope="all")
+    assert DetectionJob.objects.get().group_count == 2
+
+
+def test_a_detection_is_its_askers_alone(owner_client, client, teammate):
+    detect(owner_client)
+    job = DetectionJob.objects.get()
+    client.force_login(teammate)
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(reverse("duplicates:detection_status", args=[job.pk])).status_code == 404
+
+
+def test_groups_show_only_records_the_user_may_read_now(org):
+    mine_again = AccountFactory(name="Mine Limited", owner=org.users["owner"])
+    client = org.client("owner")
+    detect(client)
+    job = DetectionJob.objects.get()
+    assert job.groups.get().record_ids == sorted([org.mine.pk, mine_again.pk])
+    # Someone else's record in a group stays hidden, only counted.
+    Account.objects.filter(pk=mine_again.pk).update(owner=org.users["other_bu"], business_unit=org.south)
+    cache.clear()  # the access cache: the owner changed behind the services' back
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert mine_again.get_absolute_url() not in page
+    assert "1 more record you can't see." in page
+    assert "Nothing left to merge in this group." in page
+
+
+def test_a_group_merged_since_says_so(owner_client, owner):
+    a = ContactFactory(first_name="Ann", last_name="Lee", owner=owner)
+    b = ContactFactory(first_name="Ann", last_name="Lee", owner=owner)
+    detect(owner_client, record_type="contacts.contact")
+    job = DetectionJob.objects.get()
+    merge_page = owner_client.get(reverse("duplicates:merge", args=["contacts.contact"]), {"selected": [a.pk, b.pk]})
+    assert merge_page.status_code == 200
+    owner_client.post(
+        reverse("duplicates:merge", args=["contacts.contact"]),
+        {"selected": [a.pk, b.pk], f"version_{a.pk}": a.version, f"version_{b.pk}": b.version, "confirmed": "yes"},
+    )
+    page = owner_client.get(job.get_absolute_url()).content.decode()
+    assert "Merged" in page and "Nothing left to merge in this group." in page
+
+
+@override_settings(MERGE_IN_REQUEST_MAX_ROWS=2)
+def test_a_merge_with_more_linked_rows_than_the_limit_runs_on_the_worker(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    people = ContactFactory.create_batch(3, company=other, owner=owner)
+    response = owner_client.post(
+        reverse("duplicates:merge", args=["accounts.account"]),
+        {
+            "selected": [master.pk, other.pk],
+            f"version_{master.pk}": master.version,
+            f"version_{other.pk}": other.version,
+            "confirmed": "yes",
+        },
+    )
+    job = MergeJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.total_rows, job.operation) == (JobStatus.COMPLETED, 3, MergeOperation.objects.get())
+    assert set(Contact.objects.filter(company=master)) == set(people)
+    page = owner_client.get(job.get_absolute_url()).content.decode()
+    assert "Merge done" in page and master.get_absolute_url() in page
+
+
+@override_settings(MERGE_IN_REQUEST_MAX_ROWS=0)
+def test_a_merge_job_refused_on_the_worker_says_why_and_changes_nothing(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    ContactFactory(company=other, owner=owner)
+    owner_client.post(
+        reverse("duplicates:merge", args=["accounts.account"]),
+        {
+            "selected": [master.pk, other.pk],
+            f"version_{master.pk}": master.version,
+            f"version_{other.pk}": other.version - 1,  # changed since the user looked
+            "confirmed": "yes",
+        },
+    )
+    job = MergeJob.objects.get()
+    assert job.status == JobStatus.FAILED and "changed after you opened the merge" in job.error
+    assert not MergeOperation.objects.exists()
+
+
+def test_a_list_opened_without_parameters_is_detected_as_its_default_view(owner_client, owner, teammate):
+    AccountFactory(name="Contoso", owner=owner)
+    AccountFactory(name="Contoso AB", owner=teammate)  # not in My Active Accounts
+    url = reverse("duplicates:detect", args=["accounts.account"])
+    assert "The list I came from: My Active Accounts" in owner_client.get(url).content.decode()
+    owner_client.post(url, {"scope": "view"})
+    job = DetectionJob.objects.get()
+    assert (job.scope_label, job.group_count) == ("My Active Accounts", 0)
+
+
+def test_a_detection_whose_worker_died_is_marked_failed_by_the_cleanup(owner):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    job = DetectionJob.objects.create(created_by=owner, record_type="accounts.account", status=JobStatus.RUNNING)
+    DetectionJob.objects.filter(pk=job.pk).update(progressed_on=timezone.now() - timedelta(hours=2))
+    fresh = DetectionJob.objects.create(created_by=owner, record_type="accounts.account", status=JobStatus.RUNNING)
+    DetectionJob.objects.filter(pk=fresh.pk).update(progressed_on=timezone.now())
+    call_command("cleanup_imports", stdout=StringIO())
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "Start it again" in job.error
+    assert fresh.status == JobStatus.RUNNING
