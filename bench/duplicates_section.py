@@ -222,7 +222,13 @@ def merge_result(context) -> Result:
         Activity.objects.bulk_create(
             (
                 Activity(
-                    kind=Kind.NOTE, subject="bench", regarding_account=other, rollup_account=other, occurred_at=now
+                    kind=Kind.NOTE,
+                    subject="bench",
+                    regarding_account=other,
+                    rollup_account=other,
+                    occurred_at=now,
+                    owner_id=other.owner_id,
+                    owner_team_id=other.owner_team_id,
                 )
                 for _ in range(MERGE_LINKED_ROWS - contacts)
             ),

@@ -131,7 +131,8 @@ def field_display(record, name: str, hidden: set[str] = frozenset()) -> dict:
     A link in `hidden` (to a record the user can't read) is shown without its name."""
     field = record._meta.get_field(name)
     if name in hidden:
-        return {"label": field.verbose_name, "value": guard.unseen_label(), "href": ""}
+        unseen = guard.unseen_label()
+        return {"label": field.verbose_name, "value": unseen, "href": "", "html": value_html(unseen, "")}
     raw = getattr(record, name)
     value, href = raw, ""
     if field.choices:

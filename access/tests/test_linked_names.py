@@ -46,8 +46,9 @@ def hidden(org):
 
 def test_a_contact_page_hides_the_names_of_its_unreadable_company_and_manager(org, hidden):
     page = text(org.client("owner").get(hidden["shown"].get_absolute_url()))
-    assert "Far Ltd" not in page and "A record you can't see" in page
-    assert "Linked to an account you can't see." in page
+    assert "Far Ltd" not in page and "Linked to an account you can't see." in page
+    details = text(org.client("owner").get(hidden["shown"].get_absolute_url() + "?tab=details"))
+    assert "Far Ltd" not in details and "A record you can't see" in details
     page = text(org.client("owner").get(org.contact.get_absolute_url()))
     assert "Secret Boss" not in page and "A contact you can't see." in page
     assert "Hidden Report" not in page and "1 other direct report you can't see." in page

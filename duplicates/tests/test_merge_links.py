@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 def note_about(record, **fields) -> Activity:
     regarding = {"regarding_account": record} if record._meta.model_name == "account" else {"regarding_contact": record}
     rollup = record if record._meta.model_name == "account" else record.company
+    # Owned like its record (an activity has exactly one owner, a user or a team).
+    fields.setdefault("owner_id", record.owner_id)
+    fields.setdefault("owner_team_id", record.owner_team_id)
     return Activity.objects.create(kind=Kind.NOTE, subject="Note", rollup_account=rollup, **regarding, **fields)
 
 
@@ -32,7 +35,7 @@ def test_a_contacts_activities_land_on_the_survivor_and_its_companys_timeline_an
     ann = ContactFactory(first_name="Ann", last_name="Lee", company=north)
     dup = ContactFactory(first_name="Ann", last_name="Lee", company=south)
     notes = [note_about(dup), note_about(dup), note_about(ann)]
-    meeting = Activity.objects.create(kind=Kind.APPOINTMENT, regarding_account=north, rollup_account=north)
+    meeting = Activity.objects.create(kind=Kind.APPOINTMENT, regarding_account=north, rollup_account=north, owner=owner)
     attendee = Attendee.objects.create(activity=meeting, contact=dup)
     before = rows_of(notes)
 
