@@ -43,6 +43,9 @@ EXACT_P95_MS = 5
 SIMILAR_P95_MS = 50
 PROBES = 20  # different existing names per round
 DETECT_ROWS_PER_S = 1_000_000 / 300  # a million accounts in five minutes
+# A similar-name rule probes the trigram index once per record (~28 ms each at 1M): timed over
+# this many accounts, not the whole table, and kept inside its rolled-back transaction briefly.
+SIMILAR_DETECT_SAMPLE = 2_000
 IMPORT_SHARE_AT_LEAST = 0.80
 IMPORT_ROWS = 5_000
 IMPORT_ROUNDS = 3
@@ -135,8 +138,13 @@ def only_rule(*conditions: tuple[str, str, int | None], record_type: str):
         transaction.set_rollback(True)
 
 
-def detect_rate(context, label: str) -> Result:
+def detect_rate(context, label: str, *, at_most: int | None = None) -> Result:
+    """Detection's rows per second over the active accounts, or over the first `at_most` of
+    them (the rate is what is compared; a similar-name rule over a million takes hours)."""
     scope = guard.visible(Account, context.user)
+    if at_most is not None:
+        last = scope.filter(status="active").order_by("pk").values_list("pk", flat=True)[at_most - 1 : at_most]
+        scope = scope.filter(pk__lte=last[0]) if last else scope
     started = time.perf_counter()
     groups = scan.duplicate_groups(Account, scope)
     elapsed = time.perf_counter() - started
@@ -154,7 +162,7 @@ def detect_rate(context, label: str) -> Result:
 def detect_results(context) -> list[Result]:
     results = [detect_rate(context, "shipped exact rule")]
     with only_rule(("name", Operator.SIMILAR, None), record_type="accounts.account"):
-        results.append(detect_rate(context, "similar-name rule"))
+        results.append(detect_rate(context, "similar-name rule", at_most=SIMILAR_DETECT_SAMPLE))
     return results
 
 
