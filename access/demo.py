@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from access.models import BusinessUnit, Team
 from access.roles import READ_ONLY, SALES_MANAGER, SALESPERSON, SYSTEM_ADMINISTRATOR, ensure_root_unit
 from access.services import user_move, user_place
 
 NORTH, SOUTH, TEAM = "Sales North", "Sales South", "North Key Accounts"
+SELLERS = ("alex", "mia", "sol")
+TRANSFER_PERMISSIONS = ("import_account", "export_account", "import_contact", "export_contact")
 
 # User name -> (first name, last name, password, role, business unit or None for the root).
 PERSONAS = {
@@ -39,6 +42,11 @@ def ensure_demo_organisation() -> dict[str, object]:
         users[username] = user
     team, _created = Team.objects.get_or_create(name=TEAM, defaults={"business_unit": units[NORTH]})
     team.members.add(users["alex"], users["mia"])
+    # Importing and exporting also take Django's permissions, which an administrator gives to
+    # whom it fits; the sales personas have them, as D365's sales roles have Export to Excel.
+    transfer = Permission.objects.filter(codename__in=TRANSFER_PERMISSIONS)
+    for username in SELLERS:
+        users[username].user_permissions.add(*transfer)
     return users
 
 
