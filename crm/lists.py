@@ -28,6 +28,7 @@ from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
 from access import guard
+from access.models import Privilege
 from crm.models import QUICK_FIND_TERM
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
@@ -277,10 +278,28 @@ class RecordTable(tables.Table):
     def link_to(self, record) -> SafeString:
         return format_html('<a href="{}">{}</a>', self.detail_url(record), record)
 
-    def link_to_linked(self, record, name: str, text: str) -> SafeString:
-        """A link to the record `record` links to through `name`, named `text` (its copy)."""
+    def link_to_linked(self, record, name: str, text: str) -> SafeString | str:
+        """A link to the record `record` links to through `name`, named `text` (its copy); a
+        record the user may not read is not named."""
         linked = self._meta.model._meta.get_field(name).related_model
-        return format_html('<a href="{}">{}</a>', self.url_of(linked, getattr(record, f"{name}_id")), text)
+        linked_id = getattr(record, f"{name}_id")
+        if linked_id in self.unreadable_links(name):
+            return guard.unseen_label()
+        return format_html('<a href="{}">{}</a>', self.url_of(linked, linked_id), text)
+
+    def unreadable_links(self, name: str) -> set[int]:
+        """Ids of the records this page's rows link to through `name` that the user may not
+        read. One query per linked column and page; none for a user who reads them all."""
+        found = self.__dict__.setdefault("_unreadable_links", {})
+        if name not in found:
+            linked = self._meta.model._meta.get_field(name).related_model
+            user = getattr(getattr(self, "request", None), "user", None)
+            ids = {getattr(row.record, f"{name}_id") for row in self.paginated_rows} - {None}
+            if not ids or user is None or guard.branches_of_user(linked, user, Privilege.READ) is None:
+                found[name] = set()
+            else:
+                found[name] = ids - set(guard.visible(linked, user).filter(pk__in=ids).values_list("pk", flat=True))
+        return found[name]
 
     def record_link(self, record, text):
         return format_html('<a href="{}{}">{}</a>', self.detail_url(record), self.list_query, text)

@@ -120,3 +120,17 @@ def test_an_edit_form_keeps_an_unreadable_link_without_naming_it(org, hidden):
     assert response.status_code == 302, response.context["form"].errors
     contact.refresh_from_db()
     assert (contact.job_title, contact.company_id) == ("Buyer", org.far.pk)
+
+
+def test_a_contacts_list_does_not_name_a_company_the_reader_cant_see(org, hidden):
+    page = text(org.client("owner").get(reverse("contacts:list")))
+    assert "Shown Reporter" in page
+    assert "Far Ltd" not in page and "A record you can't see" in page
+    assert "Far Ltd" in text(org.client("admin").get(reverse("contacts:list") + "?view=active"))
+
+
+def test_an_accounts_list_does_not_name_a_primary_contact_the_reader_cant_see(org, hidden):
+    readable = AccountFactory(name="Readable Ltd", owner=org.users["owner"], primary_contact=hidden["boss"])
+    page = text(org.client("owner").get(reverse("accounts:list")))
+    assert readable.name in page
+    assert "Secret Boss" not in page and "A record you can't see" in page
