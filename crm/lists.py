@@ -28,7 +28,6 @@ from django_tables2.paginators import LazyPaginator
 from django_tables2.rows import BoundRows
 
 from access import guard
-from access.models import Privilege
 from crm.models import QUICK_FIND_TERM
 
 # Counting a million rows on every page view is what makes other CRMs slow; stop at this.
@@ -295,10 +294,7 @@ class RecordTable(tables.Table):
             linked = self._meta.model._meta.get_field(name).related_model
             user = getattr(getattr(self, "request", None), "user", None)
             ids = {getattr(row.record, f"{name}_id") for row in self.paginated_rows} - {None}
-            if not ids or user is None or guard.branches_of_user(linked, user, Privilege.READ) is None:
-                found[name] = set()
-            else:
-                found[name] = ids - set(guard.visible(linked, user).filter(pk__in=ids).values_list("pk", flat=True))
+            found[name] = set() if user is None else guard.unreadable_ids(linked, ids, user)
         return found[name]
 
     def record_link(self, record, text):
