@@ -63,6 +63,28 @@ def view_count(page, queryset: QuerySet) -> tuple[int, bool]:
     return capped_count(queryset, cap)
 
 
+@dataclass(frozen=True)
+class JumpLink:
+    label: str
+    href: str
+    active: bool
+
+
+def jump_links(params: QueryDict) -> list[JumpLink]:
+    """The A-Z bar: "All", then a link a letter, each to page 1 of this view filtered by it.
+    Built here rather than with {% querystring %} per letter: 27 copies of the query a page."""
+    base = params.copy()
+    for name in ("letter", "page", CURSOR_FIELD):
+        base.pop(name, None)
+    current = params.get("letter")
+    everything = base.urlencode()
+    links = [JumpLink(gettext("All"), f"?{everything}", not current)]
+    for letter in JUMP_LETTERS:
+        base["letter"] = letter
+        links.append(JumpLink(letter, f"?{base.urlencode()}", current == letter))
+    return links
+
+
 def page_size_from(params: QueryDict) -> int:
     try:
         size = int(params.get("per_page", DEFAULT_PAGE_SIZE))

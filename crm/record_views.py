@@ -106,7 +106,7 @@ class RecordListView(RecordMixin, ListPageView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            jump_letters=lists.JUMP_LETTERS,
+            jump_links=lists.jump_links(self.request.GET),
             opts=self.model._meta,
             url_namespace=self.url_namespace,
             record_type=self.record_type,
