@@ -70,6 +70,7 @@ def prepare(database_url: str, scale: int) -> tuple[list[Salesperson], str]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
@@ -88,7 +89,8 @@ def prepare(database_url: str, scale: int) -> tuple[list[Salesperson], str]:
         # run's first seconds hashing passwords instead of serving pages.
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "access.backends.CachedPermissionsBackend"
+        # The backend that checks passwords, as django.contrib.auth.login records it.
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return session.session_key
