@@ -21,7 +21,7 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import AND, OR, WhereNode
 from django.http import Http404
@@ -161,10 +161,16 @@ class Seen:
 
 def seen(queryset: QuerySet, user) -> Seen:
     """The records of `queryset` that `user` may read, how many, and how many they may not:
-    a page names only the first and counts the others ("2 other contacts you can't see")."""
+    a page names only the first and counts the others ("2 other contacts you can't see").
+    One count query: both figures in one pass, the readable ones filtered by the scope."""
     records = visible(queryset, user)
-    count = records.count()
-    return Seen(records=records, count=count, hidden=queryset.count() - count)
+    paths = branches_of_user(queryset.model, user, Privilege.READ)
+    if paths is None:
+        return Seen(records=records, count=queryset.count(), hidden=0)
+    if not paths:
+        return Seen(records=records, count=0, hidden=queryset.count())
+    counts = queryset.aggregate(total=Count("pk"), readable=Count("pk", filter=reduce(or_, paths)))
+    return Seen(records=records, count=counts["readable"], hidden=counts["total"] - counts["readable"])
 
 
 def unreadable_links(record: Model, user) -> set[str]:
