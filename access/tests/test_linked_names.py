@@ -134,3 +134,14 @@ def test_an_accounts_list_does_not_name_a_primary_contact_the_reader_cant_see(or
     page = text(org.client("owner").get(reverse("accounts:list")))
     assert readable.name in page
     assert "Secret Boss" not in page and "A record you can't see" in page
+
+
+def test_a_related_list_is_counted_readable_and_hidden_with_one_query(org, hidden, django_assert_num_queries):
+    from access import guard
+
+    owner = org.users["owner"]
+    guard.visible(org.mine.contacts.all(), owner).exists()  # the user's access, read once per request
+    with django_assert_num_queries(1):
+        found = guard.seen(org.mine.contacts.all(), owner)
+    assert (found.count, found.hidden) == (org.mine.contacts.exclude(pk=hidden["staff"].pk).count(), 1)
+    assert hidden["staff"] not in found.records
