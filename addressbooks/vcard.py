@@ -17,6 +17,7 @@ import quopri
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -501,8 +502,9 @@ def structured(*parts: str) -> str:
     return ";".join(escape(part or "") for part in parts)
 
 
-def contact_card(contact) -> str:
-    """One contact as a vCard 3.0: every field the reader reads back to the same place."""
+def contact_card(contact, *, company_hidden: bool = False) -> str:
+    """One contact as a vCard 3.0: every field the reader reads back to the same place. A
+    company the reader may not read (`company_hidden`) is not named."""
     lines = ["BEGIN:VCARD", "VERSION:3.0"]
 
     def add(name: str, value: str, *, raw: bool = False) -> None:
@@ -515,7 +517,7 @@ def contact_card(contact) -> str:
     )
     lines.append(f"FN:{escape(contact.full_name or contact.last_name)}")
     add("NICKNAME", contact.nickname)
-    company = contact.company.name if contact.company_id else ""
+    company = contact.company.name if contact.company_id and not company_hidden else ""
     if company or contact.department:
         add("ORG", structured(company, contact.department), raw=True)
     add("TITLE", contact.job_title)
@@ -560,6 +562,13 @@ def contact_card(contact) -> str:
 ADDRESS_FIELDS = ("line1", "line2", "line3", "city", "state", "postal_code", "country", "po_box")
 
 
-def contact_cards(contacts: Iterable) -> Iterator[str]:
-    for contact in contacts:
-        yield contact_card(contact)
+def contact_cards(contacts: Iterable, *, user, chunk_size: int = 2000) -> Iterator[str]:
+    """The contacts' cards, naming only the companies `user` may read (one query a chunk)."""
+    from access import guard
+    from accounts.models import Account
+
+    iterator = iter(contacts)
+    while chunk := list(islice(iterator, chunk_size)):
+        hidden = guard.unreadable_ids(Account, {contact.company_id for contact in chunk} - {None}, user)
+        for contact in chunk:
+            yield contact_card(contact, company_hidden=contact.company_id in hidden)

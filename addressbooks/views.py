@@ -35,7 +35,8 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
     record_type = require_export(request)
     contact = get_object_or_404(record_type.records_for(request.user).select_related("company"), pk=pk)
     audit.exported(by=request.user, model=Contact, view=f"vcard pk={contact.pk}", rows=1)
-    response = HttpResponse(contact_card(contact), content_type=CONTENT_TYPE)
+    hidden = "company" in guard.unreadable_links(contact, request.user)
+    response = HttpResponse(contact_card(contact, company_hidden=hidden), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = exports.attachment(f"{contact.full_name or contact.pk}.vcf")
     return response
 
@@ -48,7 +49,11 @@ def contacts_vcard(request: HttpRequest) -> StreamingHttpResponse:
     records = exports.records_in_view(entity=record_type.transfer, request=request)
     audit.exported(by=request.user, model=Contact, view=f"vcard {request.GET.urlencode()}", rows=records.count())
     response = StreamingHttpResponse(
-        contact_cards(records.select_related("company").iterator(chunk_size=ROWS_PER_QUERY)),
+        contact_cards(
+            records.select_related("company").iterator(chunk_size=ROWS_PER_QUERY),
+            user=request.user,
+            chunk_size=ROWS_PER_QUERY,
+        ),
         content_type=CONTENT_TYPE,
     )
     name = f"{str(Contact._meta.verbose_name_plural).capitalize()} {timezone.localdate().isoformat()}.vcf"

@@ -512,3 +512,28 @@ def columns_for(model: type[models.Model], field_names: list[str]) -> tuple[Colu
         field = model._meta.get_field(name)
         columns.append(column_class(field)(field, tuple(D365_NAMES.get(name, ()))))
     return tuple(columns)
+
+
+# An export masks the names of linked records its reader may not read (a contact's company
+# in another business unit): imports.exports.mask_unreadable_links puts on the records, under
+# this hint, per column name, the condition under which the link may be named and the text to
+# write otherwise.
+MASKED_LINKS = "export_masked_links"
+
+
+def masked(column: Column, records, named: Expression) -> Expression | None:
+    mask = records._hints.get(MASKED_LINKS, {}).get(column.name)
+    if mask is None:
+        return None
+    readable, instead = mask
+    return Case(When(readable, then=named), default=Value(instead), output_field=TextField())
+
+
+def export_lookup(column: Column, records) -> str | Expression:
+    """What an export reads for `column` from `records` (export_rows, the Python path)."""
+    return masked(column, records, F(column.value_lookup())) or column.value_lookup()
+
+
+def export_sql(column: Column, records) -> Expression:
+    """The SQL that renders `column`'s cell of `records` (the PostgreSQL paths)."""
+    return masked(column, records, column.sql()) or column.sql()

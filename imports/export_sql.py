@@ -22,6 +22,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import QuerySet
 
+from imports.columns import export_sql
 from imports.entities import Entity
 
 # COPY hands over one line per row; Python takes them in batches of this many.
@@ -31,7 +32,7 @@ ROWS_PER_BATCH = 2000
 def copy_statement(entity: Entity, records: QuerySet) -> str:
     """COPY of the records' rendered cells, in the records' order. COPY takes no parameters,
     so they (the labels) are bound into the text by the driver's own quoting."""
-    cells = records.values_list(*(column.sql() for column in entity.columns))
+    cells = records.values_list(*(export_sql(column, records) for column in entity.columns))
     sql, params = cells.query.sql_with_params()
     return f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
 

@@ -20,13 +20,25 @@ from typing import IO
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from access import guard
+from access.models import Privilege
+from access.registry import is_registered
 from crm import lists
-from imports.columns import FORMULA_TRIGGERS, LinkColumn, TextColumn, neutralise
+from imports.columns import (
+    FORMULA_TRIGGERS,
+    MASKED_LINKS,
+    LinkColumn,
+    RecordLinkColumn,
+    TextColumn,
+    export_lookup,
+    export_sql,
+    neutralise,
+)
 from imports.entities import Entity
 from imports.export_sql import copy_csv_lines
 from imports.xlsx import SheetWriter
@@ -49,13 +61,35 @@ def records_in_view(*, entity: Entity, request: HttpRequest):
     """The records of the list the user looks at, from those the record type lets them see."""
     record_type = entity.record_type
     linked = [column.name for column in entity.columns if isinstance(column, LinkColumn)]
-    return lists.ordered_record_set(
+    records = lists.ordered_record_set(
         table_class=record_type.list_view.table_class,
         filterset_class=record_type.list_view.filterset_class,
         queryset=record_type.records_for(request.user).select_related(*linked),
         params=request.GET,
         request=request,
     )
+    return mask_unreadable_links(records, entity=entity, user=request.user)
+
+
+def mask_unreadable_links(records: QuerySet, *, entity: Entity, user) -> QuerySet:
+    """`records`, with each linked record the user may not read written as such instead of by
+    name (a list names only what its reader may read, and so does its export). Nothing changes
+    for a user who reads every record of the linked type."""
+    masks = {}
+    for column in entity.columns:
+        target = column.target if isinstance(column, RecordLinkColumn) else None
+        if target is None or not is_registered(target):
+            continue
+        if guard.branches_of_user(target, user, Privilege.READ) is None:
+            continue
+        readable = Q(**{f"{column.name}__isnull": True}) | Q(
+            **{f"{column.name}__in": guard.visible(target, user).values("pk")}
+        )
+        masks[column.name] = (readable, str(guard.unseen_label()))
+    if masks:
+        records = records.all()
+        records._hints = {**records._hints, MASKED_LINKS: masks}
+    return records
 
 
 def export_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
@@ -75,7 +109,7 @@ def export_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
         for index, column in enumerate(columns)
         if index not in set(texts)
     ]
-    lookups = [column.value_lookup() for column in columns]
+    lookups = [export_lookup(column, records) for column in columns]
     for values in records.values_list(*lookups).iterator(chunk_size=ROWS_PER_QUERY):
         row = list(values)
         for index, render, typed in others:
@@ -185,7 +219,7 @@ def rendered_rows(entity: Entity, records: QuerySet) -> Iterator[list[str]]:
     if not copies_rows():
         yield from export_rows(entity, records)
         return
-    cells = records.values_list(*(column.sql() for column in entity.columns))
+    cells = records.values_list(*(export_sql(column, records) for column in entity.columns))
     with transaction.atomic():
         for values in cells.iterator(chunk_size=ROWS_PER_QUERY):
             yield ["" if value is None else value for value in values]

@@ -145,3 +145,53 @@ def test_a_related_list_is_counted_readable_and_hidden_with_one_query(org, hidde
         found = guard.seen(org.mine.contacts.all(), owner)
     assert (found.count, found.hidden) == (org.mine.contacts.exclude(pk=hidden["staff"].pk).count(), 1)
     assert hidden["staff"] not in found.records
+
+
+@pytest.fixture
+def exporting_owner(org, client):
+    from django.contrib.auth.models import Permission
+
+    owner = org.users["owner"]
+    owner.user_permissions.add(*Permission.objects.filter(codename__in=["export_contact", "export_account"]))
+    client.force_login(owner)
+    return client
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_names_only_the_linked_records_its_reader_may_read(exporting_owner, hidden, file_format):
+    from imports.tests.files import exported_rows
+
+    rows = exported_rows(exporting_owner, "contact", file_format, "?view=active")
+    header = rows[0]
+    by_name = {row[header.index("Last Name")]: row for row in rows[1:]}
+    company = header.index("Company Name")
+    assert by_name["Reporter"][company] == "A record you can't see"
+    assert by_name["Mine"][company] == "Mine Ltd"
+    assert not any("Far Ltd" in str(cell) for row in rows for cell in row)
+
+
+def test_a_vcard_names_only_a_company_its_reader_may_read(exporting_owner, hidden):
+    card = exporting_owner.get(reverse("addressbooks:contact", args=[hidden["shown"].pk])).content.decode()
+    assert "Far Ltd" not in card and "FN:Shown Reporter" in card
+    response = exporting_owner.get(reverse("addressbooks:contacts") + "?view=active")
+    cards = b"".join(response.streaming_content).decode()
+    assert "Far Ltd" not in cards and "ORG:Mine Ltd;" in cards and "FN:Shown Reporter" in cards
+
+
+def test_a_background_export_names_only_the_linked_records_its_reader_may_read(org, hidden):
+    import io
+
+    from contacts.models import Contact
+    from crm import registry
+    from imports import exports
+
+    entity = registry.for_model(Contact).transfer
+    records = exports.mask_unreadable_links(
+        registry.for_model(Contact).records_for(org.users["owner"]).order_by("pk"),
+        entity=entity,
+        user=org.users["owner"],
+    )
+    output = io.BytesIO()
+    exports.write_csv(output, entity=entity, records=records)  # COPY on PostgreSQL, Python elsewhere
+    text = output.getvalue().decode("utf-8-sig")
+    assert "Far Ltd" not in text and "A record you can't see" in text and "Mine Ltd" in text

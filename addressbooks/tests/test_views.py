@@ -25,7 +25,7 @@ def streamed(response) -> str:
 
 def test_a_contacts_page_offers_its_vcard_which_downloads_as_a_card(importer_client, importer):
     contact = ContactFactory(
-        owner=importer, first_name="Ana", last_name="Lopez", company=AccountFactory(name="Contoso")
+        owner=importer, first_name="Ana", last_name="Lopez", company=AccountFactory(name="Contoso", owner=importer)
     )
     page = importer_client.get(contact.get_absolute_url()).content.decode()
     assert "Download vCard" in page
