@@ -24,8 +24,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from duplicates import keys
-from duplicates.detection import matchable_fields, rules_for
-from duplicates.models import DuplicateRule, Operator, RuleCondition
+from duplicates.detection import EnabledRule, matchable_fields, usable_rules
+from duplicates.models import Operator, RuleCondition
 
 
 @dataclass(frozen=True)
@@ -110,18 +110,10 @@ class TrigramIndex:
 class BatchDuplicates:
     def __init__(self, model: type[Model]):
         self.model = model
-        fields = matchable_fields(model)
-        self.rules: list[DuplicateRule] = [
-            rule
-            for rule in rules_for(model)
-            if rule.conditions.all() and all(c.field in fields for c in rule.conditions.all())
-        ]
-        self.fields = fields
-        # Read once: a related manager per row and rule would cost more than the queries.
-        self.rule_conditions = {rule.pk: list(rule.conditions.all()) for rule in self.rules}
+        self.rules: list[EnabledRule] = usable_rules(model)
+        self.fields = matchable_fields(model)
         self.similar_condition = {
-            rule.pk: next((c for c in self.rule_conditions[rule.pk] if c.operator == Operator.SIMILAR), None)
-            for rule in self.rules
+            rule.pk: next((c for c in rule.conditions if c.operator == Operator.SIMILAR), None) for rule in self.rules
         }
         # (rule id, parts of its non-similar conditions) -> the line of the first row of the
         # file holding them; for a rule with a similar-name condition, the earlier rows' keys.
@@ -132,10 +124,10 @@ class BatchDuplicates:
         """The fields the rules compare: what a caller must put in each row's values."""
         return sorted({condition.field for rule in self.rules for condition in self.conditions(rule)})
 
-    def conditions(self, rule: DuplicateRule) -> list[RuleCondition]:
-        return self.rule_conditions[rule.pk]
+    def conditions(self, rule: EnabledRule) -> tuple[RuleCondition, ...]:
+        return rule.conditions
 
-    def similar(self, rule: DuplicateRule) -> RuleCondition | None:
+    def similar(self, rule: EnabledRule) -> RuleCondition | None:
         return self.similar_condition[rule.pk]
 
     def check(self, rows: list[tuple[int, dict]]) -> dict[int, Match]:
@@ -150,7 +142,7 @@ class BatchDuplicates:
         def key_of(name: str, values: dict) -> str | None:
             return by_kind[self.fields[name][1]].get(str(values.get(name) or ""))
 
-        def parts_for(rule: DuplicateRule, values: dict) -> tuple | None:
+        def parts_for(rule: EnabledRule, values: dict) -> tuple | None:
             """The rule's compared parts of a row, in condition order; None if one is blank."""
             parts = []
             for condition in self.conditions(rule):
@@ -180,7 +172,7 @@ class BatchDuplicates:
 
     # The file's earlier rows -----------------------------------------------------------------
 
-    def split(self, rule: DuplicateRule, parts: tuple) -> tuple[tuple, str | None]:
+    def split(self, rule: EnabledRule, parts: tuple) -> tuple[tuple, str | None]:
         """(the parts compared exactly, the similar-name key or None)."""
         similar = self.similar(rule)
         exact = tuple(
@@ -191,7 +183,7 @@ class BatchDuplicates:
         )
         return exact, key
 
-    def earlier(self, rule: DuplicateRule, parts: tuple) -> Match | None:
+    def earlier(self, rule: EnabledRule, parts: tuple) -> Match | None:
         exact, key = self.split(rule, parts)
         if key is None:
             line = self.seen.get((rule.pk, exact))
@@ -200,7 +192,7 @@ class BatchDuplicates:
             line = index.find(key) if index else None
         return Match(line=line) if line is not None else None
 
-    def remember(self, rule: DuplicateRule, parts: tuple, line: int) -> None:
+    def remember(self, rule: EnabledRule, parts: tuple, line: int) -> None:
         exact, key = self.split(rule, parts)
         if key is None:
             self.seen.setdefault((rule.pk, exact), line)
