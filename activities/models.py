@@ -194,6 +194,10 @@ class Activity(Owned):
         db_index=False,  # activity_account_timeline_idx starts with it
         editable=False,
     )
+    # For each link, a column holding the same record on the rows it links: an activity
+    # regarding an account rolls up to that account (activity_create, the rollup trigger), so
+    # a merge finds an account's activities through activity_account_timeline_idx.
+    LINK_ALSO_IN = {"regarding_account": "rollup_account"}
     # The timeline's order: when the activity was logged.
     occurred_at = models.DateTimeField(_("Date"), default=timezone.now)
     created_by = models.ForeignKey(

@@ -160,9 +160,7 @@ def duplicate_jobs_fail_stalled(*, since) -> int:
 def linked_rows(record: Model) -> int:
     """How many rows a merge of `record` into another would move: one COUNT per relation."""
     model = type(record)
-    count = sum(
-        field.model._default_manager.filter(**{field.name: record.pk}).count() for field in services.links_to(model)
-    )
+    count = sum(services.linked_rows_of(field, record.pk).count() for field in services.links_to(model))
     content_type = ContentType.objects.get_for_model(model)
     return count + sum(
         link_model._default_manager.filter(content_type=content_type, object_id=record.pk).count()
