@@ -195,6 +195,9 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     other = model._default_manager.filter(pk=operation.other_id).first()
     if other is not None:
         guard.require(other, request.user, Privilege.WRITE)
+    rows = jobs.undo_needs_worker(operation)
+    if rows is not None:
+        return redirect(jobs.undo_job_start(operation=operation, rows=rows, by=request.user))
     try:
         services.merge_undo(operation=operation, by=request.user)
     except services.MergeRefused as refusal:

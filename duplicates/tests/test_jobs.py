@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
 from duplicates.models import DetectionJob, JobStatus, MergeJob, MergeOperation
+from duplicates.tests.helpers import merge
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +138,53 @@ def test_a_merge_job_refused_on_the_worker_says_why_and_changes_nothing(owner_cl
     job = MergeJob.objects.get()
     assert job.status == JobStatus.FAILED and "changed after you opened the merge" in job.error
     assert not MergeOperation.objects.exists()
+
+
+@override_settings(MERGE_IN_REQUEST_MAX_ROWS=2)
+def test_undoing_a_merge_that_moved_more_rows_than_the_limit_runs_on_the_worker(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    people = ContactFactory.create_batch(3, company=other, owner=owner)
+    operation = merge(master, other, owner)
+    response = owner_client.post(reverse("duplicates:undo", args=[operation.pk]))
+    job = MergeJob.objects.get(undo=True)
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.total_rows, job.operation) == (JobStatus.COMPLETED, 3, operation)
+    operation.refresh_from_db()
+    assert operation.undone_on is not None
+    assert set(Contact.objects.filter(company=other)) == set(people)
+    assert Account.objects.get(pk=other.pk).is_active
+    page = owner_client.get(job.get_absolute_url()).content.decode()
+    assert "Merge undone" in page and "3 linked records move back in one go" in page
+    assert other.get_absolute_url() in page
+
+
+@override_settings(MERGE_IN_REQUEST_MAX_ROWS=2)
+def test_an_undo_job_refused_on_the_worker_says_why_and_changes_nothing(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    ContactFactory.create_batch(3, company=other, owner=owner)
+    operation = merge(master, other, owner)
+    Account.objects.filter(pk=master.pk).update(version=F("version") + 1)  # edited after the merge
+    owner_client.post(reverse("duplicates:undo", args=[operation.pk]))
+    job = MergeJob.objects.get(undo=True)
+    assert job.status == JobStatus.FAILED and "was changed after the merge" in job.error
+    operation.refresh_from_db()
+    assert operation.undone_on is None
+    assert Contact.objects.filter(company=master).count() == 3
+    assert "Undo merge refused" in owner_client.get(job.get_absolute_url()).content.decode()
+
+
+def test_a_small_undo_stays_in_the_request(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    ContactFactory(company=other, owner=owner)
+    operation = merge(master, other, owner)
+    response = owner_client.post(reverse("duplicates:undo", args=[operation.pk]))
+    assert response.url == master.get_absolute_url()
+    assert not MergeJob.objects.exists()
+    operation.refresh_from_db()
+    assert operation.undone_on is not None
 
 
 def test_a_list_opened_without_parameters_is_detected_as_its_default_view(owner_client, owner, teammate):
