@@ -3,15 +3,19 @@ inline): pages, access, results."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
+from duplicates.jobs import duplicate_jobs_fail_stalled
 from duplicates.models import DetectionJob, JobStatus, MergeJob, MergeOperation
 from duplicates.tests.helpers import merge
 
@@ -173,6 +177,20 @@ def test_an_undo_job_refused_on_the_worker_says_why_and_changes_nothing(owner_cl
     assert operation.undone_on is None
     assert Contact.objects.filter(company=master).count() == 3
     assert "Undo merge refused" in owner_client.get(job.get_absolute_url()).content.decode()
+
+
+def test_stalled_merge_and_undo_jobs_are_failed_each_with_its_own_words(owner):
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    fields = {"created_by": owner, "record_type": "accounts.account", "master_id": 1, "other_id": 2}
+    merging = MergeJob.objects.create(**fields)
+    undoing = MergeJob.objects.create(undo=True, **fields)
+    MergeJob.objects.update(created_on=long_ago)
+    assert duplicate_jobs_fail_stalled(since=timezone.now() - datetime.timedelta(minutes=30)) == 2
+    merging.refresh_from_db()
+    undoing.refresh_from_db()
+    assert merging.status == undoing.status == JobStatus.FAILED
+    assert merging.error.endswith("Merge again.")
+    assert undoing.error.endswith("Undo the merge again.")
 
 
 def test_a_small_undo_stays_in_the_request(owner_client, owner):
