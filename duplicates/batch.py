@@ -2,14 +2,16 @@
 enabled rule.
 
 Per chunk, whatever its size and however many rules:
-- one query: the keys of every value the rules compare, computed by the database (the same
-  functions as the key columns, so both sides are normalised alike);
-- one statement: for each rule, the chunk's rows as VALUES, each with a subquery that stops at
-  the first active record matching it: an index probe for exact keys, a key range of the same
-  btree index for "same first characters", a trigram index probe for "similar name" on
-  PostgreSQL (pg_trgm's `%`; SQLite compares with the Python measure, scanning until a match);
-  "same last characters" has no index and scans (until a match) for each row.
+- one query: the keys of every value the rules compare, each in its own kind, computed by the
+  database (the same functions as the key columns, so both sides are normalised alike);
+- one statement: for each rule, the chunk's rows (on PostgreSQL one array per column,
+  unnested; elsewhere VALUES), each with a subquery that stops at the first active record
+  matching it: an index probe for exact keys, a key range of the same btree index for "same
+  first characters", a trigram index probe for "similar name" on PostgreSQL (pg_trgm's `%`;
+  SQLite compares with the Python measure, scanning until a match); "same last characters" has
+  no index and scans (until a match) for each row.
   (PostgreSQL: with a similar-name rule, SET LOCAL of the threshold and its savepoint too.)
+- when rows match, one query for the names of the records they match, by id.
 Rows repeating an earlier row of the file are found in memory, across chunks: by their keys,
 and for similar names through an index of their trigrams (TrigramIndex), never every pair.
 """
@@ -250,9 +252,10 @@ class BatchDuplicates:
 
     def existing(self, row_parts: dict[int, dict[int, tuple | None]]) -> dict[tuple[int, int], Match]:
         """(line, rule id) -> an active record the row matches by that rule, for every rule, in
-        one statement: per rule, the chunk's rows as VALUES and for each a subquery that stops
+        one statement: per rule, the chunk's rows (rows_table) and for each a subquery that stops
         at the first match (an index probe for exact keys, a key range for first characters,
-        a trigram index probe for a similar name on PostgreSQL; a scan for last characters)."""
+        a trigram index probe for a similar name on PostgreSQL; a scan for last characters);
+        then the names of the records matched, by id."""
         postgresql = connection.vendor == "postgresql"
         ctes, selects, cte_params, select_params = [], [], [], []
         table = connection.ops.quote_name(self.model._meta.db_table)

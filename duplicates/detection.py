@@ -84,9 +84,9 @@ def rules_for(model: type[Model]) -> list[EnabledRule]:
         .order_by(*(f"rule__{key}" for key in DuplicateRule._meta.ordering), "id")
     )
     rules = []
-    for _pk, group in groupby(conditions, key=attrgetter("rule_id")):
-        group = tuple(group)
-        rules.append(EnabledRule(pk=group[0].rule.pk, name=group[0].rule.name, conditions=group))
+    for pk, group in groupby(conditions, key=attrgetter("rule_id")):
+        of_rule = tuple(group)
+        rules.append(EnabledRule(pk=pk, name=of_rule[0].rule.name, conditions=of_rule))
     return rules
 
 
