@@ -192,11 +192,16 @@ def unreadable_links(record: Model, user) -> set[str]:
     return hidden
 
 
+def reads_every(model: type[Model], user) -> bool:
+    """Whether `user` may read every record of `model` (no query: their access, cached)."""
+    return branches_of_user(model, user, Privilege.READ) is None
+
+
 def unreadable_ids(model: type[Model], ids, user) -> set[int]:
     """The ids among `ids` of `model` records that `user` may not read: one query, none for a
     user who reads every record of the type."""
     ids = set(ids)
-    if not ids or branches_of_user(model, user, Privilege.READ) is None:
+    if not ids or reads_every(model, user):
         return set()
     return ids - set(visible(model, user).filter(pk__in=ids).values_list("pk", flat=True))
 

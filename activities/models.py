@@ -57,7 +57,7 @@ class EmailStatus(models.TextChoices):
 def readable(relation: str, model, user) -> Q:
     """Rows whose `relation` is a `model` record `user` may read. A user who reads every such
     record needs no check at all (the database would otherwise hash the whole table)."""
-    if guard.branches_of_user(model, user, Privilege.READ) is None:
+    if guard.reads_every(model, user):
         return Q(**{f"{relation}__isnull": False})
     return Q(Exists(guard.visible(model, user, Privilege.READ).filter(pk=OuterRef(f"{relation}_id"))))
 
@@ -194,6 +194,10 @@ class Activity(Owned):
         db_index=False,  # activity_account_timeline_idx starts with it
         editable=False,
     )
+    # For each link, a column holding the same record on the rows it links: an activity
+    # regarding an account rolls up to that account (activity_create, the rollup trigger), so
+    # a merge finds an account's activities through activity_account_timeline_idx.
+    LINK_ALSO_IN = {"regarding_account": "rollup_account"}
     # The timeline's order: when the activity was logged.
     occurred_at = models.DateTimeField(_("Date"), default=timezone.now)
     created_by = models.ForeignKey(

@@ -1,5 +1,5 @@
 """The worker's duplicate jobs: Detect duplicates over a view or a record type, and merges too
-large for a request.
+large for a request, and their Undo merge when as large.
 
 A merge moves every row linked to the merged record in one transaction (one UPDATE per
 relation, the audit's SELECT and INSERT for audited links, the activities' rollup trigger per
@@ -7,7 +7,9 @@ row). Measured in `make bench` (section duplicates, "merge", 5,000 linked rows o
 machine under load): 0.08-0.17 ms a linked row. MERGE_IN_REQUEST_MAX_ROWS (5,000 by default)
 therefore keeps a merge in the request under about a second; anything larger goes to the
 worker instead of holding a request (and a gunicorn thread) for seconds or minutes. Counting
-the linked rows first costs one COUNT per relation (5-7 ms in the same run).
+the linked rows first costs one COUNT per relation (5-7 ms in the same run). Undo merge moves
+back the rows the merge recorded, the same way (one UPDATE per relation, the audit's entries):
+past the same limit it goes to the worker too, without counting (the merge recorded them).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from access import guard
 from access.models import Privilege
 from crm import lists, registry
 from duplicates import scan, services
-from duplicates.models import DetectionJob, DuplicateGroup, JobStatus, MergeJob
+from duplicates.models import DetectionJob, DuplicateGroup, JobStatus, MergeJob, MergeOperation
 
 logger = logging.getLogger(__name__)
 # Groups written per INSERT when a detection job ends.
@@ -147,9 +149,14 @@ def duplicate_jobs_fail_stalled(*, since) -> int:
     failed = DetectionJob.objects.filter(stalled, status__in=running).update(
         status=JobStatus.FAILED, error=_("The detection stopped unexpectedly. Start it again."), finished_on=now
     )
-    return failed + MergeJob.objects.filter(stalled, status__in=running).update(
+    failed += MergeJob.objects.filter(stalled, status__in=running, undo=False).update(
         status=JobStatus.FAILED,
         error=_("The merge stopped unexpectedly; nothing changed. Merge again."),
+        finished_on=now,
+    )
+    return failed + MergeJob.objects.filter(stalled, status__in=running, undo=True).update(
+        status=JobStatus.FAILED,
+        error=_("Undo merge stopped unexpectedly; nothing changed. Undo the merge again."),
         finished_on=now,
     )
 
@@ -160,9 +167,7 @@ def duplicate_jobs_fail_stalled(*, since) -> int:
 def linked_rows(record: Model) -> int:
     """How many rows a merge of `record` into another would move: one COUNT per relation."""
     model = type(record)
-    count = sum(
-        field.model._default_manager.filter(**{field.name: record.pk}).count() for field in services.links_to(model)
-    )
+    count = sum(services.linked_rows_of(field, record.pk).count() for field in services.links_to(model))
     content_type = ContentType.objects.get_for_model(model)
     return count + sum(
         link_model._default_manager.filter(content_type=content_type, object_id=record.pk).count()
@@ -179,7 +184,7 @@ def needs_worker(other: Model) -> int | None:
 def merge_job_start(
     *, master: Model, other: Model, keep_other: set[str], versions: dict[int, int], rows: int, by
 ) -> MergeJob:
-    job = MergeJob.objects.create(
+    return queued_merge_job(
         created_by=by,
         record_type=master._meta.label_lower,
         master_id=master.pk,
@@ -187,8 +192,34 @@ def merge_job_start(
         keep_other=sorted(keep_other),
         versions={str(pk): version for pk, version in versions.items()},
         total_rows=rows,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
+
+
+def undo_rows(operation: MergeOperation) -> int:
+    """How many rows Undo merge moves back: those the merge moved (it recorded them)."""
+    return sum(len(ids) for ids in operation.moved.values())
+
+
+def undo_needs_worker(operation: MergeOperation) -> int | None:
+    """The number of rows to move back when undoing `operation` is too large for a request."""
+    rows = undo_rows(operation)
+    return rows if rows > settings.MERGE_IN_REQUEST_MAX_ROWS else None
+
+
+def undo_job_start(*, operation: MergeOperation, rows: int, by) -> MergeJob:
+    return queued_merge_job(
+        created_by=by,
+        record_type=operation.content_type.model_class()._meta.label_lower,
+        master_id=operation.master_id,
+        other_id=operation.other_id,
+        operation=operation,
+        undo=True,
+        total_rows=rows,
+    )
+
+
+def queued_merge_job(**fields) -> MergeJob:
+    job = MergeJob.objects.create(language=translation.get_language() or settings.LANGUAGE_CODE, **fields)
     from duplicates.tasks import run_merge
 
     run_merge.enqueue(job.pk)
@@ -196,8 +227,9 @@ def merge_job_start(
 
 
 def merge_job_run(*, job_id: int) -> None:
-    """The merge, in its one transaction: progress can only say queued, running, done."""
-    job = MergeJob.objects.get(pk=job_id)
+    """The merge or its undo, in its one transaction: progress can only say queued, running,
+    done."""
+    job = MergeJob.objects.select_related("operation").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return
     model = apps.get_model(job.record_type)
@@ -205,27 +237,39 @@ def merge_job_run(*, job_id: int) -> None:
     by = get_user_model().objects.filter(pk=job.created_by_id).first()
     with translation.override(job.language or settings.LANGUAGE_CODE):
         records = {record.pk: record for record in model._default_manager.filter(pk__in=[job.master_id, job.other_id])}
-        if len(records) != 2:
+        if len(records) != 2 or (job.undo and job.operation is None):
             finish(job, status=JobStatus.FAILED, error=_("One of the records no longer exists."))
             return
         if not all(guard.allows(record, by, Privilege.WRITE) for record in records.values()):
-            finish(
-                job, status=JobStatus.FAILED, error=_("You may no longer edit both records, so they were not merged.")
+            refusal = (
+                _("You may no longer edit both records, so the merge was not undone.")
+                if job.undo
+                else _("You may no longer edit both records, so they were not merged.")
             )
+            finish(job, status=JobStatus.FAILED, error=refusal)
             return
         try:
-            operation = services.records_merge(
-                master=records[job.master_id],
-                other=records[job.other_id],
-                keep_other=set(job.keep_other),
-                versions={int(pk): version for pk, version in job.versions.items()},
-                by=by,
-            )
+            if job.undo:
+                services.merge_undo(operation=job.operation, by=by)
+                operation = job.operation
+            else:
+                operation = services.records_merge(
+                    master=records[job.master_id],
+                    other=records[job.other_id],
+                    keep_other=set(job.keep_other),
+                    versions={int(pk): version for pk, version in job.versions.items()},
+                    by=by,
+                )
         except services.MergeRefused as refusal:
             finish(job, status=JobStatus.FAILED, error=str(refusal))
             return
         except Exception:
             logger.exception("Merge job %s failed", job.pk)
-            finish(job, status=JobStatus.FAILED, error=_("The merge stopped because of an error; nothing changed."))
+            error = (
+                _("Undo merge stopped because of an error; nothing changed.")
+                if job.undo
+                else _("The merge stopped because of an error; nothing changed.")
+            )
+            finish(job, status=JobStatus.FAILED, error=error)
             raise
     finish(job, status=JobStatus.COMPLETED, operation=operation, processed_rows=job.total_rows)

@@ -211,7 +211,8 @@ class MergeJobQuerySet(models.QuerySet):
 
 class MergeJob(BackgroundJob):
     """A merge with too many linked rows to move within a request (settings.MERGE_IN_REQUEST_MAX_ROWS),
-    run by the worker: the same service, the same single transaction."""
+    or the Undo merge of one that moved as many, run by the worker: the same services, the
+    same single transaction."""
 
     master_id = models.PositiveBigIntegerField(_("Master record id"))
     other_id = models.PositiveBigIntegerField(_("Merged record id"))
@@ -219,6 +220,8 @@ class MergeJob(BackgroundJob):
     # The versions the user merged from, by record id: the merge refuses if either changed.
     versions = models.JSONField(default=dict)
     operation = models.ForeignKey(MergeOperation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Undo `operation` (the rows it moved go back) rather than merge.
+    undo = models.BooleanField(_("Undo merge"), default=False)
 
     objects = MergeJobQuerySet.as_manager()
 

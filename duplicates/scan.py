@@ -24,25 +24,16 @@ from django.db.models.functions import Right, Substr
 
 from crm.choices import Status
 from duplicates import keys
-from duplicates.detection import matchable_fields, rules_for
-from duplicates.models import DuplicateRule, Operator, RuleCondition
+from duplicates.detection import EnabledRule, matchable_fields, usable_rules
+from duplicates.models import Operator, RuleCondition
 
 CHUNK = 2000
 
 Pair = tuple[int, int]
 
 
-def usable_rules(model: type[Model]) -> list[DuplicateRule]:
-    fields = matchable_fields(model)
-    return [
-        rule
-        for rule in rules_for(model)
-        if rule.conditions.all() and all(condition.field in fields for condition in rule.conditions.all())
-    ]
-
-
-def is_similar(rule: DuplicateRule) -> bool:
-    return any(condition.operator == Operator.SIMILAR for condition in rule.conditions.all())
+def is_similar(rule: EnabledRule) -> bool:
+    return any(condition.operator == Operator.SIMILAR for condition in rule.conditions)
 
 
 def key_column(model: type[Model], condition: RuleCondition) -> str:
@@ -58,12 +49,12 @@ def key_expression(model: type[Model], condition: RuleCondition):
     return column
 
 
-def keyed_pairs(model: type[Model], rule: DuplicateRule, scope: QuerySet) -> Iterator[Pair]:
+def keyed_pairs(model: type[Model], rule: EnabledRule, scope: QuerySet) -> Iterator[Pair]:
     """A rule without a similar-name condition: the records of `scope` sharing its keys, in
     one statement; each run of equal keys gives pairs (first, other)."""
-    names = [f"dup_key_{index}" for index in range(len(rule.conditions.all()))]
+    names = [f"dup_key_{index}" for index in range(len(rule.conditions))]
     expressions = {
-        name: key_expression(model, condition) for name, condition in zip(names, rule.conditions.all(), strict=True)
+        name: key_expression(model, condition) for name, condition in zip(names, rule.conditions, strict=True)
     }
     keyed = (
         scope.order_by()
@@ -109,12 +100,12 @@ def condition_sql(model: type[Model], condition: RuleCondition, chunk_column: st
 
 
 def similar_pairs(
-    model: type[Model], rule: DuplicateRule, scope: QuerySet, on_chunk: Callable[[int], None]
+    model: type[Model], rule: EnabledRule, scope: QuerySet, on_chunk: Callable[[int], None]
 ) -> Iterator[Pair]:
     """A rule with a similar-name condition: per chunk of the scope, one join of the chunk's
     keys to the table (the similar-name condition first, which the trigram index serves), and
     one query keeping the partners that are in the scope."""
-    conditions = list(rule.conditions.all())
+    conditions = list(rule.conditions)
     conditions.sort(key=lambda condition: condition.operator != Operator.SIMILAR)
     columns = [key_column(model, condition) for condition in conditions]
     table = connection.ops.quote_name(model._meta.db_table)
@@ -145,7 +136,7 @@ def similar_pairs(
 
 
 def rule_pairs(
-    model: type[Model], rule: DuplicateRule, scope: QuerySet, on_progress: Callable[[int], None], scope_size: int
+    model: type[Model], rule: EnabledRule, scope: QuerySet, on_progress: Callable[[int], None], scope_size: int
 ) -> Iterator[Pair]:
     if is_similar(rule):
         yield from similar_pairs(model, rule, scope, on_progress)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -58,6 +58,15 @@ def links_to(model: type[Model]) -> list[Field]:
     ]
 
 
+def linked_rows_of(field: Field, record_id: int) -> QuerySet:
+    """The rows linked to record `record_id` through `field`. A model may name, per link, a
+    column that holds the same record on those rows and that an index starts with
+    (Activity.LINK_ALSO_IN): the filter on it lets a merge find an account's activities
+    through the timeline index instead of reading the whole table, at no cost to writes."""
+    also = getattr(field.model, "LINK_ALSO_IN", {}).get(field.name)
+    return field.model._default_manager.filter(**{field.name: record_id}, **({also: record_id} if also else {}))
+
+
 def relation_key(field: Field) -> str:
     return f"{field.model._meta.label_lower}.{field.name}"
 
@@ -89,7 +98,7 @@ def move_related(*, master: Model, other: Model, by) -> dict[str, list[int]]:
     model = type(master)
     moved: dict[str, list[int]] = {}
     for field in links_to(model):
-        rows = field.model._default_manager.filter(**{field.name: other.pk})
+        rows = linked_rows_of(field, other.pk)
         if field.model is model:
             rows = rows.exclude(pk__in=chain_ids(model, start=master.pk, link=field.name))
         ids = list(rows.values_list("pk", flat=True))

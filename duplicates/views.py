@@ -16,7 +16,8 @@ from access.admin_views import administrators_only
 from access.models import Privilege
 from access.views import list_url, record_model
 from crm.record_views import field_display, safe_next_url
-from duplicates import jobs, scan, services
+from duplicates import jobs, services
+from duplicates.detection import usable_rules
 from duplicates.forms import ConditionFormSet, DuplicateRuleForm, detectable_types
 from duplicates.models import DetectionJob, DuplicateRule, MergeJob, MergeOperation
 
@@ -194,6 +195,9 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     other = model._default_manager.filter(pk=operation.other_id).first()
     if other is not None:
         guard.require(other, request.user, Privilege.WRITE)
+    rows = jobs.undo_needs_worker(operation)
+    if rows is not None:
+        return redirect(jobs.undo_job_start(operation=operation, rows=rows, by=request.user))
     try:
         services.merge_undo(operation=operation, by=request.user)
     except services.MergeRefused as refusal:
@@ -229,7 +233,7 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
         "view_label": jobs.scope_label(model=model, params=params),
         "all_label": jobs.scope_label(model=model, params=""),
         "list_url": f"{list_url(model)}?{params}",
-        "rules": scan.usable_rules(model),
+        "rules": usable_rules(model),
         "earlier": DetectionJob.objects.of(request.user).filter(record_type=record_type)[:10],
     }
     return render(request, "duplicates/detect.html", context)

@@ -38,11 +38,27 @@ def test_every_condition_of_a_rule_must_match_and_blanks_never_do():
     }
 
 
+def test_values_with_quotes_backslashes_commas_and_braces_reach_the_database_intact():
+    # On PostgreSQL a chunk's values travel as arrays in their text form, quoted by us.
+    only_rule("contacts.contact", ("emailaddress1", Operator.EXACT, None))
+    odd = ['a"b@x.com', "c\\d@x.com", "e,f@x.com", "{g}@x.com", "h i@x.com", "NULL"]
+    known = {value: ContactFactory(emailaddress1=value) for value in odd}
+    rows = [(line, {"emailaddress1": value.upper()}) for line, value in enumerate(odd, start=2)]
+    found = BatchDuplicates(Contact).check(rows)
+    assert {line: match.record_id for line, match in found.items()} == {
+        line: known[value].pk for line, value in enumerate(odd, start=2)
+    }
+
+
 def test_a_chunk_costs_two_queries_whatever_its_size(django_assert_max_num_queries):
     AccountFactory.create_batch(5, name="Contoso")
     batch = BatchDuplicates(Account)
     rows = [(line, {"name": f"Company {line}"}) for line in range(2, 500)]
     with django_assert_max_num_queries(2):
+        batch.check(rows)
+    # And one more for the names of the records matched, when there are.
+    rows = [(line, {"name": "Contoso" if line % 2 else f"Company {line}"}) for line in range(2, 500)]
+    with django_assert_max_num_queries(3):
         batch.check(rows)
 
 

@@ -92,9 +92,32 @@ def test_the_exact_check_costs_a_constant_number_of_queries(owner, django_assert
     AccountFactory.create_batch(3, name="Contoso")
     detection.find(Account(name="Contoso"), owner)  # the user's access, computed once and cached
     AccountFactory.create_batch(20, name="Contoso")
-    # The rules and their conditions, the matches shown, whether others exist (and a savepoint).
-    with django_assert_max_num_queries(6):
-        detection.find(Account(name="Contoso"), owner)
+    # The rules with their conditions, then the matches shown (no transaction for exact rules;
+    # for a user who reads every record, nothing else).
+    with django_assert_max_num_queries(2):
+        found = detection.find(Account(name="Contoso"), owner)
+    assert len(found.shown) == detection.SHOWN_MATCHES
+    assert found.others_exist
+
+
+def test_a_few_matches_are_all_shown_and_no_others_are_claimed(owner):
+    existing = AccountFactory.create_batch(3, name="Contoso")
+    found = detection.find(Account(name="Contoso"), owner)
+    assert sorted(match.pk for match in found.shown) == sorted(account.pk for account in existing)
+    assert not found.others_exist
+
+
+def test_a_user_who_reads_some_matches_sees_those_and_is_told_of_the_others():
+    alice = UserFactory(username="alice", role="")
+    place_user(alice, unit=BusinessUnitFactory(name="South"), roles=[SALESPERSON])
+    mine = AccountFactory(name="Contoso", owner=alice)
+    found = detection.find(Account(name="Contoso"), alice)
+    assert found.shown == [mine]
+    assert not found.others_exist
+    AccountFactory(name="Contoso")  # someone else's, out of alice's reach
+    found = detection.find(Account(name="Contoso"), alice)
+    assert found.shown == [mine]
+    assert found.others_exist
 
 
 # --- On the forms ---------------------------------------------------------------------------

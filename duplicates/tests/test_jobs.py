@@ -3,15 +3,21 @@ inline): pages, access, results."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
+from duplicates.jobs import duplicate_jobs_fail_stalled
 from duplicates.models import DetectionJob, JobStatus, MergeJob, MergeOperation
+from duplicates.tests.helpers import merge
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +142,67 @@ def test_a_merge_job_refused_on_the_worker_says_why_and_changes_nothing(owner_cl
     job = MergeJob.objects.get()
     assert job.status == JobStatus.FAILED and "changed after you opened the merge" in job.error
     assert not MergeOperation.objects.exists()
+
+
+@override_settings(MERGE_IN_REQUEST_MAX_ROWS=2)
+def test_undoing_a_merge_that_moved_more_rows_than_the_limit_runs_on_the_worker(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    people = ContactFactory.create_batch(3, company=other, owner=owner)
+    operation = merge(master, other, owner)
+    response = owner_client.post(reverse("duplicates:undo", args=[operation.pk]))
+    job = MergeJob.objects.get(undo=True)
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.total_rows, job.operation) == (JobStatus.COMPLETED, 3, operation)
+    operation.refresh_from_db()
+    assert operation.undone_on is not None
+    assert set(Contact.objects.filter(company=other)) == set(people)
+    assert Account.objects.get(pk=other.pk).is_active
+    page = owner_client.get(job.get_absolute_url()).content.decode()
+    assert "Merge undone" in page and "3 linked records move back in one go" in page
+    assert other.get_absolute_url() in page
+
+
+@override_settings(MERGE_IN_REQUEST_MAX_ROWS=2)
+def test_an_undo_job_refused_on_the_worker_says_why_and_changes_nothing(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    ContactFactory.create_batch(3, company=other, owner=owner)
+    operation = merge(master, other, owner)
+    Account.objects.filter(pk=master.pk).update(version=F("version") + 1)  # edited after the merge
+    owner_client.post(reverse("duplicates:undo", args=[operation.pk]))
+    job = MergeJob.objects.get(undo=True)
+    assert job.status == JobStatus.FAILED and "was changed after the merge" in job.error
+    operation.refresh_from_db()
+    assert operation.undone_on is None
+    assert Contact.objects.filter(company=master).count() == 3
+    assert "Undo merge refused" in owner_client.get(job.get_absolute_url()).content.decode()
+
+
+def test_stalled_merge_and_undo_jobs_are_failed_each_with_its_own_words(owner):
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    fields = {"created_by": owner, "record_type": "accounts.account", "master_id": 1, "other_id": 2}
+    merging = MergeJob.objects.create(**fields)
+    undoing = MergeJob.objects.create(undo=True, **fields)
+    MergeJob.objects.update(created_on=long_ago)
+    assert duplicate_jobs_fail_stalled(since=timezone.now() - datetime.timedelta(minutes=30)) == 2
+    merging.refresh_from_db()
+    undoing.refresh_from_db()
+    assert merging.status == undoing.status == JobStatus.FAILED
+    assert merging.error.endswith("Merge again.")
+    assert undoing.error.endswith("Undo the merge again.")
+
+
+def test_a_small_undo_stays_in_the_request(owner_client, owner):
+    master = AccountFactory(name="Contoso", owner=owner)
+    other = AccountFactory(name="Contoso Ltd", owner=owner)
+    ContactFactory(company=other, owner=owner)
+    operation = merge(master, other, owner)
+    response = owner_client.post(reverse("duplicates:undo", args=[operation.pk]))
+    assert response.url == master.get_absolute_url()
+    assert not MergeJob.objects.exists()
+    operation.refresh_from_db()
+    assert operation.undone_on is not None
 
 
 def test_a_list_opened_without_parameters_is_detected_as_its_default_view(owner_client, owner, teammate):

@@ -70,6 +70,17 @@ def test_an_accounts_activities_and_its_contacts_roll_up_to_the_master_and_back(
     assert rows_of([on_account, on_person]) == before
 
 
+def test_an_accounts_activities_are_found_through_the_rollup_timeline_index(owner):
+    # No index starts with regarding_account; every activity regarding an account rolls up to
+    # it, and the timeline index starts with the rollup account.
+    account = AccountFactory()
+    note = note_about(account)
+    note_about(ContactFactory(company=account))  # rolls up to the account, regarding a contact
+    rows = services.linked_rows_of(Activity._meta.get_field("regarding_account"), account.pk)
+    assert list(rows) == [note]
+    assert "rollup_account_id" in str(rows.query)
+
+
 def test_merge_and_undo_write_audit_entries_on_both_records_in_the_same_transaction(owner):
     ann = ContactFactory(first_name="Ann", last_name="Lee", emailaddress1="ann@contoso.com", telephone1="")
     dup = ContactFactory(first_name="Ann", last_name="Lee", emailaddress1="ann@old.com", telephone1="+1 555 0101")
