@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from access import guard
-from access.models import Privilege
 from access.registry import is_registered
 from crm import lists
 from imports.columns import (
@@ -80,7 +79,7 @@ def mask_unreadable_links(records: QuerySet, *, entity: Entity, user) -> QuerySe
         target = column.target if isinstance(column, RecordLinkColumn) else None
         if target is None or not is_registered(target):
             continue
-        if guard.branches_of_user(target, user, Privilege.READ) is None:
+        if guard.reads_every(target, user):
             continue
         readable = Q(**{f"{column.name}__isnull": True}) | Q(
             **{f"{column.name}__in": guard.visible(target, user).values("pk")}
