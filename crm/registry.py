@@ -107,6 +107,18 @@ class RecordType:
 
 
 _types: dict[str, RecordType] = {}
+# Bumped by every (un)registration: what is rendered from the registry once and kept (the site
+# map, crm.templatetags.chrome) is kept under it.
+_generation = 0
+
+
+def generation() -> int:
+    return _generation
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
 
 
 def register(record_type: RecordType) -> None:
@@ -116,6 +128,7 @@ def register(record_type: RecordType) -> None:
 
     _types[record_type.namespace] = record_type
     access_registry.register(record_type.model)
+    _changed()
 
 
 def get(namespace: str | None) -> RecordType | None:
@@ -199,11 +212,13 @@ _capabilities: dict[str, Capability] = {}
 
 def register_capability(capability: Capability) -> None:
     _capabilities[capability.namespace] = capability
+    _changed()
 
 
 def unregister_capability(namespace: str) -> None:
     """For tests that register a capability of their own."""
     _capabilities.pop(namespace, None)
+    _changed()
 
 
 def capabilities() -> list[Capability]:

@@ -19,6 +19,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from crm import registry
 from crm.templatetags.recent_items import recent_items
 
 register = template.Library()
@@ -41,6 +42,7 @@ def chrome_key(context: template.Context, template_name: str) -> tuple:
     can_import = context.get("nav_can_import")
     return (
         template_name,
+        registry.generation(),
         get_language(),
         context.get("nav_area"),
         user.pk,
