@@ -203,6 +203,8 @@ class Activity(Owned):
     closed_on = models.DateTimeField(_("Closed On"), null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()
+    # Listed newest first, named by its subject in the audit (audit.fields.name_column).
+    AUDIT_NAME_FIELD = "subject"
 
     class Meta:
         verbose_name = _("activity")

@@ -1,10 +1,15 @@
 """Activities as a file: My Activities' export (the view the user looks at, streamed through
-imports.exports like every list export). Each row names the account or contact it is about,
-as accounts and contacts name their links (an account by its name, a contact by full name)."""
+imports.exports like every list export) and the activities import (Import Data and the
+admin's). Each row names the account or contact it is about, as accounts and contacts name
+their links (an account by its name, a contact by full name); an import also reads the
+record's ID ("contact:12") or email there (activities.imports)."""
 
 from __future__ import annotations
 
+from accounts.models import Account
+from activities.imports import ActivityWrites
 from activities.models import Activity
+from contacts.models import Contact
 from imports.entities import Entity
 
 ACTIVITY = Entity(
@@ -27,5 +32,8 @@ ACTIVITY = Entity(
         "regarding_contact",
         "owner",
     ),
+    # Rows name an existing activity by its ID column only.
     match_keys=(),
+    writes=ActivityWrites,
+    covered_by=(Account, Contact),
 )

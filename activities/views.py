@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from access.models import Privilege
-from access.scope import access_of
+from access.imports import may_transfer
 from activities import calendar, services
 from activities.filters import ActivityFilter
 from activities.forms import FORMS, AssignForm, QuickCreateForm
@@ -26,7 +25,7 @@ from activities.tables import ActivityTable
 from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
 from audit import services as audit
 from audit.models import Source
-from crm import lists, registry
+from crm import lists
 from crm.record_views import ListPageView, safe_next_url
 from imports import exports
 
@@ -207,9 +206,7 @@ def exportable(user) -> Q | None:
 
     allowed = None
     for relation, model in (("regarding_account", Account), ("regarding_contact", Contact)):
-        if user.has_perm(registry.for_model(model).permission("export")) and access_of(user).depth(
-            model, Privilege.EXPORT
-        ):
+        if may_transfer(user, model, "export"):
             about = Q(**{f"{relation}__isnull": False})
             allowed = about if allowed is None else allowed | about
     return allowed

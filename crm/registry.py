@@ -7,8 +7,8 @@ commands (export, import) and the imports capability iterate the registered type
 record type is its own app plus a line in settings and urls: nothing shared is edited by hand.
 
 A capability that is not a record type but has a place in the same screens (activities: a
-site-map entry, Quick Create entries, a Home panel) registers a `Capability` the same way,
-with one line in its AppConfig.ready(): the shared templates iterate those too.
+site-map entry, Quick Create entries, a Home panel, Import Data) registers a `Capability` the
+same way, with one line in its AppConfig.ready(): the shared templates iterate those too.
 
 Every read of a type's records for a person goes through `RecordType.records_for(user)`: the
 lists, global search, detail pages, lookups and exports. That is where scoping by access
@@ -151,8 +151,15 @@ def transferable() -> Iterator[RecordType]:
     return (record_type for record_type in all_types() if record_type.transfer is not None)
 
 
+def transfers() -> list[Any]:
+    """Every import/export entity (imports.entities.Entity): the record types' and the
+    capabilities' (activities), in the order of INSTALLED_APPS."""
+    offered = [*all_types(), *capabilities()]
+    return [offer.transfer for offer in offered if offer.transfer is not None]
+
+
 def can_import_any(user) -> bool:
-    return any(user.has_perm(record_type.permission("import")) for record_type in transferable())
+    return any(entity.may(user, "import") for entity in transfers())
 
 
 # --- Capabilities ----------------------------------------------------------------------------
@@ -192,6 +199,8 @@ class Capability:
     icon: str = "record"
     quick_create: tuple[QuickCreateEntry, ...] = ()
     home_panel: HomePanel | None = None
+    # Its import/export entity (imports.entities.Entity), as for a record type.
+    transfer: Any = None
 
 
 _capabilities: dict[str, Capability] = {}

@@ -240,10 +240,12 @@ def history(request: HttpRequest) -> HttpResponse:
 def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpResponse:
     """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel:
     streamed, or prepared in the background when the view is too large to stream."""
-    info = entities.get(entity)
+    # A record type's list (activities export from My Activities, activities.views.export).
+    record_type = registry.by_key(entity)
+    info = record_type.transfer if record_type is not None else None
     if info is None or file_format not in ("csv", "xlsx"):
         raise PermissionDenied
-    if not request.user.has_perm(info.permission("export")):
+    if not request.user.has_perm(record_type.permission("export")):
         raise PermissionDenied
     guard.require(info.model, request.user, Privilege.EXPORT)
     records = exports.records_in_view(entity=info, request=request)
