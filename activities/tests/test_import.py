@@ -209,3 +209,53 @@ def test_removing_the_import_removes_its_activities(org, importing):
     assert job.status == "removed" and job.removal_total == 2
     assert not Activity.objects.exists()
     assert AuditEntry.objects.filter(record_type="activities.activity", event=Event.DELETE).count() == 2
+
+
+@pytest.fixture
+def admin_client(org, client):
+    admin = org.users["admin"]
+    admin.is_staff = True
+    admin.save()
+    client.force_login(grant(admin, "view_activity", "import_contact", "import_account"))
+    return client
+
+
+def admin_import(client, rows):
+    return client.post(
+        reverse("admin:activities_activity_import"),
+        {"resource": 0, "format": 0, "import_file": upload("activities.csv", csv_bytes(rows))},
+    )
+
+
+def test_the_admin_imports_activities_with_the_same_rules(org, admin_client):
+    org.contact.emailaddress1 = "cora@mine.example"
+    org.contact.save()
+    preview = admin_import(admin_client, [HEADER, ["Task", "Call back", "", "", "cora@mine.example", ""]])
+    assert not preview.context["result"].has_errors(), preview.context["result"].invalid_rows
+    response = admin_client.post(
+        reverse("admin:activities_activity_process_import"), preview.context["confirm_form"].initial
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    assert (activity.regarding_contact, activity.rollup_account, activity.owner) == (
+        org.contact,
+        org.mine,
+        org.users["admin"],
+    )
+    assert AuditEntry.objects.get(record_type="activities.activity", event=Event.CREATE).source == Source.ADMIN
+
+
+def test_the_admin_import_refuses_bad_rows_with_the_reason(org, admin_client):
+    rows = [HEADER, ["Task", "Lost", "", "Nobody Ltd", "", ""], ["Task", "", "", "Mine Ltd", "", ""]]
+    preview = admin_import(admin_client, rows)
+    assert preview.context["result"].has_validation_errors()
+    page = preview.content.decode()
+    assert "no account has the" in page and "Nobody Ltd" in page and "Subject" in page
+    assert not Activity.objects.exists()
+
+
+def test_only_administrators_import_activities_in_the_admin(org, client):
+    org.users["owner"].is_staff = True
+    org.users["owner"].save()
+    client.force_login(grant(org.users["owner"], "view_activity", "import_contact"))
+    assert client.get(reverse("admin:activities_activity_import")).status_code == 403
