@@ -231,6 +231,11 @@ class ActivityWrites(RecordWrites):
         return {"modified_on": now}
 
     @staticmethod
+    def chosen_owner_refusal(entity, owner, *, by) -> str | None:
+        # Whether the owner can see each row's record is checked row by row (complete).
+        return None if owner.is_active else _("%(user)s is inactive and can't own records.") % {"user": owner}
+
+    @staticmethod
     def deletable(records: QuerySet, user) -> QuerySet:
         """Removing an import deletes the activities the importer may still change."""
         teams = list(access_of(user).team_units)

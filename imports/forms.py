@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from access.imports import import_owner_refusal
 from crm.forms import EMPTY_CHOICE_LABEL
 from crm.models import person_name
 from imports import readers
@@ -131,7 +130,7 @@ class MappingForm(forms.Form):
 
     def clean_record_owner(self):
         owner = self.cleaned_data["record_owner"]
-        refusal = import_owner_refusal(self.entity.model, owner, by=self.user)
+        refusal = self.entity.writes_class.chosen_owner_refusal(self.entity, owner, by=self.user)
         if refusal:
             raise forms.ValidationError(refusal)
         return owner

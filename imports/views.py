@@ -157,6 +157,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def possible_duplicates(job: ImportJob) -> list[dict]:
     """The report's first rows the duplicate rules matched, each with a link to what it matches."""
+    found = list(job.possible_duplicates.all()[:200])
+    if not found:  # and types without duplicate rules (activities) have no record page of their own
+        return []
     entity = job.entity_info
     namespace = registry.for_model(entity.model).namespace if entity is not None else ""
     return [
@@ -164,7 +167,7 @@ def possible_duplicates(job: ImportJob) -> list[dict]:
             "duplicate": duplicate,
             "href": reverse(f"{namespace}:detail", args=[duplicate.record_id]) if duplicate.record_id else "",
         }
-        for duplicate in job.possible_duplicates.all()[:200]
+        for duplicate in found
     ]
 
 

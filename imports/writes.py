@@ -13,7 +13,7 @@ import datetime
 from django.db.models import QuerySet
 
 from access import guard
-from access.imports import ImportAccess
+from access.imports import ImportAccess, import_owner_refusal
 from access.models import Privilege
 from imports import rules
 from imports.columns import CellError, RecordLinkColumn
@@ -76,6 +76,11 @@ class RecordWrites:
 
     def before_save(self, creates: list[dict]) -> None:
         """Last set-based touches to a chunk's new rows, just before they are inserted."""
+
+    @staticmethod
+    def chosen_owner_refusal(entity, owner, *, by) -> str | None:
+        """Why `by` can't make `owner` the owner of the rows (the mapping page's choice)."""
+        return import_owner_refusal(entity.model, owner, by=by)
 
     @staticmethod
     def deletable(records: QuerySet, user) -> QuerySet:

@@ -259,3 +259,20 @@ def test_only_administrators_import_activities_in_the_admin(org, client):
     org.users["owner"].save()
     client.force_login(grant(org.users["owner"], "view_activity", "import_contact"))
     assert client.get(reverse("admin:activities_activity_import")).status_code == 403
+
+
+def test_the_mapping_page_submits_an_activities_import(org, client):
+    role = SecurityRole.objects.get(name=SALESPERSON)
+    RolePrivilege.objects.create(role=role, record_type="contacts.contact", privilege="import", depth=1)
+    client.force_login(grant(org.users["owner"], "import_contact"))
+    rows = [["Activity type", "Subject", "Regarding contact"], ["Task", "Call Cora", "Cora Mine"]]
+    response = client.post(reverse("imports:upload"), {"file": upload("a.csv", csv_bytes(rows)), "entity": ""})
+    job = ImportJob.objects.get()
+    page = client.get(response.url).content.decode()
+    assert "Match existing records on" not in page and "Create the companies" not in page
+    form = {"entity": "activity", "duplicates": "update", "record_owner": org.users["owner"].pk, "submit": "1"}
+    form.update({f"col_{index}": name for index, name in enumerate(job.mapping)})
+    client.post(response.url, form)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("completed", 1), job.error
+    assert Activity.objects.get().regarding_contact == org.contact
