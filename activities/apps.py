@@ -10,7 +10,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from activities.models import Kind
         from activities.resources import ACTIVITY
-        from activities.views import home_agenda
+        from activities.views import has_timeline, home_agenda, timeline_context, timeline_post
         from crm import registry
 
         # Not a record type (no list of its own in the record sense, no Recent): a site-map
@@ -29,5 +29,13 @@ class ActivitiesConfig(AppConfig):
                 ),
                 home_panel=registry.HomePanel("activities/home_agenda.html", home_agenda),
                 transfer=ACTIVITY,
+                # The timeline on the record pages of every type an activity can be about.
+                record_panel=registry.RecordPanel(
+                    template="activities/timeline.html",
+                    applies_to=has_timeline,
+                    context=timeline_context,
+                    post_field="activity_kind",
+                    post=timeline_post,
+                ),
             )
         )
