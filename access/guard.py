@@ -137,7 +137,9 @@ def seen(queryset: QuerySet, user) -> Seen:
     a page names only the first and counts the others ("2 other contacts you can't see")."""
     records = visible(queryset, user)
     count = records.count()
-    return Seen(records=records, count=count, hidden=queryset.count() - count)
+    # visible() hands back the very queryset to a user who reads every such record: none hidden.
+    hidden = 0 if records is queryset else queryset.count() - count
+    return Seen(records=records, count=count, hidden=hidden)
 
 
 def unreadable_links(record: Model, user) -> set[str]:
