@@ -304,7 +304,7 @@ class Importer:
             if row.errors:
                 # Report the lookups' problems too, so one round of fixes is enough.
                 try:
-                    self.resolve(row, None)
+                    self.resolve(row, None, complete=False)
                 except CellError as error:
                     row.errors.append(str(error))
                 tally.fail(row.line, " ".join(row.errors), row.cells)
@@ -340,8 +340,10 @@ class Importer:
         self.save(creates, list(updates.values()), tally)
         return tally
 
-    def resolve(self, row: Row, record: dict | None) -> dict:
-        """The row's values with links turned into ids (`company_id`, `owner_id`...)."""
+    def resolve(self, row: Row, record: dict | None, *, complete: bool = True) -> dict:
+        """The row's values with links turned into ids (`company_id`, `owner_id`...), then
+        checked by the type's own rules unless `complete` is False (a row whose cells already
+        failed: those rules would only repeat that a failed cell is missing)."""
         values = dict(row.values)
         for name, links in self.links.items():
             text = values.pop(name)
@@ -370,7 +372,8 @@ class Importer:
                 values.update(self.writes.owner_values(owner_id))
             elif record is None:
                 values.update(self.writes.owner_values(self.plan.default_owner_id))
-        self.writes.complete(values, record, self.links)
+        if complete:
+            self.writes.complete(values, record, self.links)
         return values
 
     def new_record(self, values: dict, now: datetime.datetime) -> dict:

@@ -276,3 +276,32 @@ def test_the_mapping_page_submits_an_activities_import(org, client):
     job.refresh_from_db()
     assert (job.status, job.created_count) == ("completed", 1), job.error
     assert Activity.objects.get().regarding_contact == org.contact
+
+
+def test_hostile_cells_fail_their_row_or_stay_plain_text(org, importing):
+    rows = [
+        HEADER + ["Duration (minutes)"],
+        ["Task", "x" * 201, "", "Mine Ltd", "", "", ""],
+        ["Phone call", "Minus", "", "Mine Ltd", "", "", "-5"],
+        ["Task", "Due", "2026-02-30 10:00", "Mine Ltd", "", "", ""],
+        ["Task", "@SUM(A1)", "", "Mine Ltd", "", "", ""],
+        ["Task", "Injected", "", "Mine Ltd' OR 1=1 --", "", "", ""],
+    ]
+    job = importing("owner", rows)
+    assert (job.created_count, job.failed_count) == (1, 4), reasons(job)
+    found = reasons(job)
+    assert found[2] == "Subject: Ensure this value has at most 200 characters (it has 201)."
+    assert "Duration" in found[3] and "Due" in found[4]
+    assert "no account has the" in found[6]
+    assert Activity.objects.get().subject == "@SUM(A1)"  # kept as typed; exports neutralise it
+
+
+def test_a_number_too_large_for_the_database_fails_its_row(org, importing):
+    rows = [
+        ["Activity type", "Subject", "Regarding account", "Duration (minutes)"],
+        ["Phone call", "Huge", "Mine Ltd", "9" * 25],
+        ["Phone call", "Fine", "Mine Ltd", "15"],
+    ]
+    job = importing("owner", rows)
+    assert (job.status, job.created_count, job.failed_count) == ("completed", 1, 1), reasons(job)
+    assert "Duration" in reasons(job)[2]
