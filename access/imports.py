@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from access import guard
-from access.models import Privilege
+from access.models import Depth, Privilege
 from access.scope import access_of
 from access.services import new_owner_refusal, units_of_users
 
@@ -72,3 +72,12 @@ def import_owner_refusal(model, owner, *, by) -> str | None:
     if refusal is None and owner.pk != by.pk and not access_of(by).depth(model, Privilege.ASSIGN):
         refusal = _("you may not give records to other people.")
     return refusal
+
+
+def may_transfer(user, model, action: str) -> bool:
+    """Whether `user` may import or export ("import", "export") `model` records: Django's
+    permission (accounts.import_account) and the Import or Export privilege of their roles."""
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") and (
+        access_of(user).depth(model, Privilege(action)) > Depth.NONE
+    )

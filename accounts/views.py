@@ -10,7 +10,6 @@ from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, AccountQuickCreateForm
 from accounts.models import Account
 from accounts.tables import AccountTable
-from activities.views import TimelineMixin
 from audit.models import Source
 from crm import record_views
 
@@ -28,7 +27,7 @@ class AccountListView(AccountMixin, record_views.RecordListView):
         return super().get_queryset().with_list_columns()
 
 
-class AccountDetailView(AccountMixin, TimelineMixin, record_views.RecordDetailView):
+class AccountDetailView(AccountMixin, record_views.RecordDetailView):
     list_view_class = AccountListView
     summary_fields = [
         "account_number",

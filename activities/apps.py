@@ -9,11 +9,13 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from activities.models import Kind
-        from activities.views import home_agenda
+        from activities.resources import ACTIVITY
+        from activities.views import has_timeline, home_agenda, timeline_context, timeline_post
         from crm import registry
 
         # Not a record type (no list of its own in the record sense, no Recent): a site-map
-        # entry, a Quick Create line per kind (the order people reach for them) and Home's panel.
+        # entry, a Quick Create line per kind (the order people reach for them), Home's panel and
+        # Import Data (activities.imports).
         kinds = [Kind.TASK, Kind.PHONE_CALL, Kind.EMAIL, Kind.APPOINTMENT, Kind.NOTE]
         registry.register_capability(
             registry.Capability(
@@ -26,5 +28,14 @@ class ActivitiesConfig(AppConfig):
                     for kind in kinds
                 ),
                 home_panel=registry.HomePanel("activities/home_agenda.html", home_agenda),
+                transfer=ACTIVITY,
+                # The timeline on the record pages of every type an activity can be about.
+                record_panel=registry.RecordPanel(
+                    template="activities/timeline.html",
+                    applies_to=has_timeline,
+                    context=timeline_context,
+                    post_field="activity_kind",
+                    post=timeline_post,
+                ),
             )
         )

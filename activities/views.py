@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from access.models import Privilege
-from access.scope import access_of
+from access.imports import may_transfer
 from activities import calendar, services
 from activities.filters import ActivityFilter
 from activities.forms import FORMS, AssignForm, QuickCreateForm
@@ -26,7 +25,7 @@ from activities.tables import ActivityTable
 from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
 from audit import services as audit
 from audit.models import Source
-from crm import lists, registry
+from crm import lists
 from crm.record_views import ListPageView, safe_next_url
 from imports import exports
 
@@ -40,52 +39,55 @@ def readable_activity(request: HttpRequest, pk: int) -> Activity:
     return get_object_or_404(Activity.objects.visible_to(request.user).with_timeline_columns().defer(None), pk=pk)
 
 
-class TimelineMixin:
-    """The timeline on a record's page, and its "+" forms posted back to the same page, so
+def timeline_post(view, request: HttpRequest) -> HttpResponse:
+    """A "+" form of the timeline, posted to the record's page (crm.registry.RecordPanel), so
     adding an activity works without JavaScript and a refusal shows on the page with
     everything typed kept."""
+    record = view.object
+    form_class = FORMS.get(request.POST.get("activity_kind", ""))
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, request.FILES, regarding=record, user=request.user)
+    if not form.is_valid():
+        return view.render_to_response(view.get_context_data(activity_form=form))
+    activity = services.activity_create(
+        activity=form.instance, regarding=record, by=request.user, **form.service_arguments()
+    )
+    messages.success(request, created_message(activity))
+    return redirect(record.get_absolute_url() + "#timeline")
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.object = self.get_object()
-        form_class = FORMS.get(request.POST.get("activity_kind", ""))
-        if form_class is None:
-            raise Http404
-        form = form_class(request.POST, request.FILES, regarding=self.object, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(activity_form=form))
-        activity = services.activity_create(
-            activity=form.instance, regarding=self.object, by=request.user, **form.service_arguments()
-        )
-        messages.success(request, created_message(activity))
-        return redirect(self.object.get_absolute_url() + "#timeline")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if context.get("record_tab", "summary") != "summary":
-            return context  # the Details tab has no timeline
-        record, params, user = self.object, self.request.GET, self.request.user
-        activities = Activity.objects.on_timeline_of(record, user)
-        form = kwargs.get("activity_form")
-        if form is None and params.get("add") in FORMS:
-            form = FORMS[params["add"]](regarding=record, user=user)
-        context.update(
-            timeline=timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account"),
-            activity_form=form,
-            activity_kinds=[(kind, FORMS[kind].title) for kind in Kind.values],
-            kind_choices=Kind.choices,
-            state_choices=STATE_FILTERS.items(),
-            period_choices=PERIODS.items(),
-            # Translated once a page, not once a line.
-            labels={
-                "about": _("about"),
-                "complete": _("Mark complete"),
-                "cancel": _("Cancel activity"),
-                "reopen": _("Reopen"),
-                "assign": _("Assign"),
-            },
-            next_here=quote(record.get_absolute_url()),
-        )
-        return context
+def timeline_context(view, **kwargs) -> dict:
+    """What the timeline on a record's Summary tab reads."""
+    record, params, user = view.object, view.request.GET, view.request.user
+    activities = Activity.objects.on_timeline_of(record, user)
+    form = kwargs.get("activity_form")
+    if form is None and params.get("add") in FORMS:
+        form = FORMS[params["add"]](regarding=record, user=user)
+    return {
+        "timeline": timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account"),
+        "activity_form": form,
+        "activity_kinds": [(kind, FORMS[kind].title) for kind in Kind.values],
+        "kind_choices": Kind.choices,
+        "state_choices": STATE_FILTERS.items(),
+        "period_choices": PERIODS.items(),
+        # Translated once a page, not once a line.
+        "labels": {
+            "about": _("about"),
+            "complete": _("Mark complete"),
+            "cancel": _("Cancel activity"),
+            "reopen": _("Reopen"),
+            "assign": _("Assign"),
+        },
+        "next_here": quote(record.get_absolute_url()),
+    }
+
+
+def has_timeline(model) -> bool:
+    """The record types an activity can be about (a `regarding_*` link to them) have a timeline."""
+    return any(
+        field.related_model is model for field in Activity._meta.concrete_fields if field.name.startswith("regarding_")
+    )
 
 
 def created_message(activity: Activity) -> str:
@@ -207,9 +209,7 @@ def exportable(user) -> Q | None:
 
     allowed = None
     for relation, model in (("regarding_account", Account), ("regarding_contact", Contact)):
-        if user.has_perm(registry.for_model(model).permission("export")) and access_of(user).depth(
-            model, Privilege.EXPORT
-        ):
+        if may_transfer(user, model, "export"):
             about = Q(**{f"{relation}__isnull": False})
             allowed = about if allowed is None else allowed | about
     return allowed

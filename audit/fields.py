@@ -29,8 +29,9 @@ def audited_fields(model: type[models.Model]) -> dict[str, models.Field]:
 
 
 def name_column(model: type[models.Model]) -> str:
-    """The column a record is named and listed by (an account's name, a contact's full name)."""
-    return model._meta.ordering[0]
+    """The column a record is named and listed by (an account's name, a contact's full name),
+    or that names it in the audit when its list is in another order (an activity's subject)."""
+    return getattr(model, "AUDIT_NAME_FIELD", "") or model._meta.ordering[0]
 
 
 def shown(field: models.Field, value, names: dict[tuple[type, object], str]) -> str:

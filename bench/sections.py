@@ -339,6 +339,11 @@ def imports_section(context: BenchContext) -> list[Result]:
             "imports", "ours / django-import-export default", measured, "ours-csv", "dje-default", VS_DJE_DEFAULT
         ),
     ]
+    # Activities (issue 18): the same pipeline, a regarding account found by name per row.
+    results += [
+        case_result("imports", measured, "ours-activities", "import CSV of activities, ours", speed),
+        ratio_result("imports", "activities / contacts import", measured, "ours-activities", "ours-csv"),
+    ]
     if measured.of("copy"):
         results += [
             case_result("imports", measured, "copy", "import CSV, PostgreSQL COPY (ceiling)"),

@@ -66,7 +66,10 @@ HEADERS = [
 JOB_TITLES = ["Buyer", "Purchasing Manager", "CFO", "Engineer", "Office Manager", "Sales Director"]
 CITIES = ["Seattle", "Redmond", "Lyon", "Zürich", "São Paulo", "Kraków", "Montréal"]
 ROLES = ["Decision Maker", "Employee", "Influencer", ""]
-IMPORT_CASES = ["ours-csv", "ours-xlsx", "dje-default", "dje-best", "copy"]
+IMPORT_CASES = ["ours-csv", "ours-xlsx", "dje-default", "dje-best", "copy", "ours-activities"]
+# Activities about the seeded accounts, named by their name (issue 18).
+ACTIVITY_HEADERS = ["Activity type", "Subject", "Due", "Priority", "Description", "Regarding account"]
+ACTIVITY_KINDS = ["Task", "Phone call", "Note", "Email", "Appointment"]
 
 
 @dataclass
@@ -178,6 +181,35 @@ def write_contacts_xlsx(path: Path, count: int, account_names: list[str]) -> Pat
     return path
 
 
+def activity_rows(count: int, account_names: list[str], *, seed: int = 11):
+    randomizer = random.Random(seed)
+    for number in range(count):
+        yield [
+            ACTIVITY_KINDS[number % len(ACTIVITY_KINDS)],
+            f"Follow-up {number}",
+            f"2026-{number % 12 + 1:02d}-{number % 28 + 1:02d} {number % 10 + 8:02d}:30",
+            randomizer.choice(["Low", "Normal", "High"]),
+            f"Talked about order {number}; next step agreed.",
+            randomizer.choice(account_names),
+        ]
+
+
+def write_activities_csv(path: Path, count: int, account_names: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(ACTIVITY_HEADERS)
+        writer.writerows(activity_rows(count, account_names))
+    return path
+
+
+def remove_bench_activities() -> int:
+    """Delete the activities the benchmark imported (nothing refers to them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM activities_activity WHERE created_by_id = %s", [bench_user().pk])
+        return cursor.rowcount
+
+
 def remove_bench_contacts() -> int:
     """Delete the contacts the benchmark made; nothing refers to them. On PostgreSQL,
     statistics first: the foreign-key checks of a big delete plan their lookups from them,
@@ -195,19 +227,20 @@ def remove_bench_contacts() -> int:
 # Cases (each runs in its own process) ----------------------------------------------------
 
 
-def run_ours(path: Path) -> int:
+def run_ours(path: Path, *, entity_key: str = CONTACT.key, headers: list[str] = HEADERS) -> int:
     """An import job for the file, run as the background worker runs it."""
     user = bench_user()
+    entity = entities.get(entity_key)
     with override_settings(MEDIA_ROOT=str(path.parent)):
         job = ImportJob.objects.create(
             created_by=user,
             file=path.name,
             file_name=path.name,
-            entity=CONTACT.key,
-            headers=HEADERS,
-            mapping=CONTACT.auto_mapping(HEADERS),
+            entity=entity.key,
+            headers=headers,
+            mapping=entity.auto_mapping(headers),
             duplicates=ImportJob.Duplicates.UPDATE,
-            match_key="emailaddress1",
+            match_key=entity.default_match_key,
             record_owner=user,
             status=ImportJob.Status.SUBMITTED,
         )
@@ -316,6 +349,7 @@ IMPORTS: dict[str, Callable[[Path], int]] = {
     "dje-default": lambda path: run_dje(path, best=False),
     "dje-best": lambda path: run_dje(path, best=True),
     "copy": run_copy,
+    "ours-activities": lambda path: run_ours(path, entity_key="activity", headers=ACTIVITY_HEADERS),
 }
 
 
@@ -390,6 +424,7 @@ def bench_imports(
         "dje-default": write_contacts_csv(folder / f"contacts-{dje_default_rows}.csv", dje_default_rows, names),
         "dje-best": write_contacts_csv(folder / f"contacts-{dje_best_rows}.csv", dje_best_rows, names),
         "copy": csv_file,
+        "ours-activities": write_activities_csv(folder / f"activities-{rows}.csv", rows, names),
     }
     cases = [case for case in IMPORT_CASES if case != "copy" or connection.vendor == "postgresql"]
     for number in range(rounds):
@@ -397,6 +432,7 @@ def bench_imports(
         for case in cases:
             measured.add(run_case("import", case, str(files[case])), log)
             remove_bench_contacts()
+            remove_bench_activities()
     if memory_rows:
         big_file = write_contacts_csv(folder / f"contacts-{memory_rows}.csv", memory_rows, names)
         log(f"  import of {memory_rows:,} rows")
@@ -414,10 +450,12 @@ def bench_imports(
 def remove_bench_accounts() -> None:
     """The accounts seeded for the Company Name lookups, and fresh statistics and visibility
     maps for the tables the imports wrote to, so later runs read them as before."""
+    remove_bench_activities()
     Account.objects.filter(name__startswith=ACCOUNT_PREFIX, owner=bench_user()).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {Contact._meta.db_table}, {Account._meta.db_table}")
+            tables = [Contact._meta.db_table, Account._meta.db_table, "activities_activity"]
+            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
 
 
 def bench_exports(

@@ -9,7 +9,6 @@ from access import guard
 from access.models import Privilege
 from access.scope import access_of
 from accounts.models import Account
-from activities.views import TimelineMixin
 from audit import services as audit
 from audit.models import Source
 from contacts import forms
@@ -34,7 +33,7 @@ class ContactListView(ContactMixin, record_views.RecordListView):
         return super().get_queryset().with_list_columns()
 
 
-class ContactDetailView(ContactMixin, TimelineMixin, record_views.RecordDetailView):
+class ContactDetailView(ContactMixin, record_views.RecordDetailView):
     list_view_class = ContactListView
     summary_fields = [
         "job_title",

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, EmailField, QuerySet, URLField
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -182,6 +182,14 @@ class RecordDetailView(RecordMixin, DetailView):
             super().get_queryset().select_related("owner", "owner_team", "business_unit", "created_by", "modified_by")
         )
 
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """A form of one of the page's panels (crm.registry.RecordPanel), posted back here."""
+        self.object = self.get_object()
+        for panel in registry.record_panels(self.model):
+            if panel.post is not None and panel.post_field in request.POST:
+                return panel.post(self, request)
+        return HttpResponseNotAllowed(["GET"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["record_set"] = self.record_set_links()
@@ -194,6 +202,10 @@ class RecordDetailView(RecordMixin, DetailView):
             names = self.summary_fields if self.summary_fields is not None else self.detail_sections[0][1]
             shown = [field_display(self.object, name, hidden) for name in names]
             context["summary"] = [field for field in shown if not is_empty(field["value"])]
+            panels = registry.record_panels(self.model)
+            context["record_panels"] = [panel.template for panel in panels]
+            for panel in panels:
+                context.update(panel.context(self, **kwargs))
         context["opts"] = self.model._meta
         context["url_namespace"] = self.url_namespace
         # Read from the navigation's query of the same page: costs nothing more.

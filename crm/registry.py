@@ -7,8 +7,9 @@ commands (export, import) and the imports capability iterate the registered type
 record type is its own app plus a line in settings and urls: nothing shared is edited by hand.
 
 A capability that is not a record type but has a place in the same screens (activities: a
-site-map entry, Quick Create entries, a Home panel) registers a `Capability` the same way,
-with one line in its AppConfig.ready(): the shared templates iterate those too.
+site-map entry, Quick Create entries, a Home panel, Import Data, a panel on record pages: the
+timeline) registers a `Capability` the same way, with one line in its AppConfig.ready(): the
+shared templates and views iterate those too.
 
 Every read of a type's records for a person goes through `RecordType.records_for(user)`: the
 lists, global search, detail pages, lookups and exports. That is where scoping by access
@@ -164,8 +165,15 @@ def transferable() -> Iterator[RecordType]:
     return (record_type for record_type in all_types() if record_type.transfer is not None)
 
 
+def transfers() -> list[Any]:
+    """Every import/export entity (imports.entities.Entity): the record types' and the
+    capabilities' (activities), in the order of INSTALLED_APPS."""
+    offered = [*all_types(), *capabilities()]
+    return [offer.transfer for offer in offered if offer.transfer is not None]
+
+
 def can_import_any(user) -> bool:
-    return any(user.has_perm(record_type.permission("import")) for record_type in transferable())
+    return any(entity.may(user, "import") for entity in transfers())
 
 
 # --- Capabilities ----------------------------------------------------------------------------
@@ -194,6 +202,21 @@ class HomePanel:
 
 
 @dataclass(frozen=True)
+class RecordPanel:
+    """A panel a capability adds to the Summary tab of the record pages of the types
+    `applies_to(model)` accepts (activities: the timeline). `context(view, **kwargs)` gives
+    what `template` reads; a POST to the page that carries `post_field` is the panel's,
+    answered by `post(view, request)` (the timeline's "+" forms), so it works without
+    JavaScript on the record's own page."""
+
+    template: Any  # a name, or a Template
+    applies_to: Callable[[type[models.Model]], bool]
+    context: Callable[..., dict]
+    post_field: str = ""
+    post: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
 class Capability:
     """Something that is not a record type but plugs into the shared screens like one: a
     site-map entry under Customers (its pages, under the URL namespace `namespace`, highlight
@@ -205,6 +228,9 @@ class Capability:
     icon: str = "record"
     quick_create: tuple[QuickCreateEntry, ...] = ()
     home_panel: HomePanel | None = None
+    # Its import/export entity (imports.entities.Entity), as for a record type.
+    transfer: Any = None
+    record_panel: RecordPanel | None = None
 
 
 _capabilities: dict[str, Capability] = {}
@@ -224,6 +250,16 @@ def unregister_capability(namespace: str) -> None:
 def capabilities() -> list[Capability]:
     """Every registered capability, in the order of INSTALLED_APPS."""
     return list(_capabilities.values())
+
+
+def record_panels(model: type[models.Model]) -> list[RecordPanel]:
+    """The capabilities' panels on the record pages of `model`: a record type gets them by
+    registering, its app includes none by hand."""
+    return [
+        capability.record_panel
+        for capability in capabilities()
+        if capability.record_panel is not None and capability.record_panel.applies_to(model)
+    ]
 
 
 def capability(namespace: str | None) -> Capability | None:

@@ -179,6 +179,8 @@ class Column:
         """The value to store for a cell, or CellError. Links return their key text."""
         text = cell_text(raw)
         if not text:
+            if self.field.has_default() and not self.field.blank:
+                return self.field.get_default()  # an activity's status, its priority
             if not self.field.blank:
                 raise CellError(self.problem(_("This field is required.")))
             return None if self.field.null else ""
@@ -456,8 +458,8 @@ class RecordIdColumn(Column):
         text = cell_text(raw)
         if not text:
             return None
-        prefix, _colon, number = "".join(text.split()).casefold().partition(":")
-        if f"{prefix}:" != self.prefix or not (number.isascii() and number.isdigit()) or len(number) > 18:
+        record_id = self.id_in(text)
+        if record_id is None:
             raise CellError(
                 self.problem(
                     _(
@@ -467,6 +469,13 @@ class RecordIdColumn(Column):
                     % {"value": text, "example": f"{self.prefix}123"}
                 )
             )
+        return record_id
+
+    def id_in(self, text: str) -> int | None:
+        """The record id `text` writes ("account:17"), None if it writes none."""
+        prefix, _colon, number = "".join(text.split()).casefold().partition(":")
+        if f"{prefix}:" != self.prefix or not (number.isascii() and number.isdigit()) or len(number) > 18:
+            return None
         return int(number)
 
     def render_value(self, value) -> object:

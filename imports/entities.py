@@ -1,13 +1,15 @@
 """What can be imported and exported: each record type's entity, declared by its own app
-(its resources.py) and registered with the type in crm.registry. An entity names the
-type's columns, the keys that find an existing record, how links to the type are resolved,
-and the type's own row rules (a hierarchy that must not loop, a name built from parts)."""
+(its resources.py) and registered with the type in crm.registry (or with a capability, for
+activities). An entity names the type's columns, the keys that find an existing record, how
+links to the type are resolved, the type's own row rules (a hierarchy that must not loop, a
+name built from parts) and how an import writes its rows (`writes`, imports.writes)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -39,10 +41,22 @@ class Entity:
     # Of records an import created, those that removing the import must keep (accounts
     # that gained contacts since).
     kept_on_removal: Callable[[QuerySet], QuerySet] | None = None
+    # How an import writes the type's rows: a customer record's bookkeeping (owner, business
+    # unit, status, version) by default, imports.writes.RecordWrites; activities bring theirs.
+    writes: Any = None
+    # The record types whose Import and Export rights cover this entity: its own type by
+    # default; activities travel with the accounts and contacts they are about.
+    covered_by: tuple[type[models.Model], ...] = ()
 
     @property
     def key(self) -> str:
         return self.model._meta.model_name
+
+    @property
+    def default_match_key(self) -> str:
+        """The key existing records are matched on unless the user picks another; "" for a
+        type whose rows are matched by their ID only (activities)."""
+        return self.match_keys[0] if self.match_keys else ""
 
     @property
     def record_type(self) -> registry.RecordType:
@@ -50,7 +64,24 @@ class Entity:
 
     @property
     def list_url_name(self) -> str:
+        """Where the rows are listed: the record type's list, or the capability's."""
+        for capability in registry.capabilities():
+            if capability.transfer is self:
+                return capability.list_url_name
         return f"{self.record_type.namespace}:list"
+
+    @property
+    def writes_class(self):
+        from imports.writes import RecordWrites
+
+        return self.writes or RecordWrites
+
+    def may(self, user, action: str) -> bool:
+        """Whether `user` may import or export ("import", "export") this entity's rows: the one
+        gate of Import Data, the lists' commands and the exports (access.imports.may_transfer)."""
+        from access.imports import may_transfer
+
+        return any(may_transfer(user, model, action) for model in self.covered_by or (self.model,))
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -88,9 +119,6 @@ class Entity:
         if self.derived_name:
             record[self.derived_name] = self.compose_name(*(record.get(part) or "" for part in self.name_parts))
 
-    def permission(self, action: str) -> str:
-        return self.record_type.permission(action)
-
     def column_for_header(self, header: str) -> Column | None:
         wanted = normalise_header(header)
         for column in self.columns:
@@ -120,17 +148,16 @@ def importable(form_class, *, leaving_out: set[str] = frozenset()) -> tuple[str,
 
 
 def all_entities() -> Iterator[Entity]:
-    return (record_type.transfer for record_type in registry.transferable())
+    return iter(registry.transfers())
 
 
 def get(key: str | None) -> Entity | None:
-    """The entity of the record type `key` ("account"), None if there is none."""
-    record_type = registry.by_key(key or "")
-    return record_type.transfer if record_type is not None else None
+    """The entity whose key (model name: "account", "activity") is `key`, None if there is none."""
+    return next((entity for entity in all_entities() if entity.key == key), None)
 
 
 def entity_for(model: type[models.Model]) -> Entity:
-    return registry.for_model(model).transfer
+    return next(entity for entity in all_entities() if entity.model is model)
 
 
 def validate_record_type(key: str) -> None:

@@ -6,9 +6,6 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from access.imports import import_owner_refusal
-from access.models import Privilege
-from access.scope import access_of
 from crm.forms import EMPTY_CHOICE_LABEL
 from crm.models import person_name
 from imports import readers
@@ -17,11 +14,7 @@ from imports.models import ImportJob, SavedMapping
 
 
 def entity_choices(user) -> list[tuple[str, str]]:
-    return [
-        (entity.key, str(entity.label).capitalize())
-        for entity in all_entities()
-        if user.has_perm(entity.permission("import")) and access_of(user).depth(entity.model, Privilege.IMPORT)
-    ]
+    return [(entity.key, str(entity.label).capitalize()) for entity in all_entities() if entity.may(user, "import")]
 
 
 def check_upload_size(upload) -> None:
@@ -113,7 +106,7 @@ class MappingForm(forms.Form):
             "entity": entity.key,
             "duplicates": job.duplicates,
             "allow_duplicates": "yes" if job.allow_duplicates else "no",
-            "match_key": job.match_key if job.match_key in entity.match_keys else entity.match_keys[0],
+            "match_key": job.match_key if job.match_key in entity.match_keys else entity.default_match_key,
             "record_owner": job.record_owner_id or user.pk,
             "create_missing_links": job.create_missing_links,
             **{f"col_{index}": name for index, name in enumerate(job.mapping)},
@@ -122,9 +115,13 @@ class MappingForm(forms.Form):
         self.job, self.entity, self.user = job, entity, user
         self.fields["entity"].choices = entity_choices(user)
         self.fields["saved_mapping"].queryset = SavedMapping.objects.filter(owner=user, entity=entity.key)
-        if not entity.links:
+        if not entity.links or not entity.writes_class.CREATES_LINKED:
             del self.fields["create_missing_links"]
-        self.fields["match_key"].choices = [(key, entity.by_name[key].label) for key in entity.match_keys]
+        if entity.match_keys:
+            self.fields["match_key"].choices = [(key, entity.by_name[key].label) for key in entity.match_keys]
+        else:
+            # Rows name existing records by their ID column only (activities have no other key).
+            del self.fields["match_key"]
         field_choices = [("", _("(not mapped: ignore)"))] + [(column.name, column.label) for column in entity.columns]
         for index, header in enumerate(job.headers):
             self.fields[f"col_{index}"] = forms.ChoiceField(
@@ -133,7 +130,7 @@ class MappingForm(forms.Form):
 
     def clean_record_owner(self):
         owner = self.cleaned_data["record_owner"]
-        refusal = import_owner_refusal(self.entity.model, owner, by=self.user)
+        refusal = self.entity.writes_class.chosen_owner_refusal(self.entity, owner, by=self.user)
         if refusal:
             raise forms.ValidationError(refusal)
         return owner
@@ -161,7 +158,7 @@ class MappingForm(forms.Form):
             raise forms.ValidationError(
                 _("Map a column to each required field: %(fields)s.") % {"fields": ", ".join(missing)}
             )
-        key = cleaned.get("match_key")
+        key = cleaned.setdefault("match_key", "")
         # Rows with an ID column (an export's) match on it; rows without one are new records.
         matched = key in mapping or self.entity.id_column.name in mapping
         if cleaned.get("duplicates") != ImportJob.Duplicates.CREATE and key and not matched:

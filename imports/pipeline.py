@@ -21,7 +21,6 @@ from typing import TypeVar
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from access.imports import ImportAccess
 from audit import staged
 from crm.models import sort_name_copies_of
 from crm.services import commit_without_waiting_for_disk
@@ -145,6 +144,14 @@ def read_ahead(items: Iterator[T], *, depth: int) -> Iterator[T]:
         thread.join()
 
 
+def differs(stored: object, imported: object) -> bool:
+    """Whether an imported value changes a stored one. Files write moments to the minute
+    (imports.columns.DateTimeColumn): a stored moment with seconds is unchanged by its own."""
+    if isinstance(stored, datetime.datetime) and isinstance(imported, datetime.datetime):
+        return stored.replace(second=0, microsecond=0) != imported
+    return stored != imported
+
+
 class Importer:
     """Runs a Plan over rows. `on_chunk(tally)` is called inside each chunk's transaction,
     so the caller's progress and failure records commit with the records themselves."""
@@ -174,30 +181,41 @@ class Importer:
         self.file_keys = rules.RepeatedKeys()
         self.changed_fields: set[str] = set()
         self.pk_name = self.model._meta.pk.attname
+        # What differs from type to type: bookkeeping, owner, access (imports.writes).
+        self.writes = plan.entity.writes_class(
+            plan.entity, by_id=plan.by_id, owners=self.owners, default_owner_id=plan.default_owner_id
+        )
+        self.access = self.writes.access
         # The lists sort linked records by a copy of their name kept on the row (owner_name,
         # company_name): written with the row here, as save() would, for the links a file sets.
         self.name_copies = {
             relation: field
-            for field, (relation, _attribute) in self.model.SORT_NAMES.items()
+            for field, (relation, _attribute) in getattr(self.model, "SORT_NAMES", {}).items()
             if relation == "owner" or relation in self.mapped
         }
         # What an update compares (the mapped fields), checks and rewrites (the name parts a
         # derived name is built from), read for the matching records only.
         loaded = [
-            "status",
-            "version",
+            *self.writes.bookkeeping(self.mapped),
             *(column.field.attname for _index, column in self.columns),
             *(field for relation, field in self.name_copies.items() if relation in self.mapped),
             *plan.entity.name_parts,
-            *(["business_unit_id"] if "owner" in self.mapped else []),
         ]
-        self.matches = rules.Matches(plan.entity, keys=(plan.match_key,), fields=loaded)
+        self.matches = rules.Matches(
+            plan.entity,
+            keys=(plan.match_key,) if plan.match_key else (),
+            fields=list(dict.fromkeys(loaded)),
+            scope=self.writes.matchable(),
+        )
         self.possible_duplicates = BatchDuplicates(self.model)
-        self.access = ImportAccess(self.model, by_id=plan.by_id, user_ids=self.owners.names)
         # Links name only records the importer may read and append to (access.guard.linkable).
         self.links = {
             column.name: rules.Links(
-                column, scope=self.access.linkable(column.target), create_missing=plan.create_missing_links
+                column,
+                scope=self.writes.link_scope(column),
+                create_missing=plan.create_missing_links and self.writes.CREATES_LINKED,
+                carried=self.writes.carried(column),
+                keys=self.writes.link_keys(column),
             )
             for _index, column in self.columns
             if isinstance(column, RecordLinkColumn)
@@ -286,7 +304,7 @@ class Importer:
             if row.errors:
                 # Report the lookups' problems too, so one round of fixes is enough.
                 try:
-                    self.resolve(row, None)
+                    self.resolve(row, None, complete=False)
                 except CellError as error:
                     row.errors.append(str(error))
                 tally.fail(row.line, " ".join(row.errors), row.cells)
@@ -322,8 +340,10 @@ class Importer:
         self.save(creates, list(updates.values()), tally)
         return tally
 
-    def resolve(self, row: Row, record: dict | None) -> dict:
-        """The row's values with links turned into ids (`company_id`, `owner_id`...)."""
+    def resolve(self, row: Row, record: dict | None, *, complete: bool = True) -> dict:
+        """The row's values with links turned into ids (`company_id`, `owner_id`...), then
+        checked by the type's own rules unless `complete` is False (a row whose cells already
+        failed: those rules would only repeat that a failed cell is missing)."""
         values = dict(row.values)
         for name, links in self.links.items():
             text = values.pop(name)
@@ -349,22 +369,15 @@ class Importer:
                 refusal = self.access.owner_refusal(owner_id)
                 if refusal:
                     raise CellError(_("Owner: %(reason)s") % {"reason": refusal})
-                values["owner_id"] = owner_id
-                values["owner_name"] = self.owners.names[owner_id]
-                values["business_unit_id"] = self.access.units[owner_id]
+                values.update(self.writes.owner_values(owner_id))
             elif record is None:
-                values["owner_id"] = self.plan.default_owner_id
-                values["owner_name"] = self.owners.names[self.plan.default_owner_id]
-                values["business_unit_id"] = self.access.units[self.plan.default_owner_id]
+                values.update(self.writes.owner_values(self.plan.default_owner_id))
+        if complete:
+            self.writes.complete(values, record, self.links)
         return values
 
     def new_record(self, values: dict, now: datetime.datetime) -> dict:
-        record = {
-            "owner_id": self.plan.default_owner_id,
-            "owner_name": self.owners.names[self.plan.default_owner_id],
-            **rules.create_stamps(by_id=self.plan.by_id, now=now),
-            "business_unit_id": self.access.units[self.plan.default_owner_id],
-        }
+        record = self.writes.new_record(owner_id=self.plan.default_owner_id, now=now)
         self.assign(record, values)
         return record
 
@@ -375,28 +388,26 @@ class Importer:
     def update(self, record: dict, values: dict, now: datetime.datetime) -> bool:
         """Apply a row to an existing record: False when nothing changes, True when it does;
         CellError when it can't change."""
-        changed = {name for name, value in values.items() if record[name] != value}
+        changed = {name for name, value in values.items() if differs(record[name], value)}
         if not changed:
             return False
-        rules.refuse_inactive(record["status"])
-        refusal = self.access.update_refusal(record[self.pk_name], changes_owner="owner_id" in changed)
-        if refusal:
-            raise CellError(refusal)
+        self.writes.refuse_update(record, changed)
         link = self.entity.hierarchy
         if link and f"{link}_id" in changed:
             self.hierarchy.check(record_id=record[self.pk_name], target_id=values[f"{link}_id"])
         self.assign(record, values)
         self.changed_fields |= changed
-        record.update(rules.update_stamps(version=record["version"], by_id=self.plan.by_id, now=now))
+        record.update(self.writes.update_stamps(record, now))
         return True
 
     def save(self, creates: list[dict], updates: list[dict], tally: Tally) -> None:
         audit = self.audit_tag
         if creates:
+            self.writes.before_save(creates)
             tally.created_ids = writers.insert_rows(self.model, creates)
             staged.created(self.model, tally.created_ids, tag=audit)
         if updates:
-            names = self.changed_fields | {"version", "modified_by_id", "modified_on"}
+            names = self.changed_fields | set(self.writes.STAMPS)
             if names & set(self.entity.name_parts):
                 names.add(self.entity.derived_name)
             writers.update_rows(self.model, updates, sorted(names), audit=audit)

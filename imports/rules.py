@@ -90,9 +90,20 @@ class Links:
     type's keys: a match on an earlier key wins (account number before name); texts that
     match nothing exactly are tried again without case. Positive answers are cached."""
 
-    def __init__(self, column: RecordLinkColumn, *, scope: QuerySet | None = None, create_missing: bool = False):
+    def __init__(
+        self,
+        column: RecordLinkColumn,
+        *,
+        scope: QuerySet | None = None,
+        create_missing: bool = False,
+        carried: tuple[str, ...] = (),
+        keys: tuple[str, ...] = (),
+    ):
         self.column = column
         self.target = entity_for(column.target)
+        # The linked type's keys, exact matches first, in this order (its link_keys unless
+        # the linking type reads more: an activity's record by email too).
+        self.keys = keys or self.target.link_keys
         # The records a link may name (Import Data: those the importer may read and append
         # to, access.guard.linkable); others are as if they didn't exist.
         self.scope = self.target.model._default_manager.all() if scope is None else scope
@@ -102,6 +113,9 @@ class Links:
         self.found: dict[str, list[int]] = {}
         self.latest: dict[str, list[int]] = {}
         self.names: dict[int, str] = {}
+        # Values of the linked records read with them (a contact's company), by record id.
+        self.carried_names = carried
+        self.carried: dict[int, dict] = {}
 
     def resolve(self, texts: Iterable[str]) -> dict[str, list[int]]:
         """Ids of the records each text names, read with one or two queries for all; what
@@ -110,29 +124,50 @@ class Links:
         texts = set(texts) - {""}
         missing = [text for text in texts if text not in self.found]
         if missing:
-            keys, name = self.target.link_keys, self.target.link_name
+            keys, name = self.keys, self.target.link_name
+            # A record's own ID ("account:17", as exports write it) names it whatever its name.
+            by_id = {text: pk for text in missing if (pk := self.target.id_column.id_in(text)) is not None}
             by_key: dict[str, dict[str, set[int]]] = {key: defaultdict(set) for key in keys}
-            records = self.scope.filter(reduce(or_, (Q(**{f"{key}__in": missing}) for key in keys)))
-            for pk, shown, *values in records.values_list("pk", name, *keys):
-                self.names[pk] = shown
-                for key, value in zip(keys, values, strict=True):
+            wanted = [Q(**{f"{key}__in": missing}) for key in keys] + ([Q(pk__in=by_id.values())] if by_id else [])
+            found_ids: set[int] = set()
+            for pk, shown, *values in self.scope.filter(reduce(or_, wanted)).values_list("pk", name, *self.read(keys)):
+                found_ids.add(pk)
+                self.keep(pk, shown, values)
+                for key, value in zip(keys, values, strict=False):
                     by_key[key][value].add(pk)
-            unmatched = {text.casefold(): text for text in missing if not any(text in by_key[key] for key in keys)}
+            unmatched = {
+                text.casefold(): text
+                for text in missing
+                if text not in by_id and not any(text in by_key[key] for key in keys)
+            }
             if unmatched:
                 folded = {f"folded_{key}": Lower(key) for key in keys}
                 wanted = reduce(or_, (Q(**{f"{alias}__in": list(unmatched)}) for alias in folded))
                 records = self.scope.annotate(**folded).filter(wanted)
-                for pk, shown, *values in records.values_list("pk", name, *folded):
-                    self.names[pk] = shown
-                    for key, value in zip(keys, values, strict=True):
+                for pk, shown, *values in records.values_list("pk", name, *self.read(tuple(folded))):
+                    self.keep(pk, shown, values)
+                    for key, value in zip(keys, values, strict=False):
                         if value in unmatched:
                             by_key[key][unmatched[value]].add(pk)
             for text in missing:
-                ids = next((sorted(by_key[key][text]) for key in keys if by_key[key].get(text)), [])
+                if text in by_id:
+                    ids = [by_id[text]] if by_id[text] in found_ids else []
+                else:
+                    ids = next((sorted(by_key[key][text]) for key in keys if by_key[key].get(text)), [])
                 if ids:
                     self.found[text] = ids
         self.latest = {text: self.found.get(text, []) for text in texts}
         return self.latest
+
+    def read(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """What a lookup reads of each record after its id and name: the keys, then the
+        carried values."""
+        return (*keys, *self.carried_names)
+
+    def keep(self, pk: int, shown: str, values: list) -> None:
+        self.names[pk] = shown
+        if self.carried_names:
+            self.carried[pk] = dict(zip(self.carried_names, values[-len(self.carried_names) :], strict=True))
 
     def create(self, texts: Iterable[str], *, owner_id: int, access, audit) -> None:
         """Create, owned by `owner_id`, a record for each text the last resolve() matched to
@@ -203,7 +238,7 @@ class Links:
                         "value": text,
                         "count": len(ids),
                         "types": self.target.model._meta.verbose_name_plural,
-                        "key": self.label_of(self.target.link_keys[0]),
+                        "key": self.label_of(self.keys[0]),
                     }
                 )
             )
@@ -213,7 +248,7 @@ class Links:
         return str(self.target.model._meta.get_field(key).verbose_name).lower()
 
     def key_labels(self) -> str:
-        labels = [self.label_of(key) for key in reversed(self.target.link_keys)]
+        labels = [self.label_of(key) for key in reversed(self.keys)]
         return (
             _("%(first)s or %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
             if len(labels) > 1
@@ -304,9 +339,12 @@ class Matches:
     key whose value matches decides), in any case; each as a dict of `fields`. One query for
     a batch of rows."""
 
-    def __init__(self, entity: Entity, *, keys: tuple[str, ...], fields: list[str]):
+    def __init__(self, entity: Entity, *, keys: tuple[str, ...], fields: list[str], scope: QuerySet | None = None):
         self.entity, self.keys, self.fields = entity, keys, fields
         self.pk_name = entity.model._meta.pk.attname
+        # The records a row may name (activities: those the importer can see); others are as
+        # if they didn't exist.
+        self.scope = entity.model._default_manager.all() if scope is None else scope
 
     def read(
         self, rows: Iterable[tuple[int | None, dict]]
@@ -326,7 +364,7 @@ class Matches:
         by_id: dict[int, dict] = {}
         by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
         if conditions:
-            records = self.entity.model._default_manager.filter(reduce(or_, conditions))
+            records = self.scope.filter(reduce(or_, conditions))
             for record in records.order_by("pk").values(*dict.fromkeys([self.pk_name, *self.keys, *self.fields])):
                 by_id[record[self.pk_name]] = record
                 for key in self.keys:

@@ -19,8 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from access import guard
-from access.models import Privilege
 from audit import services as audit
 from audit.models import Source
 from imports import entities, readers, sources
@@ -69,7 +67,7 @@ def import_jobs_create(*, upload, entity: str, by) -> list[ImportJob]:
                     delimiter=table.delimiter,
                     source=source.key if source else "",
                     mapping=mapping_for(detected, table.headers, source) if detected else [],
-                    match_key=detected.match_keys[0] if detected else "",
+                    match_key=detected.default_match_key if detected else "",
                     record_owner=by,
                 )
                 with table.path.open("rb") as content:
@@ -114,7 +112,7 @@ def import_job_remap(*, job: ImportJob, entity: Entity, saved: SavedMapping | No
         else mapping_for(entity, job.headers, job.source_info)
     )
     if job.match_key not in entity.match_keys:
-        job.match_key = entity.match_keys[0]
+        job.match_key = entity.default_match_key
     job.save(update_fields=["entity", "mapping", "match_key"])
     return job
 
@@ -462,7 +460,7 @@ def import_job_remove_run(*, job_id: int) -> None:
                 stop = min(start + REMOVAL_CHUNK - 1, last)
                 with transaction.atomic():
                     created = model.objects.filter(pk__range=(start, stop))
-                    deletable = guard.visible(created, job.created_by, Privilege.DELETE)
+                    deletable = job.entity_info.writes_class.deletable(created, job.created_by)
                     if keep is not None:
                         deletable = deletable.exclude(pk__in=keep(created).values("pk"))
                     audit.records_deleting(records=deletable, by=job.created_by, source=Source.IMPORT)

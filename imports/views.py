@@ -157,6 +157,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def possible_duplicates(job: ImportJob) -> list[dict]:
     """The report's first rows the duplicate rules matched, each with a link to what it matches."""
+    found = list(job.possible_duplicates.all()[:200])
+    if not found:  # and types without duplicate rules (activities) have no record page of their own
+        return []
     entity = job.entity_info
     namespace = registry.for_model(entity.model).namespace if entity is not None else ""
     return [
@@ -164,7 +167,7 @@ def possible_duplicates(job: ImportJob) -> list[dict]:
             "duplicate": duplicate,
             "href": reverse(f"{namespace}:detail", args=[duplicate.record_id]) if duplicate.record_id else "",
         }
-        for duplicate in job.possible_duplicates.all()[:200]
+        for duplicate in found
     ]
 
 
@@ -240,10 +243,12 @@ def history(request: HttpRequest) -> HttpResponse:
 def export_records(request: HttpRequest, entity: str, file_format: str) -> HttpResponse:
     """Exactly the list the user is looking at (view, search, letter, sort), as CSV or Excel:
     streamed, or prepared in the background when the view is too large to stream."""
-    info = entities.get(entity)
+    # A record type's list (activities export from My Activities, activities.views.export).
+    record_type = registry.by_key(entity)
+    info = record_type.transfer if record_type is not None else None
     if info is None or file_format not in ("csv", "xlsx"):
         raise PermissionDenied
-    if not request.user.has_perm(info.permission("export")):
+    if not request.user.has_perm(record_type.permission("export")):
         raise PermissionDenied
     guard.require(info.model, request.user, Privilege.EXPORT)
     records = exports.records_in_view(entity=info, request=request)

@@ -4,10 +4,13 @@ Create and Home with one registration, as a record type does."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.template import engines
 from django.urls import reverse
 
+from accounts.models import Account
 from crm import registry
+from crm.tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +48,38 @@ def test_activities_are_one_such_registration(owner_client):
 
 def test_a_capabilitys_pages_highlight_its_site_map_entry(owner_client):
     assert owner_client.get(reverse("activities:list")).context["nav_area"] == "activities"
+
+
+@pytest.fixture
+def notes_panel():
+    """A capability with a panel on account pages only, which takes its own form."""
+    registry.register_capability(
+        registry.Capability(
+            namespace="stickers",
+            label="Stickers",
+            list_url_name="search",
+            record_panel=registry.RecordPanel(
+                template=engines["django"].from_string('<p class="sticker">{{ sticker }}</p>'),
+                applies_to=lambda model: model is Account,
+                context=lambda view, **kwargs: {"sticker": f"Sticker for {view.object.name}"},
+                post_field="sticker",
+                post=lambda view, request: HttpResponse(f"stuck on {view.object.name}"),
+            ),
+        )
+    )
+    yield
+    registry.unregister_capability("stickers")
+
+
+def test_a_record_type_gets_a_capability_panel_by_registration(owner_client, notes_panel, owner):
+    account = AccountFactory(name="Panel Ltd", owner=owner)
+    contact = ContactFactory(last_name="Nopanel", owner=owner)
+    page = owner_client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert "Sticker for Panel Ltd" in page and 'id="timeline"' in page  # and the activities' timeline
+    assert "Sticker for" not in owner_client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    response = owner_client.post(reverse("accounts:detail", args=[account.pk]), {"sticker": "1"})
+    assert response.content == b"stuck on Panel Ltd"
+    assert owner_client.post(reverse("accounts:detail", args=[account.pk]), {}).status_code == 405
+    # The Details tab shows no panel.
+    details = owner_client.get(reverse("accounts:detail", args=[account.pk]), {"tab": "details"}).content.decode()
+    assert "Sticker for" not in details and 'id="timeline"' not in details

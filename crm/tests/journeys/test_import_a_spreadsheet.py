@@ -140,3 +140,54 @@ def test_a_salesperson_imports_contacts_on_the_import_data_page_and_downloads_th
     screenshot("imported-contacts-in-the-list")
     zoe = Contact.objects.get(emailaddress1="zoe.quiroga@leads.example")
     assert (zoe.mobile_phone, zoe.company, zoe.owner) == ("+1 206 555 0101", company, sales_data)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_salesperson_imports_activities_and_finds_one_on_the_contact_timeline(
+    signed_in_page, sales_data, tmp_path, screenshot, width
+):
+    """Issue 18: activities import like contacts; the row names its contact by email."""
+    page = signed_in_page
+    page.set_viewport_size({"width": width, "height": 900})
+    grant(sales_data, "import_contact")
+    contact = Contact.objects.active().owned_by(sales_data).exclude(emailaddress1="").order_by("full_name").first()
+    spreadsheet = tmp_path / "calls from the old system.csv"
+    with spreadsheet.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Activity type", "Subject", "Due", "Regarding contact", "Description"])
+        writer.writerow(["Phone call", "Asked about the spring catalogue", "", contact.emailaddress1, "Call back"])
+        writer.writerow(["Task", "Send the spring catalogue", "2026-12-01 09:00", contact.emailaddress1, ""])
+        writer.writerow(["Task", "Lost row", "", "nobody@nowhere.example", ""])
+
+    # From Home, Tools > Import Data (the site map is behind its button on a phone).
+    page.reload()
+    if width < 700:
+        page.get_by_role("button", name="Show site map").click()
+    # (On a phone the site map opens as a dialog; its label stays.)
+    page.get_by_label("Site map", exact=True).get_by_role("link", name="Import Data").click()
+    page.get_by_label("File").set_input_files(spreadsheet)
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_label("Record type")).to_have_value("activity")
+    expect(page.get_by_label("Regarding contact", exact=True)).to_have_value("regarding_contact")
+    expect(page.get_by_label("Description", exact=True)).to_have_value("body")
+    screenshot(f"activities-mapping-{width}")
+    page.get_by_role("button", name="Import", exact=True).click()
+
+    expect(page.get_by_text("Completed", exact=True)).to_be_visible()
+    counts = page.locator("dl.crm-import-counts")
+    for label, count in {"Created": "2", "Failed": "1"}.items():
+        expect(counts.locator("div").filter(has=page.get_by_text(label, exact=True)).locator("dd")).to_have_text(count)
+    expect(page.get_by_role("table").filter(has_text="nobody@nowhere.example")).to_contain_text("no contact has")
+    screenshot(f"activities-job-{width}")
+
+    # The contact's page, by clicking: its timeline shows the imported call and task.
+    if width < 700:
+        page.get_by_role("button", name="Show site map").click()
+    page.get_by_label("Site map", exact=True).get_by_role("link", name="Contacts").click()
+    search_this_view(page, contact.emailaddress1)
+    page.get_by_role("table").get_by_role("link", name=contact.full_name, exact=True).first.click()
+    timeline = page.locator("#timeline")
+    expect(timeline.locator("li", has_text="Asked about the spring catalogue")).to_be_visible()
+    expect(timeline.locator("li", has_text="Send the spring catalogue")).to_be_visible()
+    screenshot(f"activities-on-the-timeline-{width}")
