@@ -40,7 +40,7 @@ threads = env_int("GUNICORN_THREADS", 4, minimum=1)
 # gunicorn while a request runs, so a long streamed export is not cut by it.
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
-keepalive = 5
+keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
 
 # Restart each worker after about this many requests (the jitter spreads the restarts so the
 # workers never all restart at once): memory a library leaks can't pile up.

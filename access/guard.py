@@ -312,6 +312,22 @@ def without_scope(queryset: QuerySet) -> QuerySet:
     return unscoped
 
 
+def owned_by(queryset: QuerySet, user) -> QuerySet:
+    """The records of `queryset` (from visible()) that `user` owns. Whoever may read at user
+    depth or deeper reads every record they own (their own branch, or their unit's, which their
+    records follow), so the access filter adds nothing here and is dropped: My Active views are
+    then one walk of the owner's index instead of a UNION of every access branch, each filtered
+    by owner (a My Active view sorted by city took 4 s at 1M that way)."""
+    owned = queryset.filter(owner=user)
+    if access_of(user).depth(queryset.model, Privilege.READ) < Depth.USER or SCOPE_AT not in queryset._hints:
+        return owned
+    unscoped = without_scope(owned)
+    if unscoped is owned:
+        return owned
+    unscoped._hints = {key: value for key, value in unscoped._hints.items() if key not in (BRANCHES, SCOPE_AT)}
+    return unscoped
+
+
 def union_of_branches(queryset: QuerySet, paths: list[Q], limit: int | None, *fields: str) -> QuerySet | None:
     """`fields` of the rows of each access branch (the first `limit` of each, in the queryset's
     order, when `limit` is given), glued with UNION ALL over disjoint branches; None where the

@@ -118,7 +118,8 @@ class RecordFilterSet(django_filters.FilterSet):
             return queryset.inactive()
         if value == "active":
             return queryset.active()
-        return queryset.active().owned_by(self.request.user)
+        # The user's own records need no access filter beyond their owner (guard.owned_by).
+        return guard.owned_by(queryset.active(), self.request.user)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -323,3 +323,22 @@ def test_may_append_is_per_record_and_per_type_for_a_new_record(org):
     assert guard.may_append(Account, org.users["shared_with"])
     assert guard.may_append(Account(name="New"), org.users["shared_with"])
     assert not guard.may_append(Account, org.users["no_role"])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_my_active_shows_what_one_owns_and_may_read_without_the_access_branches(org, persona):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.tests.factories import AccountFactory
+
+    user = org.users[persona]
+    AccountFactory(name="Own Ltd", owner=user)
+    client = org.client(persona)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("accounts:list") + "?view=my_active&sort=address1_city")
+    shown = {str(row.record) for row in response.context["table"].page.object_list}
+    # Everyone with a role reads what they own; a user without one reads nothing.
+    assert shown == (set() if persona == "no_role" else {"Own Ltd"} | ({"Mine Ltd"} if persona == "owner" else set()))
+    list_queries = [query["sql"] for query in captured if "crm_recentitem" not in query["sql"]]
+    assert not any("UNION" in sql and "accounts_account" in sql for sql in list_queries)
