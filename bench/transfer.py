@@ -165,13 +165,17 @@ def contact_rows(count: int, account_names: list[str], *, seed: int = 7):
         ]
 
 
-def write_contacts_csv(path: Path, count: int, account_names: list[str]) -> Path:
+def write_csv(path: Path, header: list[str], rows) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(HEADERS)
-        writer.writerows(contact_rows(count, account_names))
+        writer.writerow(header)
+        writer.writerows(rows)
     return path
+
+
+def write_contacts_csv(path: Path, count: int, account_names: list[str]) -> Path:
+    return write_csv(path, HEADERS, contact_rows(count, account_names))
 
 
 def write_contacts_xlsx(path: Path, count: int, account_names: list[str]) -> Path:
@@ -195,12 +199,7 @@ def activity_rows(count: int, account_names: list[str], *, seed: int = 11):
 
 
 def write_activities_csv(path: Path, count: int, account_names: list[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(ACTIVITY_HEADERS)
-        writer.writerows(activity_rows(count, account_names))
-    return path
+    return write_csv(path, ACTIVITY_HEADERS, activity_rows(count, account_names))
 
 
 def remove_bench_activities() -> int:
