@@ -27,6 +27,11 @@ class AccountListView(AccountMixin, record_views.RecordListView):
         return super().get_queryset().with_list_columns()
 
 
+# What the Contacts panel of an account's page shows of each, and the link the related manager
+# fills in with the account (deferred, it would cost a query a row).
+RELATED_CONTACT_COLUMNS = ("company", "full_name", "job_title", "emailaddress1", "status")
+
+
 class AccountDetailView(AccountMixin, record_views.RecordDetailView):
     list_view_class = AccountListView
     summary_fields = [
@@ -53,18 +58,17 @@ class AccountDetailView(AccountMixin, record_views.RecordDetailView):
         (gettext_lazy("Shipping"), forms.SHIPPING_FIELDS),
     ]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("parent", "primary_contact")
+    linked_columns = {"parent": ("name", "status"), "primary_contact": ("full_name", "status")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         account = self.object
         # Only the linked records this user may read by name; the others are counted.
         contacts = guard.seen(account.contacts.all(), self.request.user)
-        context["contacts"] = contacts.records.select_related("owner").order_by("full_name", "id")[:100]
+        context["contacts"] = contacts.records.only(*RELATED_CONTACT_COLUMNS).order_by("full_name", "id")[:100]
         context["contact_count"], context["hidden_contacts"] = contacts.count, contacts.hidden
         children = guard.seen(account.children.all(), self.request.user)
-        context["sub_accounts"] = children.records.order_by("name", "id")[:100]
+        context["sub_accounts"] = children.records.only("parent", "name", "status").order_by("name", "id")[:100]
         context["hidden_sub_accounts"] = children.hidden
         return context
 

@@ -36,6 +36,7 @@ class ActivitiesConfig(AppConfig):
                     context=timeline_context,
                     post_field="activity_kind",
                     post=timeline_post,
+                    fragment="timeline",
                 ),
             )
         )

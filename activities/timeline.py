@@ -8,6 +8,7 @@ CSRF token per line made the timeline most of the record page's time."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,8 +21,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from access import guard
 from activities.models import Activity, Attachment, Attendee, Kind, State
@@ -188,45 +189,108 @@ ATTENDEE_FIELDS = (
 )
 
 
-def facts_html(activity: Activity, ics_url) -> SafeString:
+@dataclass(frozen=True)
+class Words:
+    """What the lines say besides their own values, translated once per language: each line
+    called gettext and get_FOO_display (which hashes the field's choices) a dozen times."""
+
+    kinds: dict[str, str]
+    states: dict[str, str]
+    directions: dict[str, str]
+    priorities: dict[str, str]
+    state_filters: dict[str, str]
+    periods: dict[str, str]
+    overdue: SafeString
+    owner: str
+    start: str
+    due: str
+    end: str
+    location: str
+    priority: str
+    to: str
+    cc: str
+    sent: SafeString
+    not_sent: str
+    optional: str
+    attendees: str
+    calendar: str
+
+
+def words() -> Words:
+    return words_in(get_language())
+
+
+@functools.cache
+def words_in(language: str | None) -> Words:
+    """Words in `language`, which is the active one when this is called (see words())."""
+
+    def labels(choices) -> dict[str, str]:
+        return {value: str(label) for value, label in choices}
+
+    return Words(
+        kinds=labels(Kind.choices),
+        states=labels(State.choices),
+        directions=labels(Activity._meta.get_field("direction").choices),
+        priorities=labels(Activity._meta.get_field("priority").choices),
+        state_filters=labels(STATE_FILTERS.items()),
+        periods=labels(PERIODS.items()),
+        overdue=format_html('<strong class="text-danger">{}</strong>', _("Overdue")),
+        owner=_("Owner: %(owner)s"),
+        # A label and its value as one string: French puts a space before the colon.
+        start=_("Start: %(when)s"),
+        due=_("Due: %(when)s"),
+        end=_("End: %(when)s"),
+        location=_("Location: %(place)s"),
+        priority=_("Priority: %(priority)s"),
+        to=_("To: %(to)s"),
+        cc=_("Cc: %(cc)s"),
+        sent=format_html('<span class="text-success">{}</span>', _("Sent")),
+        not_sent=_("Not sent: %(error)s"),
+        optional=_("%(person)s (optional)"),
+        attendees=_("Attendees: %(people)s"),
+        calendar=_("Add to calendar (.ics)"),
+    )
+
+
+def facts_html(activity: Activity, ics_url, said: Words | None = None) -> SafeString:
     """The activity's facts (state, owner, dates, attendees, files...) as the timeline and its
     page show them. Needs add_people_and_files() first."""
-    bits = [activity.get_state_display()]
+    said = said or words()
+    bits = [said.states.get(activity.state, activity.state)]
     if activity.is_overdue:
-        bits.append(format_html('<strong class="text-danger">{}</strong>', _("Overdue")))
-    bits.append(_("Owner: %(owner)s") % {"owner": activity.owner_label})
+        bits.append(said.overdue)
+    bits.append(said.owner % {"owner": activity.owner_label})
     if activity.due_at:
-        label = _("Start") if activity.kind == Kind.APPOINTMENT else _("Due")
-        bits.append(f"{label}: {local_datetime(activity.due_at)}")
+        label = said.start if activity.kind == Kind.APPOINTMENT else said.due
+        bits.append(label % {"when": local_datetime(activity.due_at)})
     if activity.ends_at:
-        bits.append(f"{_('End')}: {local_datetime(activity.ends_at)}")
+        bits.append(said.end % {"when": local_datetime(activity.ends_at)})
     if activity.location:
-        bits.append(f"{_('Location')}: {activity.location}")
+        bits.append(said.location % {"place": activity.location})
     if activity.kind == Kind.PHONE_CALL:
-        bits.append(activity.get_direction_display())
+        bits.append(said.directions.get(activity.direction, activity.direction))
         if activity.phone_number:
             bits.append(activity.phone_number)
         if activity.duration_minutes:
             minutes = activity.duration_minutes
             bits.append(ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes) % {"minutes": minutes})
     if activity.kind == Kind.TASK:
-        bits.append(f"{_('Priority')}: {activity.get_priority_display()}")
+        bits.append(said.priority % {"priority": said.priorities.get(activity.priority, activity.priority)})
     parts = []
     if activity.body:
-        parts.append(format_html('<p class="mb-1">{}</p>', linebreaksbr(activity.body, autoescape=True)))
-    parts.append(
-        format_html('<span class="text-body-secondary">{}</span>', mark_safe(" · ".join(map(conditional_escape, bits))))
-    )
+        parts.append(f'<p class="mb-1">{linebreaksbr(activity.body, autoescape=True)}</p>')
+    parts.append(f'<span class="text-body-secondary">{" · ".join(map(conditional_escape, bits))}</span>')
     email = getattr(activity, "email", None) if activity.kind == Kind.EMAIL else None
     if email is not None:
-        to = f"{_('To')}: {email.to}" + (f" · {_('Cc')}: {email.cc}" if email.cc else "")
+        to = said.to % {"to": email.to} + (" · " + said.cc % {"cc": email.cc} if email.cc else "")
         if email.status == "sent":
-            status = format_html('<span class="text-success">{}</span>', _("Sent"))
+            status = said.sent
         else:
-            status = format_html('<span class="text-danger">{}: {}</span>', _("Not sent"), email.error)
+            status = format_html('<span class="text-danger">{}</span>', said.not_sent % {"error": email.error})
         parts.append(format_html('<p class="mb-0">{} · {}</p>', to, status))
     people = [
-        str(attendee) + ("" if attendee.required else f" ({_('optional')})") for attendee in activity.shown_attendees
+        str(attendee) if attendee.required else said.optional % {"person": attendee}
+        for attendee in activity.shown_attendees
     ]
     if activity.other_attendees:
         count = activity.other_attendees
@@ -235,9 +299,9 @@ def facts_html(activity: Activity, ics_url) -> SafeString:
         else:
             people.append(ngettext("%(count)d attendee", "%(count)d attendees", count) % {"count": count})
     if people:
-        parts.append(format_html('<p class="mb-0">{}: {}</p>', _("Attendees"), ", ".join(people)))
+        parts.append(format_html('<p class="mb-0">{}</p>', said.attendees % {"people": ", ".join(people)}))
     if activity.kind == Kind.APPOINTMENT:
-        parts.append(format_html('<a href="{}">{}</a>', ics_url(activity.pk), _("Add to calendar (.ics)")))
+        parts.append(format_html('<a href="{}">{}</a>', ics_url(activity.pk), said.calendar))
     files = activity.files
     if files:
         items = [
@@ -250,7 +314,7 @@ def facts_html(activity: Activity, ics_url) -> SafeString:
             for file in files
         ]
         parts.append(format_html('<ul class="list-inline mb-0">{}</ul>', mark_safe("".join(items))))
-    return format_html('<div class="small">{}</div>', mark_safe("".join(parts)))
+    return mark_safe(f'<div class="small">{"".join(parts)}</div>')  # every part is escaped above
 
 
 @dataclass
@@ -281,18 +345,18 @@ def prepared(activities: list[Activity], user, *, on_account: bool) -> list[Entr
         url_maker("activities:state"),
         url_maker("activities:assign"),
     )
-    ics = url_maker("activities:ics")
-    kinds = dict(Kind.choices)
+    ics, contact_url = url_maker("activities:ics"), url_maker("contacts:detail")
+    said = words()
     entries = []
     for activity in activities:
         entry = Entry(
             activity=activity,
-            kind=kinds.get(activity.kind, activity.kind),
+            kind=said.kinds.get(activity.kind, activity.kind),
             title=str(activity),
             url=detail(activity.pk),
             when=local_datetime(activity.occurred_at),
             when_iso=activity.occurred_at.isoformat(),
-            facts=facts_html(activity, ics),
+            facts=facts_html(activity, ics, said),
             is_open=activity.state == State.OPEN,
             is_overdue=activity.is_overdue,
             state_url=state(activity.pk),
@@ -300,7 +364,7 @@ def prepared(activities: list[Activity], user, *, on_account: bool) -> list[Entr
         )
         if on_account and activity.regarding_contact_id is not None:
             contact = activity.regarding_contact
-            entry.contact_name, entry.contact_url = str(contact), contact.get_absolute_url()
+            entry.contact_name, entry.contact_url = str(contact), contact_url(contact.pk)
         entries.append(entry)
     return entries
 

@@ -22,7 +22,7 @@ from activities.forms import FORMS, AssignForm, QuickCreateForm
 from activities.models import LINE_RELATIONS, Activity, Attachment, Kind
 from activities.resources import ACTIVITY
 from activities.tables import ActivityTable
-from activities.timeline import PERIODS, STATE_FILTERS, add_people_and_files, facts_html, timeline_page, url_maker
+from activities.timeline import add_people_and_files, facts_html, timeline_page, url_maker, words
 from audit import services as audit
 from audit.models import Source
 from crm import lists
@@ -64,13 +64,14 @@ def timeline_context(view, **kwargs) -> dict:
     form = kwargs.get("activity_form")
     if form is None and params.get("add") in FORMS:
         form = FORMS[params["add"]](regarding=record, user=user)
+    said = words()
     return {
         "timeline": timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account"),
         "activity_form": form,
         "activity_kinds": [(kind, FORMS[kind].title) for kind in Kind.values],
-        "kind_choices": Kind.choices,
-        "state_choices": STATE_FILTERS.items(),
-        "period_choices": PERIODS.items(),
+        "kind_choices": said.kinds.items(),
+        "state_choices": said.state_filters.items(),
+        "period_choices": said.periods.items(),
         # Translated once a page, not once a line.
         "labels": {
             "about": _("about"),

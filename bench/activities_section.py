@@ -121,7 +121,16 @@ def activities_section(context) -> list[Result]:
         Scenario("My Open Activities, first page", reverse("activities:list"), PAGE_TARGETS),
         Scenario("My Overdue Activities, first page", reverse("activities:list") + "?view=overdue", PAGE_TARGETS),
     ]
-    if len(first_page) == TIMELINE_PAGE:
-        more = f"{timeline}?{urlencode({'before': cursor_of(first_page[-1])})}"
+    more = f"{timeline}?{urlencode({'before': cursor_of(first_page[-1])})}" if len(first_page) == TIMELINE_PAGE else ""
+    if more:
         scenarios.append(Scenario("account timeline, Show more", more, PAGE_TARGETS))
+    # What the page's script fetches when a filter changes or Show more is clicked: the
+    # timeline alone (X-Fragment), the record looked up with the user's access as for the page.
+    alone = {"X-Fragment": "timeline"}
+    scenarios += [
+        Scenario("the timeline alone (script), first page", timeline, PAGE_TARGETS, headers=alone),
+        Scenario("the timeline alone (script), overdue only", f"{timeline}?state=overdue", PAGE_TARGETS, headers=alone),
+    ]
+    if more:
+        scenarios.append(Scenario("the timeline alone (script), Show more", more, PAGE_TARGETS, headers=alone))
     return measure(context.client, "activities", scenarios, repeat=context.repeat)

@@ -113,6 +113,10 @@ class Scenario:
     url: str
     targets: list[Target] = field(default_factory=list)
     note: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. X-Fragment: a page's panel alone
+
+    def get(self, client: Client):
+        return client.get(self.url, headers=self.headers)
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -121,9 +125,9 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
-def count_queries(client: Client, url: str) -> tuple[int, int]:
+def count_queries(client: Client, url: str, headers: dict[str, str] | None = None) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     return len(captured.captured_queries), response.status_code
 
 
@@ -169,14 +173,14 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
     """Median and p95 server time of each scenario over `repeat` interleaved rounds."""
     for _ in range(warmup):
         for scenario in scenarios:
-            client.get(scenario.url)
-    samples: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
-    sql: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
-    cpu: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
-    db_cpu: dict[str, list[float]] = {scenario.url: [] for scenario in scenarios}
+            scenario.get(client)
+    samples: dict[str, list[float]] = {scenario.label: [] for scenario in scenarios}
+    sql: dict[str, list[float]] = {scenario.label: [] for scenario in scenarios}
+    cpu: dict[str, list[float]] = {scenario.label: [] for scenario in scenarios}
+    db_cpu: dict[str, list[float]] = {scenario.label: [] for scenario in scenarios}
     for _ in range(repeat):
         for scenario in scenarios:
-            taken = samples[scenario.url]
+            taken = samples[scenario.label]
             if len(taken) >= MIN_SAMPLES and sum(taken) > SCENARIO_BUDGET_S * 1000:
                 continue
             timer = SQLTimer()
@@ -184,19 +188,19 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
             with connection.execute_wrapper(timer):
                 cpu_before, db_before = clock.read()
                 started = time.perf_counter()
-                response = client.get(scenario.url)
-                samples[scenario.url].append((time.perf_counter() - started) * 1000)
+                response = scenario.get(client)
+                samples[scenario.label].append((time.perf_counter() - started) * 1000)
                 cpu_after, db_after = clock.read()
-            sql[scenario.url].append(timer.seconds * 1000)
-            cpu[scenario.url].append((cpu_after - cpu_before) * 1000)
+            sql[scenario.label].append(timer.seconds * 1000)
+            cpu[scenario.label].append((cpu_after - cpu_before) * 1000)
             if db_before is not None:
-                db_cpu[scenario.url].append((db_after - db_before) * 1000)
+                db_cpu[scenario.label].append((db_after - db_before) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{scenario.url} answered {response.status_code}")
     results = []
     for scenario in scenarios:
-        queries, _status = count_queries(client, scenario.url)
-        times = samples[scenario.url]
+        queries, _status = count_queries(client, scenario.url, scenario.headers)
+        times = samples[scenario.label]
         results.append(
             Result(
                 section=section,
@@ -205,9 +209,9 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
                 median_ms=round(statistics.median(times), 2),
                 p95_ms=round(percentile(times, 0.95), 2),
                 queries=queries,
-                sql_ms=round(statistics.median(sql[scenario.url]), 2),
-                cpu_ms=round(statistics.median(cpu[scenario.url]), 2),
-                db_cpu_ms=round(statistics.median(db_cpu[scenario.url]), 2) if db_cpu[scenario.url] else None,
+                sql_ms=round(statistics.median(sql[scenario.label]), 2),
+                cpu_ms=round(statistics.median(cpu[scenario.label]), 2),
+                db_cpu_ms=round(statistics.median(db_cpu[scenario.label]), 2) if db_cpu[scenario.label] else None,
                 samples=len(times),
                 targets=scenario.targets,
                 note=scenario.note,

@@ -59,13 +59,17 @@ class ContactDetailView(ContactMixin, record_views.RecordDetailView):
         (gettext_lazy("Description"), ["description"]),
     ]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("company", "manager")
+    linked_columns = {
+        "company": ("name", "status", "telephone1", "address1_city"),
+        "manager": ("full_name", "status"),
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reports = guard.seen(self.object.direct_reports.all(), self.request.user)  # only readable ones by name
-        context["direct_reports"] = reports.records.order_by("full_name", "id")[:100]
+        context["direct_reports"] = reports.records.only("manager", "full_name", "job_title", "status").order_by(
+            "full_name", "id"
+        )[:100]
         context["hidden_reports"] = reports.hidden
         user = self.request.user
         context["can_export_vcard"] = user.has_perm("contacts.export_contact") and bool(

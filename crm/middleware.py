@@ -27,6 +27,8 @@ def opened_record(request: HttpRequest, response: HttpResponse) -> tuple[RecordT
     # HEAD and other methods are link checkers and forms, not a person opening the record.
     if request.method != "GET" or response.status_code != 200:
         return None
+    if "X-Fragment" in request.headers:
+        return None  # a panel of a page already open (crm.registry.RecordPanel.fragment)
     match = request.resolver_match
     if match is None or match.url_name != "detail" or "pk" not in match.kwargs:
         return None

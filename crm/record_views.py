@@ -10,7 +10,9 @@ from django.db.models import BooleanField, EmailField, QuerySet, URLField
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -169,6 +171,16 @@ def is_empty(value) -> bool:
     return value is None or value == ""
 
 
+PERSON_COLUMNS = ("username", "first_name", "last_name")  # crm.models.person_name
+PAGE_LINKED_COLUMNS = {
+    "owner": PERSON_COLUMNS,
+    "owner_team": ("name",),
+    "business_unit": ("name",),
+    "created_by": PERSON_COLUMNS,
+    "modified_by": PERSON_COLUMNS,
+}
+
+
 class RecordDetailView(RecordMixin, DetailView):
     list_view_class: type[RecordListView] | None = None
     # (section title, field names) shown in order, as on the main form: the Details tab.
@@ -177,10 +189,31 @@ class RecordDetailView(RecordMixin, DetailView):
     # the first section's.
     summary_fields: list[str] | None = None
 
+    # The linked rows the page names, and the columns it reads of each (on top of the record's
+    # own): their ~80 columns each were most of the cost of reading an account and its links.
+    linked_columns: dict[str, tuple[str, ...]] = {}
+
     def get_queryset(self) -> QuerySet:
-        return (
-            super().get_queryset().select_related("owner", "owner_team", "business_unit", "created_by", "modified_by")
+        linked = {**PAGE_LINKED_COLUMNS, **self.linked_columns}
+        own = [field.name for field in self.model._meta.concrete_fields]
+        columns = [f"{relation}__{column}" for relation, names in linked.items() for column in names]
+        return super().get_queryset().select_related(*linked).only(*own, *columns)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wanted = request.headers.get("X-Fragment")
+        panel = next(
+            (panel for panel in registry.record_panels(self.model) if wanted and panel.fragment == wanted), None
         )
+        if panel is None:
+            response = super().get(request, *args, **kwargs)
+        else:
+            # One panel of the page, for a script that swaps it in: the record (looked up with
+            # the user's access, as for the page) and what the panel reads, nothing else.
+            self.object = self.get_object()
+            context = {"object": self.object, "opts": self.model._meta, **panel.context(self)}
+            response = TemplateResponse(request, panel.template, context)
+        patch_vary_headers(response, ["X-Fragment"])
+        return response
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """A form of one of the page's panels (crm.registry.RecordPanel), posted back here."""

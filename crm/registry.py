@@ -207,13 +207,15 @@ class RecordPanel:
     `applies_to(model)` accepts (activities: the timeline). `context(view, **kwargs)` gives
     what `template` reads; a POST to the page that carries `post_field` is the panel's,
     answered by `post(view, request)` (the timeline's "+" forms), so it works without
-    JavaScript on the record's own page."""
+    JavaScript on the record's own page. A GET of the page with the header `X-Fragment:
+    <fragment>` answers the panel alone (the timeline's filters and "Show more" in a script)."""
 
     template: Any  # a name, or a Template
     applies_to: Callable[[type[models.Model]], bool]
     context: Callable[..., dict]
     post_field: str = ""
     post: Callable[..., Any] | None = None
+    fragment: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ def test_a_colleague_without_access_sees_none_of_it_anywhere(org, note, task):
     client = org.client("other_bu")
     assert client.get(org.contact.get_absolute_url()).status_code == 404
     assert client.get(org.mine.get_absolute_url()).status_code == 404
+    fragment = {"X-Fragment": "timeline"}
+    assert client.get(org.contact.get_absolute_url(), headers=fragment).status_code == 404
+    assert client.get(org.mine.get_absolute_url(), headers=fragment).status_code == 404
     assert client.get(note.get_absolute_url()).status_code == 404
     assert client.get(note.attachments.get().get_absolute_url()).status_code == 404
     assert client.post(f"/activities/{task.pk}/state/", {"action": "complete"}).status_code == 404

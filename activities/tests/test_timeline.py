@@ -11,8 +11,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Activity, Attachment, Kind, State
+from activities.models import Activity, Attachment, Attendee, Kind, State
 from activities.timeline import PAGE_SIZE
+from crm.models import RecentItem
 from crm.tests.factories import ContactFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -200,6 +201,29 @@ def test_show_more_pages_by_keyset_newest_first(org):
     assert second.next_cursor is None
 
 
+def test_the_timeline_alone_answers_a_script_that_filters_or_shows_more(org):
+    client = org.client("owner")
+    add(client, org.contact, Kind.NOTE, body="Budget approved")
+    add(client, org.contact, Kind.NOTE, body="Lunch booked")
+    opened_before = RecentItem.objects.filter(user=org.users["owner"]).count()
+
+    response = client.get(org.mine.get_absolute_url(), {"q": "budget"}, headers={"X-Fragment": "timeline"})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "X-Fragment" in response["Vary"]
+    assert page.lstrip().startswith('<section class="crm-panel crm-timeline" id="timeline"')
+    assert "Budget approved" in page and "Lunch booked" not in page
+    assert org.contact.full_name in page  # the account's timeline names the contact
+    assert "Key fields" not in page and "crm-page-header" not in page
+    # Fetching a panel of a page already open is not opening the record again.
+    assert RecentItem.objects.filter(user=org.users["owner"]).count() == opened_before
+
+
+def test_a_fragment_nobody_offers_gets_the_whole_page(org):
+    response = org.client("owner").get(org.contact.get_absolute_url(), headers={"X-Fragment": "nonsense"})
+    assert response.status_code == 200 and "Key fields" in response.content.decode()
+
+
 @pytest.mark.parametrize("cursor", ["nonsense", "2026-01-01_x", "_1", "2026-01-01T00:00:00_5"])
 def test_a_damaged_cursor_shows_the_first_page(org, cursor):
     assert org.client("owner").get(org.contact.get_absolute_url(), {"before": cursor}).status_code == 200
@@ -308,3 +332,26 @@ def test_a_bad_date_is_explained_and_kept_while_the_timeline_shows_unfiltered(or
         org.contact.get_absolute_url(), {"period": "range", "start": "2026-02-01", "end": "2026-01-01"}
     )
     assert "The end date must be on or after the start date." in later.content.decode()
+
+
+def test_a_line_reads_entirely_in_french_for_a_french_user(org):
+    """Every word of a line is translated, "(optional)" included (inside an f-string it was never
+    extracted to the catalogue), with French spacing before the colons."""
+    meeting = Activity.objects.create(
+        kind=Kind.APPOINTMENT,
+        subject="Revue",
+        location="Lyon",
+        due_at=timezone.now() + datetime.timedelta(days=2),
+        ends_at=timezone.now() + datetime.timedelta(days=2, hours=1),
+        regarding_contact=org.contact,
+        rollup_account=org.mine,
+        owner=org.users["owner"],
+    )
+    Attendee.objects.create(activity=meeting, user=org.users["teammate"], required=False)
+    client = org.client("owner")
+    client.cookies["django_language"] = "fr"
+
+    page = html.unescape(client.get(org.contact.get_absolute_url(), headers={"Accept-Language": "fr"}).content.decode())
+
+    assert "Ouverte · Propriétaire : Owner · Début : " in page and " · Lieu : Lyon" in page
+    assert "Participants : Teammate (facultatif)" in page and "Ajouter au calendrier (.ics)" in page

@@ -11,10 +11,12 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
-  // Rows per page and view picker submit themselves when changed.
-  document.querySelectorAll("[data-autosubmit]").forEach((control) => {
-    control.addEventListener("change", () => control.form.requestSubmit());
-  });
+});
+
+// Rows per page, view pickers and the timeline's filters submit themselves when changed
+// (delegated, so a panel swapped in later behaves the same).
+document.addEventListener("change", (event) => {
+  if (event.target.matches?.("[data-autosubmit]")) event.target.form.requestSubmit();
 });
 
 // Lookup boxes (parent account, company, manager...): suggestions while typing.
@@ -174,4 +176,59 @@ document.addEventListener("click", (event) => {
   document.querySelectorAll(".crm-flyout[open]").forEach((flyout) => {
     if (!flyout.contains(event.target)) flyout.open = false;
   });
+});
+
+// A record's timeline: its filters and "Show more" fetch the timeline alone (the page answers
+// `X-Fragment: timeline` with that panel) instead of reloading the page and losing its place.
+// Without this script, or if the fetch fails, the same links and form load the whole page.
+async function timelineFragment(url) {
+  try {
+    const response = await fetch(url, { headers: { "X-Fragment": "timeline" } });
+    if (!response.ok) return null;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    return page.getElementById("timeline");
+  } catch {
+    return null;
+  }
+}
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches(".crm-timeline-filters") || form.dataset.plainSubmit) return;
+  event.preventDefault();
+  const url = new URL(form.action);
+  url.search = new URLSearchParams(new FormData(form)).toString();
+  const fresh = await timelineFragment(url);
+  const current = document.getElementById("timeline");
+  if (!fresh || !current) {
+    form.dataset.plainSubmit = "yes";
+    form.requestSubmit();
+    return;
+  }
+  // Keep keyboard focus where it was: the filter just changed, or the Apply button.
+  const focused = document.activeElement?.id || "";
+  current.replaceWith(fresh);
+  history.replaceState(null, "", url);
+  (focused && document.getElementById(focused))?.focus();
+});
+
+document.addEventListener("click", async (event) => {
+  const more = event.target.closest?.("a[data-timeline-more]");
+  if (!more || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  more.setAttribute("aria-disabled", "true");
+  const fresh = await timelineFragment(more.href);
+  const list = document.querySelector("#timeline .crm-timeline-entries");
+  if (!fresh || !list) {
+    window.location.assign(more.href);
+    return;
+  }
+  const entries = Array.from(fresh.querySelectorAll(".crm-timeline-entries > li"));
+  list.append(...entries);
+  const next = fresh.querySelector("a[data-timeline-more]");
+  if (next) more.replaceWith(next);
+  else more.remove();
+  // Keyboard and screen-reader users continue from the first line that was added.
+  const first = entries[0]?.querySelector("a");
+  first?.focus();
 });

@@ -1,0 +1,61 @@
+"""A record page costs the same queries however many records it links to: its linked rows are
+read with the record (their names only) and its related lists with a query each."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crm import registry
+from crm.tests.factories import AccountFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def warm(owner_client):
+    # Content types and the user's effective access are cached for the process, as after any
+    # earlier request.
+    ContentType.objects.get_for_models(*(record_type.model for record_type in registry.all_types()))
+
+
+def queries_of(client, url: str) -> list[str]:
+    client.get(url)  # Recent then holds the record, as on every later visit
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_an_account_page_costs_the_same_queries_with_links_and_related_records(owner, owner_client):
+    alone = AccountFactory(owner=owner)
+    busy = AccountFactory(owner=owner, parent=AccountFactory(owner=owner))
+    contacts = [ContactFactory(owner=owner, company=busy) for _ in range(5)]
+    busy.primary_contact = contacts[0]
+    busy.save(update_fields=["primary_contact"])
+    for _ in range(3):
+        AccountFactory(owner=owner, parent=busy)
+
+    plain = queries_of(owner_client, alone.get_absolute_url())
+    linked = queries_of(owner_client, busy.get_absolute_url())
+
+    assert len(linked) == len(plain)
+    page = owner_client.get(busy.get_absolute_url()).content.decode()
+    assert contacts[0].full_name in page and busy.parent.name in page
+
+
+def test_a_contact_page_costs_the_same_queries_with_a_company_a_manager_and_reports(owner, owner_client):
+    alone = ContactFactory(owner=owner, company=None)
+    company = AccountFactory(owner=owner, telephone1="+33 1 23 45 67 89")
+    manager = ContactFactory(owner=owner)
+    busy = ContactFactory(owner=owner, company=company, manager=manager)
+    reports = [ContactFactory(owner=owner, manager=busy) for _ in range(4)]
+
+    plain = queries_of(owner_client, alone.get_absolute_url())
+    linked = queries_of(owner_client, busy.get_absolute_url())
+
+    assert len(linked) == len(plain)
+    page = owner_client.get(busy.get_absolute_url()).content.decode()
+    assert company.telephone1 in page and manager.full_name in page and reports[0].full_name in page
