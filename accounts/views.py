@@ -58,7 +58,7 @@ class AccountDetailView(AccountMixin, record_views.RecordDetailView):
         (gettext_lazy("Shipping"), forms.SHIPPING_FIELDS),
     ]
 
-    linked_columns = {"parent": ("name", "status"), "primary_contact": ("full_name", "status")}
+    linked_records = {"parent": ("name", "status"), "primary_contact": ("full_name", "status")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -347,6 +347,7 @@ def prepared(activities: list[Activity], user, *, on_account: bool) -> list[Entr
     )
     ics, contact_url = url_maker("activities:ics"), url_maker("contacts:detail")
     said = words()
+    contacts = about_contacts(activities) if on_account else {}
     entries = []
     for activity in activities:
         entry = Entry(
@@ -362,11 +363,20 @@ def prepared(activities: list[Activity], user, *, on_account: bool) -> list[Entr
             state_url=state(activity.pk),
             assign_url=assign(activity.pk),
         )
-        if on_account and activity.regarding_contact_id is not None:
-            contact = activity.regarding_contact
+        contact = contacts.get(activity.regarding_contact_id)
+        if contact is not None:
             entry.contact_name, entry.contact_url = str(contact), contact_url(contact.pk)
         entries.append(entry)
     return entries
+
+
+def about_contacts(activities: list[Activity]) -> dict:
+    """The contacts the lines of an account's timeline are about, by id: the timeline's query
+    kept only those its reader may read."""
+    from contacts.models import Contact
+
+    ids = {activity.regarding_contact_id for activity in activities} - {None}
+    return Contact._base_manager.only("full_name").in_bulk(ids) if ids else {}
 
 
 @dataclass

@@ -35,8 +35,10 @@ AGENDA_SIZE = 10
 
 def readable_activity(request: HttpRequest, pk: int) -> Activity:
     """The one lookup of an activity: 404 unless the user can read the record it is about."""
-    # Every column (defer(None)): the activity's page, its .ics and its changes read them all.
-    return get_object_or_404(Activity.objects.visible_to(request.user).with_timeline_columns().defer(None), pk=pk)
+    # Every column (defer(None)) and the record it is about: the activity's page, its .ics and
+    # its changes read them all.
+    activities = Activity.objects.visible_to(request.user).with_timeline_columns().defer(None)
+    return get_object_or_404(activities.select_related("regarding_account", "regarding_contact"), pk=pk)
 
 
 def timeline_post(view, request: HttpRequest) -> HttpResponse:

@@ -59,7 +59,7 @@ class ContactDetailView(ContactMixin, record_views.RecordDetailView):
         (gettext_lazy("Description"), ["description"]),
     ]
 
-    linked_columns = {
+    linked_records = {
         "company": ("name", "status", "telephone1", "address1_city"),
         "manager": ("full_name", "status"),
     }

@@ -29,27 +29,40 @@ def queries_of(client, url: str) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-def test_an_account_page_costs_the_same_queries_with_links_and_related_records(owner, owner_client):
-    alone = AccountFactory(owner=owner)
-    busy = AccountFactory(owner=owner, parent=AccountFactory(owner=owner))
-    contacts = [ContactFactory(owner=owner, company=busy) for _ in range(5)]
-    busy.primary_contact = contacts[0]
-    busy.save(update_fields=["primary_contact"])
-    for _ in range(3):
-        AccountFactory(owner=owner, parent=busy)
+def linked_account(owner, *, contacts: int, sub_accounts: int):
+    account = AccountFactory(owner=owner, parent=AccountFactory(owner=owner))
+    account.primary_contact = ContactFactory(owner=owner, company=account)
+    account.save(update_fields=["primary_contact"])
+    for _ in range(contacts - 1):
+        ContactFactory(owner=owner, company=account)
+    for _ in range(sub_accounts):
+        AccountFactory(owner=owner, parent=account)
+    return account
+
+
+def test_an_account_page_costs_the_same_queries_however_many_records_it_links(owner, owner_client):
+    alone = linked_account(owner, contacts=1, sub_accounts=0)
+    busy = linked_account(owner, contacts=6, sub_accounts=3)
 
     plain = queries_of(owner_client, alone.get_absolute_url())
     linked = queries_of(owner_client, busy.get_absolute_url())
 
     assert len(linked) == len(plain)
     page = owner_client.get(busy.get_absolute_url()).content.decode()
-    assert contacts[0].full_name in page and busy.parent.name in page
+    assert busy.primary_contact.full_name in page and busy.parent.name in page
 
 
-def test_a_contact_page_costs_the_same_queries_with_a_company_a_manager_and_reports(owner, owner_client):
-    alone = ContactFactory(owner=owner, company=None)
+def test_an_account_without_parent_or_primary_contact_skips_reading_them(owner, owner_client):
+    plain = queries_of(owner_client, AccountFactory(owner=owner).get_absolute_url())
+    linked = queries_of(owner_client, linked_account(owner, contacts=1, sub_accounts=0).get_absolute_url())
+
+    assert len(linked) == len(plain) + 2  # the parent, the primary contact: by key, not joined
+
+
+def test_a_contact_page_costs_the_same_queries_however_many_reports_it_has(owner, owner_client):
     company = AccountFactory(owner=owner, telephone1="+33 1 23 45 67 89")
     manager = ContactFactory(owner=owner)
+    alone = ContactFactory(owner=owner, company=company, manager=manager)
     busy = ContactFactory(owner=owner, company=company, manager=manager)
     reports = [ContactFactory(owner=owner, manager=busy) for _ in range(4)]
 
