@@ -209,7 +209,7 @@ document.addEventListener("submit", async (event) => {
   const focused = document.activeElement?.id || "";
   current.replaceWith(fresh);
   history.replaceState(null, "", url);
-  (focused && document.getElementById(focused))?.focus();
+  if (focused) document.getElementById(focused)?.focus();
 });
 
 document.addEventListener("click", async (event) => {
