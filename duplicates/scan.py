@@ -4,11 +4,11 @@ each enabled rule matches among them, joined into groups (a matches b, b matches
 - A rule of exact / same first / same last characters conditions: one statement, a window
   count over the rule's keys (the key columns the single-record check probes, or their first
   or last N characters), keeping the rows whose keys other rows share, sorted by those keys.
-- A rule with a "similar name" condition, on PostgreSQL: set-based prefix filtering over the
-  scope's trigrams in temporary tables, then pg_trgm's `%` (at keys.SIMILARITY_THRESHOLD) on
-  the candidate pairs, a chunk of records at a time (prefix_filtered_pairs). On SQLite: the
-  records a chunk at a time (keyset on the id), each chunk's keys joined to the table and
-  compared with the Python measure (keys.similarity): quadratic, for its scale.
+- A rule with a "similar name" condition: the records a chunk at a time (keyset on the id);
+  per chunk one statement joins the chunk's keys to the table, the similar-name partners
+  found through the trigram index of the name key on PostgreSQL (pg_trgm's `%` at
+  keys.SIMILARITY_THRESHOLD), then one more query keeps the partners in the scope. SQLite
+  compares every pair with the Python measure (keys.similarity): quadratic, for its scale.
 
 Inactive records take no part: they can't be merged.
 """
@@ -100,23 +100,11 @@ def condition_sql(model: type[Model], condition: RuleCondition, chunk_column: st
 
 
 def similar_pairs(
-    model: type[Model], rule: EnabledRule, scope: QuerySet, on_chunk: Callable[[int], None], scope_size: int
-) -> Iterator[Pair]:
-    if connection.vendor == "postgresql":
-        yield from prefix_filtered_pairs(model, rule, scope, on_chunk, scope_size)
-    else:
-        yield from probed_pairs(model, rule, scope, on_chunk)
-
-
-def probed_pairs(
     model: type[Model], rule: EnabledRule, scope: QuerySet, on_chunk: Callable[[int], None]
 ) -> Iterator[Pair]:
-    """A rule with a similar-name condition, record by record: per chunk of the scope, one join
-    of the chunk's keys to the table (the similar-name condition first, which the trigram index
-    serves on PostgreSQL), and one query keeping the partners that are in the scope. What SQLite
-    runs (its similarity is a Python function); PostgreSQL runs prefix_filtered_pairs, which
-    finds the same pairs (a test compares them) without a trigram index probe per record
-    (~25 ms each at 1M)."""
+    """A rule with a similar-name condition: per chunk of the scope, one join of the chunk's
+    keys to the table (the similar-name condition first, which the trigram index serves), and
+    one query keeping the partners that are in the scope."""
     conditions = list(rule.conditions)
     conditions.sort(key=lambda condition: condition.operator != Operator.SIMILAR)
     columns = [key_column(model, condition) for condition in conditions]
@@ -147,115 +135,11 @@ def probed_pairs(
         on_chunk(len(rows))
 
 
-# Session temporary tables of prefix_filtered_pairs (dropped when it ends, or by the next run on
-# the same connection if it died).
-SCAN_TABLES = ("dup_scan_keys", "dup_scan_tokens", "dup_scan_prefix")
-
-
-def prefix_filtered_pairs(
-    model: type[Model], rule: EnabledRule, scope: QuerySet, on_chunk: Callable[[int], None], scope_size: int
-) -> Iterator[Pair]:
-    """A rule with a similar-name condition on PostgreSQL, set-based: the pairs of `scope`
-    whose keys pg_trgm's `%` finds similar (and whose other conditions hold), exactly those
-    probed_pairs finds, without probing the trigram index once per record.
-
-    pg_trgm's similarity is the Jaccard measure of two trigram sets (show_trgm). Two sets x, y
-    with |x ∩ y| / |x ∪ y| >= t share at least ceil(t·|x|) trigrams, so they share one of the
-    first |x| - ceil(t·|x|) + 1 trigrams of x in any fixed order (prefix filtering); ordered
-    rarest first, those prefixes are short lists of rare trigrams. Also t·|x| <= |y| <= |x| / t.
-    So: the scope's keys in a temporary table; every trigram's rank by how many keys hold it;
-    each key's prefix of ranks; then, a chunk of keys at a time, the pairs sharing a prefix
-    rank (and the other conditions' keys), kept where `%` holds. The statements run outside a
-    transaction except each chunk's (for the threshold's SET LOCAL): nothing long is held."""
-    similar = next(condition for condition in rule.conditions if condition.operator == Operator.SIMILAR)
-    others = [condition for condition in rule.conditions if condition is not similar]
-    names = [f"dup_key_{index}" for index in range(len(others))]
-    keyed = (
-        scope.order_by()
-        .annotate(
-            dup_similar=F(key_column(model, similar)),
-            **{name: key_expression(model, condition) for name, condition in zip(names, others, strict=True)},
-        )
-        .filter(dup_similar__isnull=False, **{f"{name}__isnull": False for name in names})  # blanks never match
-        .values_list("pk", "dup_similar", *names)
-    )
-    select, params = keyed.query.sql_with_params()
-    with connection.cursor() as cursor:
-        try:
-            count = load_keys(cursor, select, params, others=len(others))
-            on_chunk(scope_size - count)  # the records with a blank key: done
-            yield from loaded_key_pairs(cursor, count, others=len(others), on_chunk=on_chunk)
-        finally:
-            cursor.execute("DROP TABLE IF EXISTS " + ", ".join(SCAN_TABLES))
-
-
-def load_keys(cursor, select: str, params, *, others: int) -> int:
-    """The rows of `select` (id, similar-name key, then the `others` other conditions' keys, none
-    blank) in the temporary table dup_scan_keys, numbered in id order; how many."""
-    columns = "".join(f", k{index}" for index in range(others))
-    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(SCAN_TABLES))
-    cursor.execute(
-        "CREATE TEMPORARY TABLE dup_scan_keys AS "
-        "SELECT row_number() OVER (ORDER BY q.id) AS seq, q.*, cardinality(show_trgm(q.s)) AS n "
-        f"FROM ({select}) AS q(id, s{columns})",
-        params,
-    )
-    cursor.execute("CREATE UNIQUE INDEX ON dup_scan_keys (seq)")
-    cursor.execute("ANALYZE dup_scan_keys")
-    cursor.execute("SELECT count(*) FROM dup_scan_keys")
-    return cursor.fetchone()[0]
-
-
-def loaded_key_pairs(cursor, count: int, *, others: int, on_chunk: Callable[[int], None]) -> Iterator[Pair]:
-    """The similar pairs (id, greater id) among the `count` keys of dup_scan_keys (load_keys)."""
-    threshold = keys.SIMILARITY_THRESHOLD
-    other_columns = [f"k{index}" for index in range(others)]
-    carried = "".join(f", k.{column}" for column in other_columns)
-    same_others = "".join(f" AND b.{column} = a.{column}" for column in other_columns)
-    # Each trigram's rank, rarest first (ties by the trigram: any fixed order is exact).
-    cursor.execute(
-        "CREATE TEMPORARY TABLE dup_scan_tokens AS "
-        "SELECT gram, row_number() OVER (ORDER BY count(*), gram)::int AS token "
-        "FROM dup_scan_keys, unnest(show_trgm(s)) AS gram GROUP BY gram"
-    )
-    cursor.execute("CREATE UNIQUE INDEX ON dup_scan_tokens (gram) INCLUDE (token)")
-    cursor.execute("ANALYZE dup_scan_tokens")
-    on_chunk(0)  # progress is written at most once a second: this says the job is alive
-    cursor.execute(
-        "CREATE TEMPORARY TABLE dup_scan_prefix AS "
-        f"SELECT k.seq, k.n, p.token{carried} FROM dup_scan_keys k CROSS JOIN LATERAL ("
-        "SELECT t.token FROM unnest(show_trgm(k.s)) AS g(gram) JOIN dup_scan_tokens t ON t.gram = g.gram "
-        "ORDER BY t.token LIMIT k.n - ceil(%s * k.n)::int + 1) AS p",
-        [threshold],
-    )
-    cursor.execute(f"CREATE INDEX ON dup_scan_prefix (token{carried.replace('k.', '')}, seq) INCLUDE (n)")
-    cursor.execute("CREATE INDEX ON dup_scan_prefix (seq)")
-    cursor.execute("ANALYZE dup_scan_prefix")
-    on_chunk(0)
-    for first in range(1, count + 1, CHUNK):
-        last = min(first + CHUNK - 1, count)
-        with transaction.atomic():
-            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [threshold])
-            cursor.execute(
-                "SELECT ka.id, kb.id FROM ("
-                "SELECT DISTINCT a.seq AS x, b.seq AS y FROM dup_scan_prefix a JOIN dup_scan_prefix b "
-                f"ON b.token = a.token{same_others} AND b.seq > a.seq "
-                "AND b.n >= %s * a.n AND b.n * %s <= a.n "
-                "WHERE a.seq BETWEEN %s AND %s) AS c "
-                "JOIN dup_scan_keys ka ON ka.seq = c.x JOIN dup_scan_keys kb ON kb.seq = c.y "
-                "WHERE ka.s %% kb.s",
-                [threshold, threshold, first, last],
-            )
-            found = cursor.fetchall()
-        yield from found
-        on_chunk(last - first + 1)
-
-
 def rule_pairs(
     model: type[Model], rule: EnabledRule, scope: QuerySet, on_progress: Callable[[int], None], scope_size: int
 ) -> Iterator[Pair]:
     if is_similar(rule):
-        yield from similar_pairs(model, rule, scope, on_progress, scope_size)
+        yield from similar_pairs(model, rule, scope, on_progress)
     else:
         yield from keyed_pairs(model, rule, scope)
         on_progress(scope_size)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from django.db import connection
 
 from accounts.models import Account
 from contacts.models import Contact
 from crm.choices import Status
 from crm.tests.factories import AccountFactory, ContactFactory
 from duplicates import scan
-from duplicates.detection import usable_rules
 from duplicates.models import Operator
 from duplicates.tests.helpers import only_rule
 
@@ -102,66 +98,3 @@ def test_progress_counts_every_record_once_per_rule():
     done = []
     scan.duplicate_groups(Account, Account.objects.all(), on_progress=done.append)
     assert sum(done) == 3 * scan.rule_count(Account)
-
-
-def varied_names(count: int, seed: int = 19) -> list[str]:
-    """Company-like names from syllables, every fourth one a variant of an earlier one (a
-    letter dropped, doubled or swapped, a word added): pairs on both sides of the threshold."""
-    rng = random.Random(seed)
-    syllables = ["ka", "lo", "mer", "tin", "sa", "vo", "ri", "an", "de", "bru", "ost", "el", "ny", "gar"]
-    names: list[str] = []
-    for number in range(count):
-        if number % 4 == 3:
-            base = list(rng.choice(names))
-            at = rng.randrange(len(base))
-            change = rng.randrange(4)
-            if change == 0:
-                del base[at]
-            elif change == 1:
-                base.insert(at, base[at])
-            elif change == 2 and at + 1 < len(base):
-                base[at], base[at + 1] = base[at + 1], base[at]
-            else:
-                base += [" ", rng.choice(["Trading", "Nord", "Group"])]
-            names.append("".join(base))
-        else:
-            words = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(1, 2))]
-            names.append(" ".join(words).title())
-    return names
-
-
-@pytest.fixture
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("prefix filtering runs on PostgreSQL; SQLite probes record by record")
-
-
-@pytest.mark.parametrize("chunk", [7, 2000])
-def test_prefix_filtering_finds_exactly_the_pairs_probing_finds(postgresql_only, monkeypatch, chunk):
-    monkeypatch.setattr(scan, "CHUNK", chunk)
-    only_rule("accounts.account", ("name", Operator.SIMILAR, None))
-    for name in varied_names(300):
-        AccountFactory(name=name)
-    AccountFactory(name="", status=Status.ACTIVE)  # a blank key: no part, but counted as done
-    scope = Account.objects.filter(status=Status.ACTIVE)
-    (rule,) = usable_rules(Account)
-    probed = set(scan.probed_pairs(Account, rule, scope, lambda rows: None))
-    done = []
-    prefixed = list(scan.prefix_filtered_pairs(Account, rule, scope, done.append, scope.count()))
-    assert len(probed) > 50  # the data has near pairs, some of them below the threshold
-    assert sorted(prefixed) == sorted(probed)
-    assert sum(done) == scope.count()
-
-
-def test_prefix_filtering_checks_the_other_conditions_like_probing(postgresql_only, monkeypatch):
-    monkeypatch.setattr(scan, "CHUNK", 50)
-    only_rule("contacts.contact", ("last_name", Operator.SIMILAR, None), ("first_name", Operator.EXACT, None))
-    rng = random.Random(7)
-    for name in varied_names(200, seed=3):
-        ContactFactory(first_name=rng.choice(["Ann", "Bo", "ann"]), last_name=name)
-    scope = Contact.objects.filter(status=Status.ACTIVE)
-    (rule,) = usable_rules(Contact)
-    probed = set(scan.probed_pairs(Contact, rule, scope, lambda rows: None))
-    prefixed = list(scan.prefix_filtered_pairs(Contact, rule, scope, lambda rows: None, scope.count()))
-    assert len(probed) > 10
-    assert sorted(prefixed) == sorted(probed)
