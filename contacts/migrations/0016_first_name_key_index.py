@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status", "active")),
                 fields=["first_name_key", "last_name_key"],
                 name="contact_first_name_key_idx",
+                include=["id"],
             ),
         ),
     ]
