@@ -309,7 +309,8 @@ class BatchDuplicates:
                 exact = f"{others} AND {similar_column} = {alias}.c{at}_0"
                 similar_key = (
                     f"(SELECT d.k FROM (SELECT DISTINCT {similar_column} AS k FROM {table} t "
-                    f"WHERE {others} AND t.{status} = %s OFFSET 0) d "  # OFFSET 0: compare after DISTINCT
+                    # OFFSET 0: PostgreSQL compares the names after DISTINCT, not every row's.
+                    f"WHERE {others} AND t.{status} = %s{' OFFSET 0' if postgresql else ''}) d "
                     f"WHERE {tests[at].replace(similar_column, 'd.k')} LIMIT 1)"
                 )
                 probe = (
