@@ -17,6 +17,9 @@ And what issue 19's second round added:
   >= 80% of without: "costs <= 20%"), and with a similar-name rule added (reported);
 - a merge of an account with many linked rows (activities and contacts), rolled back: the
   milliseconds per linked row that set MERGE_IN_REQUEST_MAX_ROWS.
+
+Session 6 (PostgreSQL only): how many similar names the generated accounts have (a sample), and
+the similar-name probe over a million varied names with seeded near-duplicates (rate, recall).
 """
 
 from __future__ import annotations
@@ -241,7 +244,7 @@ def varied_names_result(count: int) -> Result:
         if (keys.similarity(keys.name_key(names[pair[0]]), keys.name_key(names[pair[1]])) or 0)
         >= keys.SIMILARITY_THRESHOLD
     ]
-    ms_per_record = elapsed * 1000 / probes
+    ms_per_record = elapsed * 1000 / max(probes, 1)
     return Result(
         section="duplicates",
         label=f"similar-name probe over {count:,} varied names (per record, {probes} probed)",
@@ -249,8 +252,10 @@ def varied_names_result(count: int) -> Result:
         median_ms=round(ms_per_record, 1),
         figures={
             "rows_per_s": round(1000 / ms_per_record),
-            "recall": round(sum(pair in found for pair in seeded) / len(seeded), 3),
-            "recall_at_threshold": round(sum(pair in found for pair in similar_enough) / len(similar_enough), 3),
+            "recall": round(sum(pair in found for pair in seeded) / max(len(seeded), 1), 3),
+            "recall_at_threshold": round(
+                sum(pair in found for pair in similar_enough) / max(len(similar_enough), 1), 3
+            ),
         },
         targets=[Target("rows_per_s", at_least=DETECT_ROWS_PER_S)],
         note=f"{count / (1000 / ms_per_record) / 3600:.1f} h for all {count:,}",
