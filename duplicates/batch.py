@@ -7,9 +7,11 @@ Per chunk, whatever its size and however many rules:
 - one statement: for each rule, the chunk's rows (on PostgreSQL one array per column,
   unnested; elsewhere VALUES), each with a subquery that stops at the first active record
   matching it: an index probe for exact keys, a key range of the same btree index for "same
-  first characters", a trigram index probe for "similar name" on PostgreSQL (pg_trgm's `%`;
-  SQLite compares with the Python measure, scanning until a match); "same last characters" has
-  no index and scans (until a match) for each row.
+  first characters", for a "similar name" alone a join through the trigram index on PostgreSQL
+  (pg_trgm's `%`; SQLite compares with the Python measure), for a similar name with other
+  conditions the same name exactly, then the distinct names of the records meeting the other
+  conditions until one is similar; "same last characters" has no index and scans (until a
+  match) for each row.
   (PostgreSQL: with a similar-name rule, SET LOCAL of the threshold and its savepoint too.)
 - when rows match, one query for the names of the records they match, by id.
 Rows repeating an earlier row of the file are found in memory, across chunks: by their keys,
