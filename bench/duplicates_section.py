@@ -17,10 +17,14 @@ And what issue 19's second round added:
   >= 80% of without: "costs <= 20%"), and with a similar-name rule added (reported);
 - a merge of an account with many linked rows (activities and contacts), rolled back: the
   milliseconds per linked row that set MERGE_IN_REQUEST_MAX_ROWS.
+
+Session 6 (PostgreSQL only): how many similar names the generated accounts have (a sample), and
+the similar-name probe over a million varied names with seeded near-duplicates (rate, recall).
 """
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 from contextlib import contextmanager
@@ -32,8 +36,9 @@ from access import guard
 from accounts.models import Account
 from activities.models import Activity, Kind
 from bench.timing import Result, SQLTimer, Target, percentile
+from bench.varied_names import varied_names
 from contacts.models import Contact
-from duplicates import detection, scan, services
+from duplicates import detection, keys, scan, services
 from duplicates.jobs import linked_rows
 from duplicates.models import DuplicateRule, Operator, RuleCondition
 from imports.entities import entity_for
@@ -52,6 +57,14 @@ IMPORT_ROWS = 5_000
 # three imports of a round run back to back: the shared machine's load drifts between rounds).
 IMPORT_ROUNDS = 5
 MERGE_LINKED_ROWS = 5_000
+# Generated accounts sampled for how many similar names each has (the benchmark's names are a
+# few dozen words with a number: is a similar-name detection over them even reviewable?).
+PAIR_SAMPLE = 200
+# Names as varied as real ones (bench.varied_names), as many as the scale, up to a million: the
+# similar-name probe Detect duplicates runs per record, timed over the originals of this many
+# seeded near-duplicates (which also gives the probe's recall).
+VARIED_NAMES_AT_MOST = 1_000_000
+VARIED_PROBES = 500
 
 
 def spread(model, count: int, *fields: str) -> list[tuple]:
@@ -165,7 +178,88 @@ def detect_results(context) -> list[Result]:
     results = [detect_rate(context, "shipped exact rule")]
     with only_rule(("name", Operator.SIMILAR, None), record_type="accounts.account"):
         results.append(detect_rate(context, "similar-name rule", at_most=SIMILAR_DETECT_SAMPLE))
+    if connection.vendor == "postgresql":
+        results += [similar_names_per_account(), varied_names_result(min(context.scale, VARIED_NAMES_AT_MOST))]
     return results
+
+
+def similar_names_per_account() -> Result:
+    """How many active accounts each of PAIR_SAMPLE spread accounts is similar to (pg_trgm at
+    the rule's threshold): the number of pairs a similar-name detection over them would list."""
+    sample = [key for (key,) in spread(Account, PAIR_SAMPLE, "name_key") if key]
+    counts = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
+        for key in sample:
+            cursor.execute(
+                "SELECT count(*) - 1 FROM accounts_account WHERE name_key %% %s AND status = 'active'", [key]
+            )
+            counts.append(cursor.fetchone()[0])
+    active = Account.objects.filter(status="active").count()
+    return Result(
+        section="duplicates",
+        label=f"generated account names: similar active accounts per account ({len(counts)} sampled)",
+        samples=len(counts),
+        figures={"median": statistics.median(counts), "largest": max(counts)},
+        note=f"~{statistics.mean(counts) * active / 2:,.0f} similar pairs among {active:,} active accounts",
+    )
+
+
+def varied_names_result(count: int) -> Result:
+    """Detect duplicates' similar-name probe (a trigram index probe per record, the join of
+    scan.similar_pairs) over `count` varied names in a temporary table, timed over the originals
+    of VARIED_PROBES seeded near-duplicates; and how many of those pairs it finds (all of those
+    at least keys.SIMILARITY_THRESHOLD similar by the Python twin of pg_trgm, or the probe is
+    wrong; the others are typos too large for the threshold)."""
+    names, seeded = varied_names(count)
+    seeded = seeded[:VARIED_PROBES]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bench_varied_names (id bigint, name text)")
+        try:
+            rows = "".join(f"{index}\t{name}\n" for index, name in enumerate(names))
+            cursor.copy_expert("COPY bench_varied_names FROM STDIN", io.StringIO(rows))
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bench_varied_keys AS "
+                f"SELECT id, {keys.NAME_KEY_FUNCTION}(name, true) AS s FROM bench_varied_names"
+            )
+            cursor.execute("CREATE INDEX ON bench_varied_keys USING gin (s gin_trgm_ops)")
+            cursor.execute("CREATE INDEX ON bench_varied_keys (id)")
+            cursor.execute("ANALYZE bench_varied_keys")
+            with transaction.atomic():
+                cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
+                started = time.perf_counter()
+                cursor.execute(
+                    "SELECT c.id, t.id FROM bench_varied_keys c JOIN bench_varied_keys t ON t.s %% c.s "
+                    "AND t.id > c.id WHERE c.id = ANY(%s)",
+                    [sorted({original for original, _copy in seeded})],
+                )
+                found = set(cursor.fetchall())
+                elapsed = time.perf_counter() - started
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS bench_varied_names, bench_varied_keys")
+    probes = len({original for original, _copy in seeded})
+    similar_enough = [
+        pair
+        for pair in seeded
+        if (keys.similarity(keys.name_key(names[pair[0]]), keys.name_key(names[pair[1]])) or 0)
+        >= keys.SIMILARITY_THRESHOLD
+    ]
+    ms_per_record = elapsed * 1000 / max(probes, 1)
+    return Result(
+        section="duplicates",
+        label=f"similar-name probe over {count:,} varied names (per record, {probes} probed)",
+        samples=probes,
+        median_ms=round(ms_per_record, 1),
+        figures={
+            "rows_per_s": round(1000 / ms_per_record),
+            "recall": round(sum(pair in found for pair in seeded) / max(len(seeded), 1), 3),
+            "recall_at_threshold": round(
+                sum(pair in found for pair in similar_enough) / max(len(similar_enough), 1), 3
+            ),
+        },
+        targets=[Target("rows_per_s", at_least=DETECT_ROWS_PER_S)],
+        note=f"{count / (1000 / ms_per_record) / 3600:.1f} h for all {count:,}",
+    )
 
 
 def new_contacts_rate(user, suffix: str) -> float:

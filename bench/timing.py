@@ -34,6 +34,10 @@ UNITS = {
     "ms_per_row": " ms a row",
     "count_ms": " ms to count",
     "similar_ratio": "x with a similar-name rule",
+    "median": " median",
+    "largest": " largest",
+    "recall": " of seeded pairs found",
+    "recall_at_threshold": " of those >= the threshold found",
 }
 
 

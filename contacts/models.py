@@ -196,6 +196,16 @@ class Contact(Address1, Address2, CustomerRecord):
             # rarer half of first + last name).
             models.Index(fields=["last_name_key", "first_name_key"], name="contact_name_key_idx"),
             models.Index(fields=["email_key"], name="contact_email_key_idx"),
+            # "Same first name + similar last name" (a rule an administrator may add): an import
+            # row reads the active contacts of its first name in last name order, from the index
+            # alone, until one is similar (duplicates.batch), instead of pg_trgm comparing it with
+            # every contact of that first name.
+            models.Index(
+                fields=["first_name_key", "last_name_key"],
+                name="contact_first_name_key_idx",
+                condition=Q(status="active"),
+                include=["id"],  # the probe returns the id: read from the index alone
+            ),
             # Deleting a record sets merged_into to NULL on the records merged into it: without
             # an index that is a scan of the whole table for each delete (minutes at 1M). Few
             # rows have one, so the index holds only those.

@@ -7,9 +7,11 @@ Per chunk, whatever its size and however many rules:
 - one statement: for each rule, the chunk's rows (on PostgreSQL one array per column,
   unnested; elsewhere VALUES), each with a subquery that stops at the first active record
   matching it: an index probe for exact keys, a key range of the same btree index for "same
-  first characters", a trigram index probe for "similar name" on PostgreSQL (pg_trgm's `%`;
-  SQLite compares with the Python measure, scanning until a match); "same last characters" has
-  no index and scans (until a match) for each row.
+  first characters", for a "similar name" alone a join through the trigram index on PostgreSQL
+  (pg_trgm's `%`; SQLite compares with the Python measure), for a similar name with other
+  conditions the same name exactly, then the distinct names of the records meeting the other
+  conditions until one is similar; "same last characters" has no index and scans (until a
+  match) for each row.
   (PostgreSQL: with a similar-name rule, SET LOCAL of the threshold and its savepoint too.)
 - when rows match, one query for the names of the records they match, by id.
 Rows repeating an earlier row of the file are found in memory, across chunks: by their keys,
@@ -281,22 +283,47 @@ class BatchDuplicates:
             ctes.append(cte)
             cte_params += params
             where = " AND ".join(tests)
-            if self.similar(rule) is not None:
-                # A join, each row probing the trigram index: under LIMIT 1 the planner would
-                # hope to meet a similar name early in a scan of the table, and rarely does.
+            at = self.similar_at[rule.pk]
+            if at is not None and len(rule.conditions) == 1:
+                # A similar name alone: a join, each row probing the trigram index. Under LIMIT 1
+                # the planner would hope to meet a similar name early in a scan of the table,
+                # and rarely does.
                 selects.append(
                     f"SELECT {int(rule.pk)}, {alias}.line, t.id, t.{label} "
                     f"FROM {alias} JOIN {table} t ON {where} WHERE t.{status} = %s"
                 )
                 select_params.append("active")
-            else:
-                # The id only: the few matched records' names are read after, by id (a second
-                # probe per row for the name cost a fifth of the statement).
-                selects.append(
-                    f"SELECT {int(rule.pk)}, {alias}.line, "
-                    f"(SELECT t.id FROM {table} t WHERE {where} AND t.{status} = %s LIMIT 1), NULL FROM {alias}"
+                continue
+            probe = f"(SELECT t.id FROM {table} t WHERE {where} AND t.{status} = %s LIMIT 1)"
+            select_params.append("active")
+            if at is not None:
+                # A similar name with other conditions ("similar last name + same first name"),
+                # per row: the same key exactly first (a name is similar to itself: one btree
+                # probe); else the distinct keys of the records meeting the other conditions,
+                # read in order from a btree index leading with them (contact_first_name_key_idx,
+                # which carries the key and the id) until one is similar, and a record holding it.
+                # Distinct keys: in the generated data a first name has ~25,000 contacts but ~30
+                # last names, so pg_trgm compares 30 names, not 25,000. A join returned every
+                # similar partner of every row (83,000 a chunk at 1M, after pg_trgm compared
+                # 2.5M pairs) where one per row is enough.
+                similar_column = self.column_sql(self.conditions(rule)[at])
+                others = " AND ".join(test for index, test in enumerate(tests) if index != at)
+                exact = f"{others} AND {similar_column} = {alias}.c{at}_0"
+                similar_key = (
+                    f"(SELECT d.k FROM (SELECT DISTINCT {similar_column} AS k FROM {table} t "
+                    # OFFSET 0: PostgreSQL compares the names after DISTINCT, not every row's.
+                    f"WHERE {others} AND t.{status} = %s{' OFFSET 0' if postgresql else ''}) d "
+                    f"WHERE {tests[at].replace(similar_column, 'd.k')} LIMIT 1)"
                 )
-                select_params.append("active")
+                probe = (
+                    f"COALESCE((SELECT t.id FROM {table} t WHERE {exact} AND t.{status} = %s LIMIT 1), "
+                    f"(SELECT t.id FROM {table} t WHERE {others} AND {similar_column} = {similar_key} "
+                    f"AND t.{status} = %s LIMIT 1))"
+                )
+                select_params += ["active", "active"]
+            # The id only: the few matched records' names are read after, by id (a second
+            # probe per row for the name cost a fifth of the statement).
+            selects.append(f"SELECT {int(rule.pk)}, {alias}.line, {probe}, NULL FROM {alias}")
         if not selects:
             return {}
         sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects)

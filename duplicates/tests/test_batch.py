@@ -87,6 +87,27 @@ def test_a_similar_name_rule_checks_its_other_conditions_too():
     assert found == {2: Match(record_id=same.pk, record_label=same.full_name)}
 
 
+def test_a_similar_last_name_with_the_same_first_name_matches_an_exact_or_a_similar_name():
+    only_rule("contacts.contact", ("last_name", Operator.SIMILAR, None), ("first_name", Operator.EXACT, None))
+    johansson = ContactFactory(first_name="Ann", last_name="Johansson")
+    lindqvist = ContactFactory(first_name="Bo", last_name="Lindqvist")
+    ContactFactory(first_name="Bo", last_name="Okafor")
+    ContactFactory(first_name="Cy", last_name="Lindqvist", status="inactive")
+    found = BatchDuplicates(Contact).check(
+        [
+            (2, {"first_name": "ANN", "last_name": "Johansson"}),  # the same name
+            (3, {"first_name": "Bo", "last_name": "Lindqvistt"}),  # a similar one
+            (4, {"first_name": "Ann", "last_name": "Lindqvist"}),  # similar, another first name
+            (5, {"first_name": "Cy", "last_name": "Lindqvist"}),  # only an inactive contact
+            (6, {"first_name": "Bo", "last_name": "Okonkwo"}),  # same first name, not similar
+        ]
+    )
+    assert found == {
+        2: Match(record_id=johansson.pk, record_label=johansson.full_name),
+        3: Match(record_id=lindqvist.pk, record_label=lindqvist.full_name),
+    }
+
+
 def test_same_first_and_last_characters_match_records_and_rows():
     only_rule("contacts.contact", ("emailaddress1", Operator.LAST, 12), ("last_name", Operator.FIRST, 3))
     lee = ContactFactory(last_name="Leeds", emailaddress1="a@contoso.com")
