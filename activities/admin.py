@@ -9,12 +9,12 @@ from django.contrib import admin
 from access.roles import is_system_administrator
 from activities.models import Activity
 from activities.resources import ACTIVITY, ActivityResource
-from crm.admin import SelectEmptyChoice
+from crm.admin import ReadOnlyInAdmin, SelectEmptyChoice
 from imports.admin_import import CheckedImportExportAdmin
 
 
 @admin.register(Activity)
-class ActivityAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
+class ActivityAdmin(ReadOnlyInAdmin, SelectEmptyChoice, CheckedImportExportAdmin):
     resource_classes = [ActivityResource]
     list_display = ["__str__", "kind", "state", "due_at", "occurred_at", "owner"]
     list_filter = ["kind", "state"]
@@ -23,15 +23,6 @@ class ActivityAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
 
     def get_queryset(self, request):
         return Activity.objects.visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_import_permission(self, request, *args, **kwargs):
         # Administrators, as for accounts and contacts (access.admin.ScopedRecordAdmin), with

@@ -54,6 +54,20 @@ class SelectEmptyChoice:
         return field
 
 
+class ReadOnlyInAdmin:
+    """Shown in the admin, changed only through the app (its services check who may and write
+    the audit) or never (the audit itself)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RecordAdmin(SelectEmptyChoice, CheckedImportExportAdmin):
     paginator = CappedCountPaginator
     # The "N total" beside search results would count the whole table.
