@@ -198,15 +198,20 @@ document.addEventListener("submit", async (event) => {
   event.preventDefault();
   const url = new URL(form.action);
   url.search = new URLSearchParams(new FormData(form)).toString();
+  // Nothing typed meanwhile may be lost when the fresh timeline replaces this one: the
+  // filters wait, disabled, until it arrives.
+  // Keep keyboard focus where it was (the filter just changed, or the Apply button).
+  const focused = document.activeElement?.id || "";
+  const controls = Array.from(form.elements).filter((control) => !control.disabled);
+  controls.forEach((control) => (control.disabled = true));
   const fresh = await timelineFragment(url);
   const current = document.getElementById("timeline");
   if (!fresh || !current) {
+    controls.forEach((control) => (control.disabled = false));
     form.dataset.plainSubmit = "yes";
     form.requestSubmit();
     return;
   }
-  // Keep keyboard focus where it was: the filter just changed, or the Apply button.
-  const focused = document.activeElement?.id || "";
   current.replaceWith(fresh);
   history.replaceState(null, "", url);
   if (focused) document.getElementById(focused)?.focus();
