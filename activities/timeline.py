@@ -214,6 +214,7 @@ class Words:
     optional: str
     attendees: str
     calendar: str
+    commands: dict[str, str]  # a line's buttons, and "about" before its contact's name
 
 
 def words() -> Words:
@@ -249,6 +250,13 @@ def words_in(language: str | None) -> Words:
         optional=_("%(person)s (optional)"),
         attendees=_("Attendees: %(people)s"),
         calendar=_("Add to calendar (.ics)"),
+        commands={
+            "about": _("about"),
+            "complete": _("Mark complete"),
+            "cancel": _("Cancel activity"),
+            "reopen": _("Reopen"),
+            "assign": _("Assign"),
+        },
     )
 
 

@@ -74,14 +74,7 @@ def timeline_context(view, **kwargs) -> dict:
         "kind_choices": said.kinds.items(),
         "state_choices": said.state_filters.items(),
         "period_choices": said.periods.items(),
-        # Translated once a page, not once a line.
-        "labels": {
-            "about": _("about"),
-            "complete": _("Mark complete"),
-            "cancel": _("Cancel activity"),
-            "reopen": _("Reopen"),
-            "assign": _("Assign"),
-        },
+        "labels": said.commands,
         "next_here": quote(record.get_absolute_url()),
     }
 
