@@ -309,7 +309,8 @@ def facts_html(activity: Activity, ics_url, said: Words | None = None) -> SafeSt
     if people:
         parts.append(format_html('<p class="mb-0">{}</p>', said.attendees % {"people": ", ".join(people)}))
     if activity.kind == Kind.APPOINTMENT:
-        parts.append(format_html('<a href="{}">{}</a>', ics_url(activity.pk), said.calendar))
+        # A space: after the facts line it ran on as "11 a.m.Add to calendar".
+        parts.append(format_html(' <a href="{}">{}</a>', ics_url(activity.pk), said.calendar))
     files = activity.files
     if files:
         items = [
