@@ -27,7 +27,7 @@ def opened_record(request: HttpRequest, response: HttpResponse) -> tuple[RecordT
     # HEAD and other methods are link checkers and forms, not a person opening the record.
     if request.method != "GET" or response.status_code != 200:
         return None
-    if "X-Fragment" in request.headers:
+    if getattr(response, "panel_alone", False):
         return None  # a panel of a page already open (crm.registry.RecordPanel.fragment)
     match = request.resolver_match
     if match is None or match.url_name != "detail" or "pk" not in match.kwargs:

@@ -222,6 +222,7 @@ class RecordDetailView(RecordMixin, DetailView):
             self.object = self.get_object()
             context = {"object": self.object, "opts": self.model._meta, **panel.context(self)}
             response = TemplateResponse(request, panel.template, context)
+            response.panel_alone = True  # not the record opened again: Recent is left as it is
         patch_vary_headers(response, ["X-Fragment"])
         return response
 

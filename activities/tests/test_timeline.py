@@ -219,9 +219,11 @@ def test_the_timeline_alone_answers_a_script_that_filters_or_shows_more(org):
     assert RecentItem.objects.filter(user=org.users["owner"]).count() == opened_before
 
 
-def test_a_fragment_nobody_offers_gets_the_whole_page(org):
-    response = org.client("owner").get(org.contact.get_absolute_url(), headers={"X-Fragment": "nonsense"})
+def test_a_fragment_nobody_offers_gets_the_whole_page_which_is_opening_the_record(org):
+    client = org.client("owner")
+    response = client.get(org.contact.get_absolute_url(), headers={"X-Fragment": "nonsense"})
     assert response.status_code == 200 and "Key fields" in response.content.decode()
+    assert RecentItem.objects.filter(user=org.users["owner"], object_id=org.contact.pk).exists()
 
 
 @pytest.mark.parametrize("cursor", ["nonsense", "2026-01-01_x", "_1", "2026-01-01T00:00:00_5"])
