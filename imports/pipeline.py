@@ -361,7 +361,8 @@ class Importer:
                     raise CellError(links.column.problem(refusal))
             values[f"{name}_id"] = linked
             if copy:
-                values[copy] = links.names[linked]
+                # A link kept without being read (one its importer may not read) keeps its name.
+                values[copy] = links.names[linked] if linked in links.names else record[copy]
         if "owner" in values:
             text = values.pop("owner")
             if text:

@@ -28,14 +28,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from access import guard
 from access.services import units_of_users
 from audit import staged
 from crm.choices import Status
 from crm.models import person_name
-from imports.columns import CellError, RecordLinkColumn
+from imports.columns import CellError, RecordLinkColumn, in_every_language
 from imports.entities import Entity, entity_for
 
 AMBIGUOUS = -1
@@ -116,12 +118,15 @@ class Links:
         # Values of the linked records read with them (a contact's company), by record id.
         self.carried_names = carried
         self.carried: dict[int, dict] = {}
+        # What an export writes instead of the name of a linked record its reader may not
+        # read (access.guard.unseen_label), in each language: it names no record.
+        self.masked = in_every_language(lazy(guard.unseen_label, str)())
 
     def resolve(self, texts: Iterable[str]) -> dict[str, list[int]]:
         """Ids of the records each text names, read with one or two queries for all; what
         choose() picks from. Texts that named nothing are looked up again next time (an
         earlier row may have created the record since)."""
-        texts = set(texts) - {""}
+        texts = set(texts) - {""} - self.masked
         missing = [text for text in texts if text not in self.found]
         if missing:
             keys, name = self.keys, self.target.link_name
@@ -174,7 +179,7 @@ class Links:
         nothing, if the importing user may; a refusal is kept for choose() to report."""
         from imports import writers
 
-        missing = sorted({text.strip() for text in texts if text and not self.latest.get(text)} - {""})
+        missing = sorted({text.strip() for text in texts if text and not self.latest.get(text)} - {""} - self.masked)
         if not missing:
             return
         model = self.target.model
@@ -207,7 +212,21 @@ class Links:
     def choose(self, text: str, *, current_id: int | None) -> int:
         """The one record `text` names, from the last resolve(), which had it; CellError for
         none or several. A name several records share is the one already linked, if it is
-        one of them (an export names the company; names repeat)."""
+        one of them (an export names the company; names repeat). The text an export writes
+        for a linked record its reader may not read keeps the link there (an exported file
+        imported back changes nothing) and names none otherwise."""
+        if text in self.masked:
+            if current_id is not None:
+                return current_id
+            raise CellError(
+                self.column.problem(
+                    _(
+                        "“%(value)s” is what an export writes for a %(type)s you may not read: it keeps "
+                        "a link already there but can't make a new one. Leave the cell empty or name a %(type)s."
+                    )
+                    % {"value": text, "type": self.target.model._meta.verbose_name}
+                )
+            )
         ids = self.latest[text]
         if len(ids) > 1 and current_id in ids:
             return current_id

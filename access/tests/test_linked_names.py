@@ -195,3 +195,62 @@ def test_a_background_export_names_only_the_linked_records_its_reader_may_read(o
     exports.write_csv(output, entity=entity, records=records)  # COPY on PostgreSQL, Python elsewhere
     text = output.getvalue().decode("utf-8-sig")
     assert "Far Ltd" not in text and "A record you can't see" in text and "Mine Ltd" in text
+
+
+def import_back(user, rows: list[list], *, name: str = "contacts.csv"):
+    """Import Data of `rows` (header first) as `user`, contacts matched by their record ID."""
+    from imports import entities, services
+    from imports.models import ImportJob
+    from imports.tests.files import csv_bytes, upload
+
+    [job] = services.import_jobs_create(upload=upload(name, csv_bytes(rows)), entity="contact", by=user)
+    services.import_job_submit(
+        job=job,
+        entity=entities.get("contact"),
+        mapping=job.mapping,
+        duplicates="update",
+        match_key=entities.get("contact").match_keys[0],
+        record_owner=user,
+        allow_duplicates=True,
+    )
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def test_an_export_naming_a_record_its_reader_cant_see_imports_back_unchanged(org, hidden, exporting_owner):
+    from contacts.models import Contact
+    from imports.tests.conftest import grant
+
+    owner = grant(org.users["owner"], "import_contact")
+    rows = exported_rows_of(exporting_owner)
+    before = list(Contact.objects.order_by("pk").values())
+
+    job = import_back(owner, rows)
+
+    assert job.failed_count == 0, list(job.failures.values_list("reason", flat=True))
+    assert list(Contact.objects.order_by("pk").values()) == before
+    assert not Contact.objects.model.company.field.related_model.objects.filter(name__icontains="can't see").exists()
+
+
+def test_the_text_for_a_record_you_cant_see_makes_no_new_link(org, hidden, exporting_owner):
+    from contacts.models import Contact
+    from imports.tests.conftest import grant
+
+    owner = grant(org.users["owner"], "import_contact")
+    ContactFactory(first_name="No", last_name="Company", owner=owner, company=None)
+    rows = exported_rows_of(exporting_owner)
+    header = rows[0]
+    company, last_name = header.index("Company Name"), header.index("Last Name")
+    alone = next(row for row in rows if row[last_name] == "Company")
+    alone[company] = "A record you can't see"
+
+    job = import_back(owner, [header, alone])
+
+    [reason] = job.failures.values_list("reason", flat=True)
+    assert "can't make a new one" in reason
+    assert Contact.objects.get(last_name="Company").company is None
+
+
+def exported_rows_of(client) -> list[list]:
+    from imports.tests.files import exported_rows
+
+    return exported_rows(client, "contact", "csv", "?view=active")
