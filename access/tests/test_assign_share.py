@@ -187,3 +187,22 @@ def test_odd_values_posted_to_share_and_assign_give_no_error_page(org, value):
         400 if nul else 404
     )
     assert owner.get(reverse("access:why", args=["accounts.account", 999999])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["owner", "teammate", "colleague", "other_bu", "admin", "shared_with"])
+def test_a_record_page_offers_the_commands_the_rules_allow_reading_shares_only_when_needed(
+    org, persona, django_assert_max_num_queries
+):
+    from access import guard
+    from access.models import Privilege
+    from access.scope import access_of
+
+    user = type(org.users[persona]).objects.get(pk=org.users[persona].pk)
+    access_of(user)  # read once per request
+    for record in (*Account.objects.all(), *Contact.objects.all()):
+        expected = {privilege for privilege in Privilege.values if guard.paths_to(record, access_of(user), privilege)}
+        with django_assert_max_num_queries(1):
+            assert guard.privileges_on(record, user) == expected, record
+    if persona == "admin":  # every privilege on every record: the shares are never read
+        with django_assert_max_num_queries(0):
+            guard.privileges_on(org.mine, user)
