@@ -156,22 +156,28 @@ class Seen:
     """Linked records as a user may learn of them: those they can read, and how many others."""
 
     records: QuerySet
-    count: int
     hidden: int
+    counted: Callable[[], int]
+
+    @functools.cached_property
+    def count(self) -> int:
+        """How many they may read: counted when asked (a page that lists them may not ask)."""
+        return self.counted()
 
 
 def seen(queryset: QuerySet, user) -> Seen:
     """The records of `queryset` that `user` may read, how many, and how many they may not:
     a page names only the first and counts the others ("2 other contacts you can't see").
-    One count query: both figures in one pass, the readable ones filtered by the scope."""
+    One count query: both figures in one pass, the readable ones filtered by the scope; for a
+    user who reads them all, none until the count is asked for."""
     records = visible(queryset, user)
     paths = branches_of_user(queryset.model, user, Privilege.READ)
     if paths is None:
-        return Seen(records=records, count=queryset.count(), hidden=0)
+        return Seen(records=records, hidden=0, counted=queryset.count)
     if not paths:
-        return Seen(records=records, count=0, hidden=queryset.count())
+        return Seen(records=records, hidden=queryset.count(), counted=lambda: 0)
     counts = queryset.aggregate(total=Count("pk"), readable=Count("pk", filter=reduce(or_, paths)))
-    return Seen(records=records, count=counts["readable"], hidden=counts["total"] - counts["readable"])
+    return Seen(records=records, hidden=counts["total"] - counts["readable"], counted=lambda: counts["readable"])
 
 
 def unreadable_links(record: Model, user) -> set[str]:

@@ -30,6 +30,8 @@ class AccountListView(AccountMixin, record_views.RecordListView):
 # What the Contacts panel of an account's page shows of each, and the link the related manager
 # fills in with the account (deferred, it would cost a query a row).
 RELATED_CONTACT_COLUMNS = ("company", "full_name", "job_title", "emailaddress1", "status")
+# How many contacts and sub-accounts the page lists (a fuller list counts them apart).
+RELATED_SHOWN = 100
 
 
 class AccountDetailView(AccountMixin, record_views.RecordDetailView):
@@ -65,10 +67,11 @@ class AccountDetailView(AccountMixin, record_views.RecordDetailView):
         account = self.object
         # Only the linked records this user may read by name; the others are counted.
         contacts = guard.seen(account.contacts.all(), self.request.user)
-        context["contacts"] = contacts.records.only(*RELATED_CONTACT_COLUMNS).order_by("full_name", "id")[:100]
-        context["contact_count"], context["hidden_contacts"] = contacts.count, contacts.hidden
+        listed = list(contacts.records.only(*RELATED_CONTACT_COLUMNS).order_by("full_name", "id")[:RELATED_SHOWN])
+        context["contacts"], context["hidden_contacts"] = listed, contacts.hidden
+        context["contact_count"] = len(listed) if len(listed) < RELATED_SHOWN else contacts.count
         children = guard.seen(account.children.all(), self.request.user)
-        context["sub_accounts"] = children.records.only("parent", "name", "status").order_by("name", "id")[:100]
+        context["sub_accounts"] = children.records.only("parent", "name", "status").order_by("name", "id")[:RELATED_SHOWN]
         context["hidden_sub_accounts"] = children.hidden
         return context
 

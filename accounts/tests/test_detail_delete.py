@@ -20,6 +20,22 @@ def test_the_detail_page_shows_the_record_its_contacts_parent_and_sub_accounts(o
     assert f'href="/contacts/new/?company={account.pk}&amp;next=/accounts/{account.pk}/"' in html
 
 
+@pytest.mark.parametrize("reader", ["owner_client", "admin_client"])  # counted by scope / of all
+def test_a_page_lists_the_first_contacts_and_counts_them_all(request, reader, owner, monkeypatch):
+    from accounts import views
+
+    owner_client = request.getfixturevalue(reader)
+    monkeypatch.setattr(views, "RELATED_SHOWN", 3)
+    account = AccountFactory(name="Contoso", owner=owner)
+    ContactFactory.create_batch(3, company=account, owner=owner)
+    html = owner_client.get(account.get_absolute_url()).content.decode()
+    assert "Contacts (3)" in html and "All contacts" not in html
+
+    ContactFactory.create_batch(2, company=account, owner=owner)
+    html = owner_client.get(account.get_absolute_url()).content.decode()
+    assert "Contacts (5)" in html and "All contacts" in html
+
+
 def test_emails_websites_and_phones_are_links(owner_client, owner):
     account = AccountFactory(
         owner=owner,
