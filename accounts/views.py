@@ -71,7 +71,8 @@ class AccountDetailView(AccountMixin, record_views.RecordDetailView):
         context["contacts"], context["hidden_contacts"] = listed, contacts.hidden
         context["contact_count"] = len(listed) if len(listed) < RELATED_SHOWN else contacts.count
         children = guard.seen(account.children.all(), self.request.user)
-        context["sub_accounts"] = children.records.only("parent", "name", "status").order_by("name", "id")[:RELATED_SHOWN]
+        sub_accounts = children.records.only("parent", "name", "status").order_by("name", "id")
+        context["sub_accounts"] = sub_accounts[:RELATED_SHOWN]
         context["hidden_sub_accounts"] = children.hidden
         return context
 
