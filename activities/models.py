@@ -32,6 +32,10 @@ class Kind(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment")
 
 
+# What Home lists of mine when it is due: the kinds with a date to keep.
+AGENDA_KINDS = (Kind.TASK, Kind.APPOINTMENT)
+
+
 class State(models.TextChoices):
     OPEN = "open", _("Open")
     COMPLETED = "completed", _("Completed")
@@ -135,6 +139,10 @@ class ActivityQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(owner=user)
+
+    def on_agenda(self):
+        """Open tasks and appointments: what has a date to keep (activity_owner_agenda_idx)."""
+        return self.open().filter(kind__in=AGENDA_KINDS)
 
     def with_list_columns(self):
         """What a line about an activity shows (My Activities, Home): its own columns and the
@@ -248,6 +256,13 @@ class Activity(Owned):
             ),
             # My Open Activities, Overdue, Due this week.
             models.Index(fields=["owner", "state", "due_at", "id"], name="activity_owner_state_due_idx"),
+            # Home's agenda (my open tasks and appointments, by due date): without it, a user
+            # with many open notes, calls or emails had Home walk all of those (0.5 s at 10M).
+            models.Index(
+                fields=["owner", "due_at", "id"],
+                condition=Q(state="open", kind__in=AGENDA_KINDS),
+                name="activity_owner_agenda_idx",
+            ),
             # A team's activities (and the PROTECT check when a team is deleted): only where set.
             models.Index(
                 fields=["owner_team", "state", "due_at", "id"],

@@ -295,7 +295,7 @@ def home_agenda(user) -> dict:
     """Home: my open tasks and appointments that are overdue or due today."""
     now = timezone.localtime()
     end_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
-    mine = Activity.objects.visible_to(user).owned_by(user).open().filter(kind__in=[Kind.TASK, Kind.APPOINTMENT])
+    mine = Activity.objects.visible_to(user).owned_by(user).on_agenda()
     due = list(mine.filter(due_at__lt=end_of_today).with_list_columns().order_by("due_at", "id")[:AGENDA_SIZE])
     return {
         "overdue": [activity for activity in due if activity.due_at < now],

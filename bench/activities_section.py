@@ -48,8 +48,10 @@ def minutes_ago(expression: str) -> str:
 
 def insert_activities(*, count: int, account_sql: str, contact_sql: str, owner_id: int, other_owner_id: int) -> None:
     """`count` activities; `account_sql` / `contact_sql` are SQL of n giving the regarding row.
-    One in ten is `owner_id`'s (My Activities), the others a colleague's (every activity has
-    exactly one owner)."""
+    One in eleven is `owner_id`'s (My Activities, Home), the others a colleague's (every
+    activity has exactly one owner). Eleven, prime to the five kinds and the three states
+    taken by n: with one in ten, every activity of `owner_id` was an open or completed note,
+    and Home's tasks and appointments were never measured."""
     table = Activity._meta.db_table
     sql = f"""
         INSERT INTO {table} (kind, subject, body, state, priority, due_at, location, direction, phone_number,
@@ -62,7 +64,7 @@ def insert_activities(*, count: int, account_sql: str, contact_sql: str, owner_i
                {minutes_ago("n")}, {minutes_ago("n")},
                {account_sql}, {contact_sql}, COALESCE({account_sql}, (SELECT company_id FROM {Contact._meta.db_table}
                                                                        WHERE id = {contact_sql})),
-               CASE WHEN n % 10 = 0 THEN {int(owner_id)} ELSE {int(other_owner_id)} END
+               CASE WHEN n % 11 = 0 THEN {int(owner_id)} ELSE {int(other_owner_id)} END
         FROM ({series(count)}) AS numbers
     """
     with connection.cursor() as cursor:
@@ -119,6 +121,7 @@ def activities_section(context) -> list[Result]:
         Scenario("account page, timeline of the busiest account (rollup)", timeline, PAGE_TARGETS),
         Scenario("account timeline, overdue only", f"{timeline}?state=overdue", PAGE_TARGETS),
         Scenario("My Open Activities, first page", reverse("activities:list"), PAGE_TARGETS),
+        Scenario("Home: my overdue and today's tasks and appointments", reverse("home"), PAGE_TARGETS),
         Scenario("My Overdue Activities, first page", reverse("activities:list") + "?view=overdue", PAGE_TARGETS),
     ]
     more = f"{timeline}?{urlencode({'before': cursor_of(first_page[-1])})}" if len(first_page) == TIMELINE_PAGE else ""
