@@ -235,10 +235,10 @@ class BatchDuplicates:
     def column_sql(self, condition: RuleCondition) -> str:
         return "t." + connection.ops.quote_name(self.model._meta.get_field(self.fields[condition.field][0]).column)
 
-    def condition_sql(self, condition: RuleCondition, value: str) -> tuple[str, int]:
-        """SQL comparing the table's row `t` with a row's value(s) `value`, and how many values
-        it takes (a first-N condition is a key range: two)."""
-        column = self.column_sql(condition)
+    def condition_sql(self, condition: RuleCondition, value: str, *, column: str | None = None) -> tuple[str, int]:
+        """SQL comparing the table's row `t` (or the key `column`, when given) with a row's
+        value(s) `value`, and how many values it takes (a first-N condition is a key range: two)."""
+        column = column or self.column_sql(condition)
         postgresql = connection.vendor == "postgresql"
         if condition.operator == Operator.SIMILAR:
             if postgresql:
@@ -306,14 +306,16 @@ class BatchDuplicates:
                 # last names, so pg_trgm compares 30 names, not 25,000. A join returned every
                 # similar partner of every row (83,000 a chunk at 1M, after pg_trgm compared
                 # 2.5M pairs) where one per row is enough.
-                similar_column = self.column_sql(self.conditions(rule)[at])
+                similar = self.conditions(rule)[at]
+                similar_column = self.column_sql(similar)
+                similar_test, _width = self.condition_sql(similar, f"{alias}.c{at}_", column="d.k")
                 others = " AND ".join(test for index, test in enumerate(tests) if index != at)
                 exact = f"{others} AND {similar_column} = {alias}.c{at}_0"
                 similar_key = (
                     f"(SELECT d.k FROM (SELECT DISTINCT {similar_column} AS k FROM {table} t "
                     # OFFSET 0: PostgreSQL compares the names after DISTINCT, not every row's.
                     f"WHERE {others} AND t.{status} = %s{' OFFSET 0' if postgresql else ''}) d "
-                    f"WHERE {tests[at].replace(similar_column, 'd.k')} LIMIT 1)"
+                    f"WHERE {similar_test} LIMIT 1)"
                 )
                 probe = (
                     f"COALESCE((SELECT t.id FROM {table} t WHERE {exact} AND t.{status} = %s LIMIT 1), "
