@@ -4,11 +4,17 @@ each enabled rule matches among them, joined into groups (a matches b, b matches
 - A rule of exact / same first / same last characters conditions: one statement, a window
   count over the rule's keys (the key columns the single-record check probes, or their first
   or last N characters), keeping the rows whose keys other rows share, sorted by those keys.
-- A rule with a "similar name" condition: the records a chunk at a time (keyset on the id);
-  per chunk one statement joins the chunk's keys to the table, the similar-name partners
-  found through the trigram index of the name key on PostgreSQL (pg_trgm's `%` at
-  keys.SIMILARITY_THRESHOLD), then one more query keeps the partners in the scope. SQLite
-  compares every pair with the Python measure (keys.similarity): quadratic, for its scale.
+- A rule with a "similar name" condition, on PostgreSQL: the sorted neighbourhood method
+  (merge/purge). The scope's keys are numbered in the order of the similar key and again in
+  the order of the key read backwards; each record is compared with its NEIGHBOURS next ones
+  in each order, by pg_trgm's `%` at keys.SIMILARITY_THRESHOLD and the rule's other
+  conditions. Two names a typo apart share the letters before it or those after it, so they
+  sort near each other one way or the other. It is not exhaustive: comparing every record
+  with every similar one (a trigram index probe per record, as the check on save does) took
+  18.7 ms a record at 1M (5 hours), and exact set-based filters did not scale (docs/
+  performance.md, Session 7). Over 1M varied names with 1% seeded near-duplicates this finds
+  99.9% of the seeded pairs at or above the threshold, in under a minute. SQLite compares every
+  pair with the Python measure (keys.similarity): quadratic, for its scale.
 
 Inactive records take no part: they can't be merged.
 """
@@ -28,6 +34,11 @@ from duplicates.detection import EnabledRule, matchable_fields, usable_rules
 from duplicates.models import Operator, RuleCondition
 
 CHUNK = 2000
+# How many next records, in each of the two orders, a record is compared with by a similar-name
+# rule on PostgreSQL (20: 99.9% of seeded near-duplicates found at 1M, ~25 s an order).
+NEIGHBOURS = 20
+# Records whose neighbours one statement compares: the job's progress moves between them.
+NEIGHBOUR_CHUNK = 50_000
 
 Pair = tuple[int, int]
 
@@ -102,9 +113,8 @@ def condition_sql(model: type[Model], condition: RuleCondition, chunk_column: st
 def similar_pairs(
     model: type[Model], rule: EnabledRule, scope: QuerySet, on_chunk: Callable[[int], None]
 ) -> Iterator[Pair]:
-    """A rule with a similar-name condition: per chunk of the scope, one join of the chunk's
-    keys to the table (the similar-name condition first, which the trigram index serves), and
-    one query keeping the partners that are in the scope."""
+    """A rule with a similar-name condition on SQLite: per chunk of the scope, one join of the
+    chunk's keys to the table, and one query keeping the partners that are in the scope."""
     conditions = list(rule.conditions)
     conditions.sort(key=lambda condition: condition.operator != Operator.SIMILAR)
     columns = [key_column(model, condition) for condition in conditions]
@@ -135,10 +145,93 @@ def similar_pairs(
         on_chunk(len(rows))
 
 
+def ordered_conditions(model: type[Model], rule: EnabledRule) -> tuple[list[RuleCondition], list[str]]:
+    """The rule's conditions, the similar-name one first, and their key columns."""
+    conditions = sorted(rule.conditions, key=lambda condition: condition.operator != Operator.SIMILAR)
+    return conditions, [key_column(model, condition) for condition in conditions]
+
+
+def pair_sql(condition: RuleCondition, left: str, right: str) -> str:
+    """SQL comparing the keys `left` and `right` of two records on one condition (PostgreSQL)."""
+    length = int(condition.length or 0)
+    if condition.operator == Operator.SIMILAR:
+        return f"{left} %% {right}"
+    if condition.operator == Operator.FIRST:
+        return f"left({left}, {length}) = left({right}, {length})"
+    if condition.operator == Operator.LAST:
+        return f"right({left}, {length}) = right({right}, {length})"
+    return f"{left} = {right}"
+
+
+def neighbour_pairs(
+    source: tuple[str, list],
+    conditions: list[RuleCondition],
+    on_progress: Callable[[int], None],
+    *,
+    neighbours: int | None = None,
+) -> Iterator[Pair]:
+    """The pairs of the records `source` gives (SQL of `id_, k0, k1...`, k0 the similar key, and
+    its parameters) that match `conditions`, each record compared with its `neighbours` next
+    ones in the order of k0 and in the order of k0 backwards. Each order is a temporary table
+    numbered by one statement; each comparison statement covers NEIGHBOUR_CHUNK records and
+    runs in its own short transaction (a long one would keep the shared server's fresh
+    indexes unusable)."""
+    window = NEIGHBOURS if neighbours is None else neighbours
+    sql, params = source
+    names = [f"k{index}" for index in range(len(conditions))]
+    matched = " AND ".join(
+        pair_sql(condition, f"a.{name}", f"b.{name}") for condition, name in zip(conditions, names, strict=True)
+    )
+    with connection.cursor() as cursor:
+        for order, sort in (("forwards", "k0"), ("backwards", "reverse(k0)")):
+            table = f"dup_neighbours_{order}"
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {table} AS SELECT id_ AS id, {', '.join(names)}, "
+                f'row_number() OVER (ORDER BY {sort} COLLATE "C", id_) AS r FROM ({sql}) AS source '
+                f"WHERE {' AND '.join(f'{name} IS NOT NULL' for name in names)}",  # a blank never matches
+                params,
+            )
+            cursor.execute(f"CREATE INDEX ON {table} (r)")
+            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            (numbered,) = cursor.fetchone()
+            for start in range(0, numbered, NEIGHBOUR_CHUNK):
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [keys.SIMILARITY_THRESHOLD])
+                    cursor.execute(
+                        f"SELECT a.id, b.id FROM {table} a JOIN {table} b ON b.r > a.r AND b.r <= a.r + %s "
+                        f"WHERE a.r > %s AND a.r <= %s AND {matched}",
+                        [window, start, start + NEIGHBOUR_CHUNK],
+                    )
+                    found = cursor.fetchall()
+                yield from ((min(pair), max(pair)) for pair in found)
+                # Half the records' progress in each order: the rule counts each record once.
+                chunk = min(NEIGHBOUR_CHUNK, numbered - start)
+                on_progress(chunk // 2 if order == "forwards" else chunk - chunk // 2)
+            cursor.execute(f"DROP TABLE {table}")
+
+
+def scope_keys(model: type[Model], scope: QuerySet, columns: list[str]) -> tuple[str, list]:
+    """SQL of `id_, k0, k1...` for the records of `scope` (the keys `columns`)."""
+    named = {"id_": F("pk"), **{f"k{index}": F(column) for index, column in enumerate(columns)}}
+    query = scope.order_by().annotate(**named).values_list(*named).query
+    return query.sql_with_params()
+
+
+def compares_neighbours(rules: list[EnabledRule]) -> bool:
+    """Whether a detection with `rules` compares similar names with their neighbours only
+    (PostgreSQL's sorted neighbourhood), not with every record: the page says so."""
+    return connection.vendor == "postgresql" and any(is_similar(rule) for rule in rules)
+
+
 def rule_pairs(
     model: type[Model], rule: EnabledRule, scope: QuerySet, on_progress: Callable[[int], None], scope_size: int
 ) -> Iterator[Pair]:
-    if is_similar(rule):
+    if compares_neighbours([rule]):
+        conditions, columns = ordered_conditions(model, rule)
+        yield from neighbour_pairs(scope_keys(model, scope, columns), conditions, on_progress)
+    elif is_similar(rule):
         yield from similar_pairs(model, rule, scope, on_progress)
     else:
         yield from keyed_pairs(model, rule, scope)

@@ -16,7 +16,7 @@ from access.admin_views import administrators_only
 from access.models import Privilege
 from access.views import list_url, record_model
 from crm.record_views import field_display, safe_next_url
-from duplicates import jobs, services
+from duplicates import jobs, scan, services
 from duplicates.detection import usable_rules
 from duplicates.forms import ConditionFormSet, DuplicateRuleForm, detectable_types
 from duplicates.models import DetectionJob, DuplicateRule, MergeJob, MergeOperation
@@ -223,6 +223,7 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
     # A list opened without parameters shows its default view: "view=" says so (empty
     # parameters mean every record of the type).
     params = request.GET.urlencode() or "view="
+    rules = usable_rules(model)
     if request.method == "POST":
         scope = params if request.POST.get("scope") == "view" else ""
         job = jobs.detection_job_start(model=model, params=scope, by=request.user)
@@ -233,7 +234,9 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
         "view_label": jobs.scope_label(model=model, params=params),
         "all_label": jobs.scope_label(model=model, params=""),
         "list_url": f"{list_url(model)}?{params}",
-        "rules": usable_rules(model),
+        "rules": rules,
+        # Over many records, similar names are compared with their neighbours only (scan).
+        "similar_neighbours": scan.NEIGHBOURS if scan.compares_neighbours(rules) else None,
         "earlier": DetectionJob.objects.of(request.user).filter(record_type=record_type)[:10],
     }
     return render(request, "duplicates/detect.html", context)

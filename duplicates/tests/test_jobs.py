@@ -39,6 +39,19 @@ def test_the_offer_names_the_view_and_the_rules(owner_client):
     assert "Accounts with the same account name" in body
 
 
+def test_the_offer_says_how_similar_names_are_compared_where_only_neighbours_are(owner_client):
+    from django.db import connection
+
+    from duplicates.models import Operator
+    from duplicates.tests.helpers import only_rule
+
+    url = reverse("duplicates:detect", args=["accounts.account"])
+    assert "names next to each" not in owner_client.get(url).content.decode()  # the shipped exact rule
+    only_rule("accounts.account", ("name", Operator.SIMILAR, None))
+    shown = "names next to each in alphabetical order" in owner_client.get(url).content.decode()
+    assert shown == (connection.vendor == "postgresql")  # SQLite compares every pair
+
+
 def test_detecting_over_a_view_lists_its_groups_to_merge(owner_client, owner):
     a = AccountFactory(name="Contoso Ltd.", owner=owner)
     b = AccountFactory(name="contoso", owner=owner)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from accounts.models import Account
 from contacts.models import Contact
@@ -98,3 +99,22 @@ def test_progress_counts_every_record_once_per_rule():
     done = []
     scan.duplicate_groups(Account, Account.objects.all(), on_progress=done.append)
     assert sum(done) == 3 * scan.rule_count(Account)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the sorted neighbourhood is PostgreSQL's method")
+def test_similar_names_are_found_among_their_neighbours_read_either_way(monkeypatch):
+    monkeypatch.setattr(scan, "NEIGHBOURS", 2)
+    monkeypatch.setattr(scan, "NEIGHBOUR_CHUNK", 3)  # pairs across the statements' ranges too
+    only_rule("accounts.account", ("name", Operator.SIMILAR, None))
+    # A typo near the end: the two sort next to each other.
+    end = [AccountFactory(name="Brightwater Foods"), AccountFactory(name="Brightwater Fods")]
+    # A typo at the start: five names apart in name order, next to each other read backwards.
+    start = [AccountFactory(name="Kalmar Shipping"), AccountFactory(name="Qalmar Shipping Ltd")]
+    for name in ("Lindqvist Marine", "Meridian Tools", "Northwind Traders", "Okafor Logistics", "Pinecrest Dairy"):
+        AccountFactory(name=name)
+    done = []
+
+    groups = scan.duplicate_groups(Account, Account.objects.all(), on_progress=done.append)
+
+    assert groups == sorted([sorted(a.pk for a in end), sorted(a.pk for a in start)])
+    assert sum(done) == Account.objects.count()
