@@ -118,3 +118,11 @@ def test_similar_names_are_found_among_their_neighbours_read_either_way(monkeypa
 
     assert groups == sorted([sorted(a.pk for a in end), sorted(a.pk for a in start)])
     assert sum(done) == Account.objects.count()
+
+
+def test_a_similar_name_rule_keeps_to_a_searched_scope():
+    only_rule("accounts.account", ("name", Operator.SIMILAR, None))
+    pair = [AccountFactory(name="Johansson Trading"), AccountFactory(name="Johanson Trading AB")]
+    AccountFactory(name="Johansson Tradin")  # similar, outside the search below
+    scope = Account.objects.filter(name__icontains="trading")  # a LIKE '%...%' parameter in the scope's SQL
+    assert groups_of(Account, scope) == [sorted(a.pk for a in pair)]
