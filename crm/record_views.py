@@ -179,6 +179,9 @@ PAGE_LINKED_COLUMNS = {
     "created_by": PERSON_COLUMNS,
     "modified_by": PERSON_COLUMNS,
 }
+# The Summary tab names only the owner (a team owner by the row's copy of its name): the other
+# joins cost the page's most-opened tab their planning and ORM work for nothing.
+SUMMARY_LINKED_COLUMNS = {"owner": PERSON_COLUMNS}
 
 
 class RecordDetailView(RecordMixin, DetailView):
@@ -198,8 +201,9 @@ class RecordDetailView(RecordMixin, DetailView):
 
     def get_queryset(self) -> QuerySet:
         own = [field.name for field in self.model._meta.concrete_fields]
-        columns = [f"{relation}__{column}" for relation, names in PAGE_LINKED_COLUMNS.items() for column in names]
-        return super().get_queryset().select_related(*PAGE_LINKED_COLUMNS).only(*own, *columns)
+        linked = PAGE_LINKED_COLUMNS if self.record_tab() == "details" else SUMMARY_LINKED_COLUMNS
+        columns = [f"{relation}__{column}" for relation, names in linked.items() for column in names]
+        return super().get_queryset().select_related(*linked).only(*own, *columns)
 
     def read_linked_records(self) -> None:
         for relation, columns in self.linked_records.items():

@@ -72,3 +72,22 @@ def test_a_contact_page_costs_the_same_queries_however_many_reports_it_has(owner
     assert len(linked) == len(plain)
     page = owner_client.get(busy.get_absolute_url()).content.decode()
     assert company.telephone1 in page and manager.full_name in page and reports[0].full_name in page
+
+
+@pytest.mark.parametrize("tab", ["summary", "details"])
+def test_a_record_page_reads_the_people_it_names_with_the_record(owner, owner_client, django_user_model, tab):
+    creator = django_user_model.objects.create(username="cleo.creator")
+    modifier = django_user_model.objects.create(username="mo.modifier")
+    account = AccountFactory(owner=owner)
+    type(account).objects.filter(pk=account.pk).update(created_by=creator, modified_by=modifier)
+    url = account.get_absolute_url() + ("?tab=details" if tab == "details" else "")
+
+    queries = queries_of(owner_client, url)
+    users_read = [sql for sql in queries if sql.startswith('SELECT "auth_user"')]
+    record_read = next(sql for sql in queries if sql.startswith('SELECT "accounts_account"."id"'))
+
+    assert len(users_read) == 1  # the signed-in user only: the owner, creator and modifier are joined
+    # The Summary tab joins only what it names: the owner (not the creator, modifier, team, unit).
+    assert record_read.count(" JOIN ") == (1 if tab == "summary" else 5)
+    page = owner_client.get(url).content.decode()
+    assert ("cleo.creator" in page and "mo.modifier" in page) == (tab == "details")
