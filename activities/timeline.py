@@ -18,7 +18,6 @@ from django.db.models.fields.tuple_lookups import TupleLessThan
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from access import guard
 from activities.models import Activity, Attachment, Attendee, Kind, State
+from crm.formats import local_datetime
 
 PAGE_SIZE = 20
 
@@ -137,11 +137,6 @@ def url_maker(name: str):
     sample = reverse(name, args=[987654321])
     head, _sep, tail = sample.partition("987654321")
     return lambda pk: f"{head}{pk}{tail}"
-
-
-def local_datetime(value: datetime.datetime) -> str:
-    """A moment as {{ value }} shows it: in the current time zone, in the language's format."""
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def add_people_and_files(activities: Iterable[Activity], user) -> None:

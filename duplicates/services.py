@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field, Model, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.models import RecordShare
@@ -24,6 +23,7 @@ from audit import services as audit
 from audit.fields import audited_fields
 from audit.models import AuditEntry, Event, Source
 from crm.choices import Status
+from crm.formats import local_datetime
 from crm.models import CustomerRecord, RecentItem, chain_ids, stored_fields
 from duplicates.models import MergeOperation
 
@@ -231,7 +231,7 @@ def undo_refusal(operation: MergeOperation) -> str | None:
     latest = latest_merge_of(operation)
     if latest is not None and latest.pk != operation.pk:
         return _("A later merge, on %(date)s, involves one of these records. Undo that merge first, then this one.") % {
-            "date": date_format(timezone.localtime(latest.merged_on), "DATETIME_FORMAT")
+            "date": local_datetime(latest.merged_on)
         }
     return None
 
