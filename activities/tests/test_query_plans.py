@@ -86,3 +86,25 @@ def test_the_timeline_costs_the_same_queries_for_one_appointment_as_for_a_page_o
         page = client.get(org.mine.get_absolute_url()).content.decode()
     assert "agenda 14.pdf" in page
     assert len(many) == len(one)
+
+
+@pytest.mark.parametrize("reader", ["owner", "admin"])  # some contacts checked / every contact readable
+def test_an_accounts_timeline_holds_its_own_and_its_readable_contacts_activities(org, reader):
+    from crm.tests.factories import ContactFactory
+
+    far_contact = ContactFactory(company=org.mine, owner=org.far.owner)  # in a unit `owner` can't read
+    about = {"kind": Kind.NOTE, "owner": org.users["owner"]}
+    assert org.contact.company_id == org.mine.pk
+    own = Activity.objects.create(**about, body="own", regarding_account=org.mine, rollup_account=org.mine)
+    of_contact = Activity.objects.create(
+        **about, body="contact", regarding_contact=org.contact, rollup_account=org.mine
+    )
+    of_far_contact = Activity.objects.create(
+        **about, body="far", regarding_contact=far_contact, rollup_account=org.mine
+    )
+    Activity.objects.create(**about, body="elsewhere", regarding_account=org.far, rollup_account=org.far)
+
+    shown = set(Activity.objects.on_timeline_of(org.mine, org.users[reader]))
+
+    expected = {own, of_contact} | ({of_far_contact} if reader == "admin" else set())
+    assert shown == expected
