@@ -22,7 +22,7 @@ from activities.forms import FORMS, AssignForm, QuickCreateForm
 from activities.models import LINE_RELATIONS, Activity, Attachment, Kind
 from activities.resources import ACTIVITY
 from activities.tables import ActivityTable
-from activities.timeline import add_people_and_files, facts_html, timeline_page, url_maker, words
+from activities.timeline import add_people_and_files, facts_html, line_html, timeline_page, url_maker, words
 from audit import services as audit
 from audit.models import Source
 from crm import lists
@@ -67,15 +67,16 @@ def timeline_context(view, **kwargs) -> dict:
     if form is None and params.get("add") in FORMS:
         form = FORMS[params["add"]](regarding=record, user=user)
     said = words()
+    timeline = timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account")
+    next_here = quote(record.get_absolute_url())
     return {
-        "timeline": timeline_page(activities, params, user=user, on_account=record._meta.model_name == "account"),
+        "timeline": timeline,
+        "timeline_lines": [line_html(entry, said.commands, next_here) for entry in timeline.entries],
         "activity_form": form,
         "activity_kinds": [(kind, FORMS[kind].title) for kind in Kind.values],
         "kind_choices": said.kinds.items(),
         "state_choices": said.state_filters.items(),
         "period_choices": said.periods.items(),
-        "labels": said.commands,
-        "next_here": quote(record.get_absolute_url()),
     }
 
 
