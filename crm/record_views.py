@@ -30,7 +30,7 @@ from crm import formats, lists, recent, registry, services
 from crm.models import person_name
 from crm.validators import phone_validator
 from duplicates import detection
-from duplicates.services import merge_state
+from duplicates.services import merge_state, with_undoable_merge
 
 # Suggestions offered by a lookup box while typing.
 LOOKUP_LIMIT = 10
@@ -203,7 +203,7 @@ class RecordDetailView(RecordMixin, DetailView):
         own = [field.name for field in self.model._meta.concrete_fields]
         linked = PAGE_LINKED_COLUMNS if self.record_tab() == "details" else SUMMARY_LINKED_COLUMNS
         columns = [f"{relation}__{column}" for relation, names in linked.items() for column in names]
-        return super().get_queryset().select_related(*linked).only(*own, *columns)
+        return with_undoable_merge(super().get_queryset().select_related(*linked).only(*own, *columns))
 
     def read_linked_records(self) -> None:
         for relation, columns in self.linked_records.items():

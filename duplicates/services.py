@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Exists, Field, Model, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -294,10 +294,24 @@ class MergeState:
     undoable_other: Model | None = None  # the record that merge folded into this one
 
 
+# Read with a record for its page (crm.record_views.RecordDetailView): whether a merge into it
+# can be undone. Nearly no record was ever merged into: their pages ask nothing more.
+UNDOABLE_MERGE = "undoable_merge_exists"
+
+
+def with_undoable_merge(queryset: QuerySet) -> QuerySet:
+    """`queryset` with each record's UNDOABLE_MERGE flag (an EXISTS on the merges into it)."""
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    merges = MergeOperation.objects.filter(content_type=content_type, master_id=OuterRef("pk")).not_undone()
+    return queryset.annotate(**{UNDOABLE_MERGE: Exists(merges)})
+
+
 def merge_state(record: Model) -> MergeState:
     state = MergeState()
     if getattr(record, "merged_into_id", None) is not None:
         state.merged_into = type(record)._default_manager.filter(pk=record.merged_into_id).first()
+    if not getattr(record, UNDOABLE_MERGE, True):  # read with the record: none to undo
+        return state
     state.undoable = (
         MergeOperation.objects.filter(content_type=ContentType.objects.get_for_model(record), master_id=record.pk)
         .not_undone()
