@@ -224,15 +224,19 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
     # parameters mean every record of the type).
     params = request.GET.urlencode() or "view="
     rules = usable_rules(model)
-    if request.method == "POST":
-        scope = params if request.POST.get("scope") == "view" else ""
-        job = jobs.detection_job_start(model=model, params=scope, by=request.user)
+    # Rows ticked on the list (its bulk form posts them here first, to offer them as a choice).
+    selected = jobs.selected_params(selected_ids(request)) if request.method == "POST" else ""
+    if request.method == "POST" and "scope" in request.POST:
+        scopes = {"view": params, "selected": selected}
+        job = jobs.detection_job_start(model=model, params=scopes.get(request.POST["scope"], ""), by=request.user)
         return redirect(job)
     context = {
         "opts": model._meta,
         "record_type": record_type,
         "view_label": jobs.scope_label(model=model, params=params),
         "all_label": jobs.scope_label(model=model, params=""),
+        "selected": jobs.selected_in(selected),
+        "selected_label": jobs.scope_label(model=model, params=selected) if selected else "",
         "list_url": f"{list_url(model)}?{params}",
         "rules": rules,
         # Over many records, similar names are compared with their neighbours only (scan).

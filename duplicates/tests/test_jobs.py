@@ -52,6 +52,25 @@ def test_the_offer_says_how_similar_names_are_compared_where_only_neighbours_are
     assert shown == (connection.vendor == "postgresql")  # SQLite compares every pair
 
 
+def test_rows_ticked_on_a_list_are_offered_then_detected_alone(org):
+    owner = org.users["owner"]
+    a, b, c = (AccountFactory(name=name, owner=owner) for name in ("Far Ltd", "far", "Far Inc"))
+    client = org.client("owner")
+    url = reverse("duplicates:detect", args=["accounts.account"]) + "?view=active"
+    assert "Detect duplicates in the selection" in client.get(reverse("accounts:list")).content.decode()
+    ticked = [a.pk, b.pk, org.far.pk]  # org.far: named like them, in a unit the owner can't read
+
+    offer = client.post(url, {"selected": ticked}).content.decode()  # the list's bulk form
+    assert "The rows I selected: 3 selected accounts" in offer and 'value="selected" checked' in offer
+    assert not DetectionJob.objects.exists()
+
+    client.post(url, {"scope": "selected", "selected": ticked})
+
+    job = DetectionJob.objects.get()
+    assert job.scope_label == "3 selected accounts"
+    assert job.groups.get().record_ids == sorted([a.pk, b.pk])  # not c (not ticked), not org.far
+
+
 def test_detecting_over_a_view_lists_its_groups_to_merge(owner_client, owner):
     a = AccountFactory(name="Contoso Ltd.", owner=owner)
     b = AccountFactory(name="contoso", owner=owner)

@@ -147,3 +147,22 @@ def test_detect_duplicates_over_a_view_then_merge_a_group(signed_in_page, sales_
     group = page.locator("form.crm-panel").filter(has=page.get_by_role("link", name="Contoso Ltd."))
     expect(group.get_by_text("Merged")).to_be_visible()
     expect(group.get_by_text("Nothing left to merge in this group.")).to_be_visible()
+
+    # Rows ticked on the list: only they are compared.
+    third = AccountFactory(name="Fabrikam Inc", owner=sales_data)
+    fourth = AccountFactory(name="FABRIKAM", owner=sales_data)
+    AccountFactory(name="Fabrikam, Limited", owner=sales_data)  # not ticked
+    page.get_by_role("navigation", name="Site map").get_by_role("link", name="Accounts").click()
+    for record in (third, fourth):
+        page.get_by_role("row").filter(has=page.get_by_role("link", name=record.name, exact=True)).get_by_role(
+            "checkbox"
+        ).check()
+    page.get_by_role("toolbar", name="Commands").get_by_role(
+        "button", name="Detect duplicates in the selection"
+    ).click()
+    expect(page.get_by_label("The rows I selected: 2 selected accounts")).to_be_checked()
+    page.get_by_role("button", name="Start detection").click()
+    expect(page.get_by_text("Completed")).to_be_visible()
+    group = page.locator("form.crm-panel").filter(has=page.get_by_role("link", name="Fabrikam Inc"))
+    expect(group.get_by_role("link", name="FABRIKAM", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Fabrikam, Limited")).to_have_count(0)
