@@ -29,7 +29,8 @@ def detect(client, record_type="accounts.account", query="view=active", scope="v
 
 def test_the_list_offers_detect_duplicates_with_its_view(owner_client):
     page = owner_client.get(reverse("accounts:list") + "?view=active&q=contoso").content.decode()
-    assert reverse("duplicates:detect", args=["accounts.account"]) + "?view=active&amp;q=contoso" in page
+    detect_url = reverse("duplicates:detect", args=["accounts.account"]) + "?view=active&amp;q=contoso"
+    assert f'form="bulk-form" formaction="{detect_url}"' in page  # with the rows ticked, if any
 
 
 def test_the_offer_names_the_view_and_the_rules(owner_client):
@@ -57,7 +58,6 @@ def test_rows_ticked_on_a_list_are_offered_then_detected_alone(org):
     a, b, c = (AccountFactory(name=name, owner=owner) for name in ("Far Ltd", "far", "Far Inc"))
     client = org.client("owner")
     url = reverse("duplicates:detect", args=["accounts.account"]) + "?view=active"
-    assert "Detect duplicates in the selection" in client.get(reverse("accounts:list")).content.decode()
     ticked = [a.pk, b.pk, org.far.pk]  # org.far: named like them, in a unit the owner can't read
 
     offer = client.post(url, {"selected": ticked}).content.decode()  # the list's bulk form

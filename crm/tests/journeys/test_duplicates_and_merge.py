@@ -114,7 +114,7 @@ def test_detect_duplicates_over_a_view_then_merge_a_group(signed_in_page, sales_
     second = AccountFactory(name="contoso, Limited", owner=sales_data, telephone1="")
 
     page.get_by_role("navigation", name="Site map").get_by_role("link", name="Accounts").click()
-    page.get_by_role("link", name="Detect duplicates").click()
+    page.get_by_role("button", name="Detect duplicates").click()
     expect(page.get_by_role("heading", name="Detect duplicate accounts")).to_be_visible()
     expect(page.get_by_label("The list I came from: My Active Accounts")).to_be_checked()
     expect(page.get_by_text("Accounts with the same account name")).to_be_visible()
@@ -142,7 +142,7 @@ def test_detect_duplicates_over_a_view_then_merge_a_group(signed_in_page, sales_
 
     # The results again, from the list: the group says it is done.
     page.get_by_role("navigation", name="Site map").get_by_role("link", name="Accounts").click()
-    page.get_by_role("link", name="Detect duplicates").click()
+    page.get_by_role("button", name="Detect duplicates").click()
     page.get_by_role("link", name="My Active Accounts").click()
     group = page.locator("form.crm-panel").filter(has=page.get_by_role("link", name="Contoso Ltd."))
     expect(group.get_by_text("Merged")).to_be_visible()
@@ -157,9 +157,7 @@ def test_detect_duplicates_over_a_view_then_merge_a_group(signed_in_page, sales_
         page.get_by_role("row").filter(has=page.get_by_role("link", name=record.name, exact=True)).get_by_role(
             "checkbox"
         ).check()
-    page.get_by_role("toolbar", name="Commands").get_by_role(
-        "button", name="Detect duplicates in the selection"
-    ).click()
+    page.get_by_role("button", name="Detect duplicates").click()
     expect(page.get_by_label("The rows I selected: 2 selected accounts")).to_be_checked()
     page.get_by_role("button", name="Start detection").click()
     expect(page.get_by_text("Completed")).to_be_visible()
