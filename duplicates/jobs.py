@@ -71,6 +71,7 @@ def selected_in(params: str) -> list[int]:
 
 
 def selected_params(ids: list[int]) -> str:
+    """A detection's parameters for the rows `ids` (what selected_in reads back)."""
     return urlencode([("selected", pk) for pk in ids[:SELECTED_MAX]])
 
 

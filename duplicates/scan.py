@@ -95,19 +95,7 @@ def chunks(scope: QuerySet, columns: list[str]) -> Iterator[list[tuple]]:
 def condition_sql(model: type[Model], condition: RuleCondition, chunk_column: str) -> str:
     """SQL comparing the table's row `t` with the chunk's row `c` on one condition."""
     column = connection.ops.quote_name(model._meta.get_field(key_column(model, condition)).column)
-    postgresql = connection.vendor == "postgresql"
-    if condition.operator == Operator.SIMILAR:
-        if postgresql:
-            return f"t.{column} %% c.{chunk_column}"
-        return f"{keys.SIMILARITY_FUNCTION}(t.{column}, c.{chunk_column}) >= {keys.SIMILARITY_THRESHOLD}"
-    length = int(condition.length or 0)
-    if condition.operator == Operator.FIRST:
-        return f"substr(t.{column}, 1, {length}) = substr(c.{chunk_column}, 1, {length})"
-    if condition.operator == Operator.LAST:
-        if postgresql:
-            return f"right(t.{column}, {length}) = right(c.{chunk_column}, {length})"
-        return f"substr(t.{column}, -{length}) = substr(c.{chunk_column}, -{length})"
-    return f"t.{column} = c.{chunk_column}"
+    return pair_sql(condition, f"t.{column}", f"c.{chunk_column}")
 
 
 def similar_pairs(
@@ -115,9 +103,7 @@ def similar_pairs(
 ) -> Iterator[Pair]:
     """A rule with a similar-name condition on SQLite: per chunk of the scope, one join of the
     chunk's keys to the table, and one query keeping the partners that are in the scope."""
-    conditions = list(rule.conditions)
-    conditions.sort(key=lambda condition: condition.operator != Operator.SIMILAR)
-    columns = [key_column(model, condition) for condition in conditions]
+    conditions, columns = ordered_conditions(model, rule)
     table = connection.ops.quote_name(model._meta.db_table)
     status = connection.ops.quote_name(model._meta.get_field("status").column)
     names = [f"k{index}" for index in range(len(columns))]
@@ -152,14 +138,19 @@ def ordered_conditions(model: type[Model], rule: EnabledRule) -> tuple[list[Rule
 
 
 def pair_sql(condition: RuleCondition, left: str, right: str) -> str:
-    """SQL comparing the keys `left` and `right` of two records on one condition (PostgreSQL)."""
+    """SQL comparing the keys `left` and `right` of two records on one condition."""
+    postgresql = connection.vendor == "postgresql"
     length = int(condition.length or 0)
     if condition.operator == Operator.SIMILAR:
-        return f"{left} %% {right}"
+        if postgresql:
+            return f"{left} %% {right}"
+        return f"{keys.SIMILARITY_FUNCTION}({left}, {right}) >= {keys.SIMILARITY_THRESHOLD}"
     if condition.operator == Operator.FIRST:
-        return f"left({left}, {length}) = left({right}, {length})"
+        return f"substr({left}, 1, {length}) = substr({right}, 1, {length})"
     if condition.operator == Operator.LAST:
-        return f"right({left}, {length}) = right({right}, {length})"
+        if postgresql:
+            return f"right({left}, {length}) = right({right}, {length})"
+        return f"substr({left}, -{length}) = substr({right}, -{length})"
     return f"{left} = {right}"
 
 
@@ -167,16 +158,13 @@ def neighbour_pairs(
     source: tuple[str, list],
     conditions: list[RuleCondition],
     on_progress: Callable[[int], None],
-    *,
-    neighbours: int | None = None,
 ) -> Iterator[Pair]:
     """The pairs of the records `source` gives (SQL of `id_, k0, k1...`, k0 the similar key, and
-    its parameters) that match `conditions`, each record compared with its `neighbours` next
+    its parameters) that match `conditions`, each record compared with its NEIGHBOURS next
     ones in the order of k0 and in the order of k0 backwards. Each order is a temporary table
     numbered by one statement; each comparison statement covers NEIGHBOUR_CHUNK records and
     runs in its own short transaction (a long one would keep the shared server's fresh
     indexes unusable)."""
-    window = NEIGHBOURS if neighbours is None else neighbours
     sql, params = source
     names = [f"k{index}" for index in range(len(conditions))]
     matched = " AND ".join(
@@ -202,7 +190,7 @@ def neighbour_pairs(
                     cursor.execute(
                         f"SELECT a.id, b.id FROM {table} a JOIN {table} b ON b.r > a.r AND b.r <= a.r + %s "
                         f"WHERE a.r > %s AND a.r <= %s AND {matched}",
-                        [window, start, start + NEIGHBOUR_CHUNK],
+                        [NEIGHBOURS, start, start + NEIGHBOUR_CHUNK],
                     )
                     found = cursor.fetchall()
                 yield from ((min(pair), max(pair)) for pair in found)

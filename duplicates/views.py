@@ -225,9 +225,10 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
     params = request.GET.urlencode() or "view="
     rules = usable_rules(model)
     # Rows ticked on the list (its bulk form posts them here first, to offer them as a choice).
-    selected = jobs.selected_params(selected_ids(request)) if request.method == "POST" else ""
+    ticked = selected_ids(request)[: jobs.SELECTED_MAX] if request.method == "POST" else []
+    selected = jobs.selected_params(ticked)
     if request.method == "POST" and "scope" in request.POST:
-        scopes = {"view": params, "selected": selected}
+        scopes = {"view": params, "selected": selected or params}  # nothing ticked: the view, never all
         job = jobs.detection_job_start(model=model, params=scopes.get(request.POST["scope"], ""), by=request.user)
         return redirect(job)
     context = {
@@ -235,8 +236,8 @@ def detect(request: HttpRequest, record_type: str) -> HttpResponse:
         "record_type": record_type,
         "view_label": jobs.scope_label(model=model, params=params),
         "all_label": jobs.scope_label(model=model, params=""),
-        "selected": jobs.selected_in(selected),
-        "selected_label": jobs.scope_label(model=model, params=selected) if selected else "",
+        "selected": ticked,
+        "selected_label": jobs.scope_label(model=model, params=selected) if ticked else "",
         "list_url": f"{list_url(model)}?{params}",
         "rules": rules,
         # Over many records, similar names are compared with their neighbours only (scan).
