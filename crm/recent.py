@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +32,7 @@ from crm import registry
 from crm.choices import Status
 from crm.models import RecentItem
 from crm.registry import RecordType
-from crm.services import commit_without_waiting_for_disk
+from crm.services import commit_without_waiting_for_disk, execute_without_waiting_for_disk
 
 RECENT_LIMIT = 20
 PINNED_LIMIT = 20
@@ -235,18 +235,37 @@ def recent_item_open(*, lists: RecentLists, record_type: RecordType, object_id: 
     content_type, now = record_type.content_type, timezone.now()
     listed = any(row.content_type_id == content_type.pk and row.object_id == object_id for row in lists.rows)
     unpinned = [row for row in lists.rows if row.pinned_at is None]
+    if listed or len(unpinned) < RECENT_LIMIT:
+        # Every opening of a record page writes this: one statement, one round trip.
+        record_opening(lists.user, content_type, object_id, now)
+        return
     with commit_without_waiting_for_disk():
-        if not listed and len(unpinned) >= RECENT_LIMIT:
-            # Rows of deleted records go first, then the oldest.
-            oldest = min(unpinned, key=lambda row: (row.record_label is not None, row.opened_at, row.pk))
-            if _reuse_row(oldest, user=lists.user, content_type=content_type, object_id=object_id, opened_at=now):
-                return
-        RecentItem.objects.bulk_create(
-            [RecentItem(user=lists.user, content_type=content_type, object_id=object_id, opened_at=now)],
-            update_conflicts=True,
-            unique_fields=["user", "content_type", "object_id"],
-            update_fields=["opened_at"],
-        )
+        # Rows of deleted records go first, then the oldest.
+        oldest = min(unpinned, key=lambda row: (row.record_label is not None, row.opened_at, row.pk))
+        if not _reuse_row(oldest, user=lists.user, content_type=content_type, object_id=object_id, opened_at=now):
+            record_opening(lists.user, content_type, object_id, now)
+
+
+def record_opening(user, content_type: ContentType, object_id: int, opened_at: datetime) -> None:
+    opened_at = connection.ops.adapt_datetimefield_value(opened_at)
+    execute_without_waiting_for_disk(opening_upsert(), (user.pk, content_type.pk, object_id, opened_at))
+
+
+@cache
+def opening_upsert() -> str:
+    """List a record as opened at a time: a new row, or the listed row's time moved (its pin
+    kept). The same SQL on PostgreSQL and SQLite (3.24+)."""
+    quote = connection.ops.quote_name
+    table = RecentItem._meta.db_table
+    user, content_type, object_id, opened_at, pinned_at = (
+        quote(RecentItem._meta.get_field(name).column)
+        for name in ("user", "content_type", "object_id", "opened_at", "pinned_at")
+    )
+    return (
+        f"INSERT INTO {quote(table)} ({user}, {content_type}, {object_id}, {opened_at}, {pinned_at}) "
+        f"VALUES (%s, %s, %s, %s, NULL) ON CONFLICT ({user}, {content_type}, {object_id}) "
+        f"DO UPDATE SET {opened_at} = excluded.{opened_at}"
+    )
 
 
 def _reuse_row(row: RecentItem, *, user, content_type: ContentType, object_id: int, opened_at: datetime) -> bool:
