@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
+from crm.formats import local_datetime
 from crm.lists import RecordTable
 
 
@@ -30,7 +29,5 @@ class ActivityTable(RecordTable):
         if name == "subject":
             return lambda record: format_html('<a href="{}">{}</a>', self.detail_url(record), record)
         if name == "due_at":
-            return lambda record: (
-                date_format(localtime(record.due_at), "SHORT_DATETIME_FORMAT") if record.due_at else empty
-            )
+            return lambda record: local_datetime(record.due_at, "SHORT_DATETIME_FORMAT") if record.due_at else empty
         return super().cell_renderer(name, column, empty=empty)

@@ -143,8 +143,8 @@ def add_people_and_files(activities: Iterable[Activity], user) -> None:
     """Give each activity its `files`, `shown_attendees` (the people `user` may see:
     colleagues, and contacts they may read) and `other_attendees` (how many more): an
     appointment never names a contact its reader can't see. A page's attendees and files are
-    read with a query each (and one for the readable contacts among them, if any), instead
-    of a queryset per activity and relation."""
+    read with a query each (and one for the contacts among them the reader may not read, if
+    the reader doesn't read every contact), instead of a queryset per activity and relation."""
     by_id = {activity.pk: activity for activity in activities}
     for activity in by_id.values():
         activity.files, activity.shown_attendees, activity.other_attendees = [], [], 0
@@ -158,15 +158,12 @@ def add_people_and_files(activities: Iterable[Activity], user) -> None:
         .only(*ATTENDEE_FIELDS)
         .order_by("pk")
     )
-    contact_ids = {attendee.contact_id for attendee in attendees if attendee.contact_id}
-    readable: set[int] = set()
-    if contact_ids:
-        from contacts.models import Contact
+    from contacts.models import Contact
 
-        readable = set(guard.visible(Contact.objects.filter(pk__in=contact_ids), user).values_list("pk", flat=True))
+    hidden = guard.unreadable_ids(Contact, {attendee.contact_id for attendee in attendees} - {None}, user)
     for attendee in attendees:
         activity = by_id[attendee.activity_id]
-        if attendee.contact_id is None or attendee.contact_id in readable:
+        if attendee.contact_id not in hidden:
             activity.shown_attendees.append(attendee)
         else:
             activity.other_attendees += 1

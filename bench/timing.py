@@ -227,6 +227,26 @@ def measure(client: Client, section: str, scenarios: list[Scenario], *, repeat: 
     return results
 
 
+def host_speed() -> float:
+    """Milliseconds a fixed piece of pure Python work takes (the median of 9): the same work
+    every run, so that runs at different hours can be compared. The benchmark machine's speed
+    was seen to drift by a fifth to a third between hours with nothing else running, and
+    every page's figures drift with it."""
+    from django.template import Context, Engine
+
+    template = Engine().from_string(
+        "{% for row in rows %}<tr><td>{{ row.0 }}</td><td>{{ row.1|upper }}</td></tr>{% endfor %}"
+    )
+    context = Context({"rows": [(number, f"name {number}") for number in range(2_000)]})
+    samples = []
+    for _ in range(9):
+        started = time.perf_counter()
+        template.render(context)
+        sorted(str(number * 7919 % 10_007) for number in range(50_000))
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 1)
+
+
 def timed(function: Callable[[], object]) -> tuple[object, float]:
     started = time.perf_counter()
     value = function()

@@ -113,20 +113,23 @@ def number(value) -> str:
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
-def local_datetime(value: datetime.datetime) -> str:
+def local_datetime(value: datetime.datetime, format_name: str = "DATETIME_FORMAT") -> str:
     """A moment as {{ value }} shows it: in the current time zone, in the language's
-    DATETIME_FORMAT ("Dec. 1, 2026, 4:46 a.m.", "1 décembre 2026 04:46"). The same text as
-    Django's date_format, twice as fast: the format is split once per language, and the words
-    (month names, a.m., noon) translated once per language and month or minute of the day. A
-    timeline page shows 40 moments; each cost two gettext calls and a parse of the format."""
+    DATETIME_FORMAT ("Dec. 1, 2026, 4:46 a.m.", "1 décembre 2026 04:46"), or another of its
+    formats (SHORT_DATETIME_FORMAT: "12/01/2026 4:46 a.m.", "01/12/2026 04:46"). The same text
+    as Django's date_format, twice as fast: the format is split once per language, and the
+    words (month names, a.m., noon) translated once per language and month or minute of the
+    day. A timeline page shows 40 moments, a list page 50; each cost two gettext calls and a
+    parse of the format."""
     moment = _WordsOnce(timezone.localtime(value))
-    return "".join(str(getattr(moment, piece)()) if code else piece for code, piece in _datetime_format(get_language()))
+    pieces = _datetime_format(get_language(), format_name)
+    return "".join(str(getattr(moment, piece)()) if code else piece for code, piece in pieces)
 
 
 @functools.cache
-def _datetime_format(language: str) -> tuple[tuple[bool, str], ...]:
-    """The language's DATETIME_FORMAT as (is a format character, text) pieces."""
-    pieces = re_formatchars.split(str(formats.get_format("DATETIME_FORMAT")))
+def _datetime_format(language: str, format_name: str) -> tuple[tuple[bool, str], ...]:
+    """The language's format `format_name` as (is a format character, text) pieces."""
+    pieces = re_formatchars.split(str(formats.get_format(format_name)))
     return tuple(
         (True, piece) if index % 2 else (False, re_escaped.sub(r"\1", piece))
         for index, piece in enumerate(pieces)

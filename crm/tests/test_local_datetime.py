@@ -17,12 +17,14 @@ MOMENTS = [
 ]
 
 
+@pytest.mark.parametrize("format_name", ["DATETIME_FORMAT", "SHORT_DATETIME_FORMAT"])
 @pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Los_Angeles"])
-def test_the_same_text_as_django_in_each_language_and_time_zone(language, zone):
+def test_the_same_text_as_django_in_each_language_and_time_zone(language, zone, format_name):
     with translation.override(language), timezone.override(zone):
         for moment in MOMENTS:
-            assert local_datetime(moment) == date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+            expected = date_format(timezone.localtime(moment), format_name)
+            assert local_datetime(moment, format_name) == expected
 
 
 def test_words_follow_the_language_they_are_asked_in():

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bench.data import ensure_bench_data
 from bench.sections import SECTIONS, BenchContext
-from bench.timing import SCENARIO_BUDGET_S, UNITS, Result, figure_text
+from bench.timing import SCENARIO_BUDGET_S, UNITS, Result, figure_text, host_speed
 
 
 class Command(BaseCommand):
@@ -37,6 +37,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Unknown sections: {', '.join(sorted(unknown))}")
         started = time.perf_counter()
+        speed_before = host_speed()
         data = ensure_bench_data(scale, regenerate=regenerate, log=self.stdout.write)
         self.stdout.write(
             f"Data: {scale:,} accounts + {scale:,} contacts on {connection.vendor} "
@@ -61,12 +62,18 @@ class Command(BaseCommand):
             section_seconds[name] = round(time.perf_counter() - section_started, 1)
             self.stdout.write(f"  {name}: {section_seconds[name]:.0f} s")
         total = time.perf_counter() - started
+        speed_after = host_speed()
         self.stdout.write(render_table(results))
+        self.stdout.write(
+            f"\nHost speed (a fixed piece of Python work; lower is faster): {speed_before} ms at the start, "
+            f"{speed_after} ms at the end."
+        )
         report = {
             "when": timezone.now().isoformat(),
             "scale": scale,
             "repeat": repeat,
             "machine": machine(),
+            "host_speed_ms": {"start": speed_before, "end": speed_after},
             "data": {"generated": data.generated, "seconds": round(data.seconds, 1)},
             "total_seconds": round(total, 1),
             "section_seconds": section_seconds,
