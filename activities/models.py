@@ -247,14 +247,16 @@ class Activity(Owned):
             models.Index(fields=["rollup_account", "-occurred_at", "-id"], name="activity_account_timeline_idx"),
             models.Index(fields=["regarding_contact", "-occurred_at", "-id"], name="activity_contact_timeline_idx"),
             # The same timelines filtered to open or overdue activities: only the open rows, so
-            # the walk skips the closed ones (most of a timeline) without reading them.
+            # the walk skips the closed ones (most of a timeline) without reading them. The due
+            # date last: "overdue" is then checked in the index, not on each open row's heap
+            # page (the newest open ones are mostly not due yet: 6,700 rows read for 21 at 10M).
             models.Index(
-                fields=["rollup_account", "-occurred_at", "-id"],
+                fields=["rollup_account", "-occurred_at", "-id", "due_at"],
                 condition=Q(state="open"),
                 name="activity_account_open_idx",
             ),
             models.Index(
-                fields=["regarding_contact", "-occurred_at", "-id"],
+                fields=["regarding_contact", "-occurred_at", "-id", "due_at"],
                 condition=Q(state="open"),
                 name="activity_contact_open_idx",
             ),
