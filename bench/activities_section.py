@@ -1,5 +1,7 @@
 """`make bench` section "activities": the timeline of an account with many activities (its
-contacts' included) and My Open Activities, at 10 activities per account by default.
+contacts' included) and My Open Activities, at 10 activities per account by default, read by
+the benchmark's administrator and then by the access section's Salesperson (its organisation is
+set up first if it isn't there).
 
 BENCH_ACTIVITIES sets how many activities to generate (default 10 x SCALE; 10M at 1M accounts);
 the busiest account gets min(100,000, a tenth of them), half about its contacts. Generation is
@@ -15,6 +17,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Account
@@ -136,4 +139,25 @@ def activities_section(context) -> list[Result]:
     ]
     if more:
         scenarios.append(Scenario("the timeline alone (script), Show more", more, PAGE_TARGETS, headers=alone))
-    return measure(context.client, "activities", scenarios, repeat=context.repeat)
+    results = measure(context.client, "activities", scenarios, repeat=context.repeat)
+    return results + salesperson_results(context, hot, timeline)
+
+
+def salesperson_results(context, hot: Account, timeline: str) -> list[Result]:
+    """The same account page as the access section's Salesperson reads it: a unit, two teams
+    and shares, so the page's related lists and the timeline's contacts carry access filters
+    (the administrator above reads everything, the cheapest case)."""
+    from access import guard
+    from bench.access_section import SALESPERSON_USER, ensure_bench_organisation
+
+    salesperson = ensure_bench_organisation(context.log)["Salesperson"]
+    if not guard.visible(Account.objects.filter(pk=hot.pk), salesperson).exists():
+        context.log(f"  {SALESPERSON_USER} may not read the busiest account: not measured")
+        return []
+    client = Client()
+    client.force_login(salesperson)
+    scenarios = [
+        Scenario("Salesperson: account page, timeline of the busiest account", timeline, PAGE_TARGETS),
+        Scenario("Salesperson: My Open Activities, first page", reverse("activities:list"), PAGE_TARGETS),
+    ]
+    return measure(client, "activities", scenarios, repeat=context.repeat)
