@@ -22,7 +22,7 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Model, Q, QuerySet
 from django.db.models.sql.where import AND, OR, WhereNode
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -198,6 +198,37 @@ def seen(queryset: QuerySet, user) -> Seen:
         return Seen(records=records, hidden=queryset.count(), counted=lambda: 0)
     counts = queryset.aggregate(total=Count("pk"), readable=Count("pk", filter=reduce(or_, paths)))
     return Seen(records=records, hidden=counts["total"] - counts["readable"], counted=lambda: counts["readable"])
+
+
+@dataclass
+class Listed:
+    """The first readable records of a linked list, as a page shows them."""
+
+    records: list
+    count: int  # readable
+    hidden: int
+
+
+def listed(queryset: QuerySet, user, *, limit: int) -> Listed:
+    """The first `limit` records of `queryset` (in its order) that `user` may read, how many
+    they may read and how many they may not ("2 other contacts you can't see").
+
+    A record's related lists (an account's contacts and sub-accounts, a contact's reports)
+    mostly fit in `limit`: then one query reads them all with whether each is readable, and
+    the unreadable ones are only counted. A longer list is counted and listed apart (seen())."""
+    paths = branches_of_user(queryset.model, user, Privilege.READ)
+    if paths is None:
+        records = list(queryset[:limit])
+        return Listed(records, len(records) if len(records) < limit else queryset.count(), 0)
+    if not paths:
+        return Listed([], 0, queryset.count())
+    readable = ExpressionWrapper(reduce(or_, paths), output_field=BooleanField())
+    rows = list(queryset.annotate(crm_readable=readable)[: limit + 1])
+    if len(rows) <= limit:
+        records = [row for row in rows if row.crm_readable]
+        return Listed(records, len(records), len(rows) - len(records))
+    found = seen(queryset, user)
+    return Listed(list(found.records[:limit]), found.count, found.hidden)
 
 
 def unreadable_links(record: Model, user) -> set[str]:

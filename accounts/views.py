@@ -66,14 +66,14 @@ class AccountDetailView(AccountMixin, record_views.RecordDetailView):
         context = super().get_context_data(**kwargs)
         account = self.object
         # Only the linked records this user may read by name; the others are counted.
-        contacts = guard.seen(account.contacts.all(), self.request.user)
-        listed = list(contacts.records.only(*RELATED_CONTACT_COLUMNS).order_by("full_name", "id")[:RELATED_SHOWN])
-        context["contacts"], context["hidden_contacts"] = listed, contacts.hidden
-        context["contact_count"] = len(listed) if len(listed) < RELATED_SHOWN else contacts.count
-        children = guard.seen(account.children.all(), self.request.user)
-        sub_accounts = children.records.only("parent", "name", "status").order_by("name", "id")
-        context["sub_accounts"] = sub_accounts[:RELATED_SHOWN]
-        context["hidden_sub_accounts"] = children.hidden
+        user = self.request.user
+        contacts = account.contacts.only(*RELATED_CONTACT_COLUMNS).order_by("full_name", "id")
+        contacts = guard.listed(contacts, user, limit=RELATED_SHOWN)
+        context["contacts"], context["contact_count"] = contacts.records, contacts.count
+        context["hidden_contacts"] = contacts.hidden
+        children = account.children.only("parent", "name", "status").order_by("name", "id")
+        children = guard.listed(children, user, limit=RELATED_SHOWN)
+        context["sub_accounts"], context["hidden_sub_accounts"] = children.records, children.hidden
         return context
 
 

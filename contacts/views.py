@@ -33,6 +33,10 @@ class ContactListView(ContactMixin, record_views.RecordListView):
         return super().get_queryset().with_list_columns()
 
 
+# How many direct reports a contact's page lists (a fuller list counts them apart).
+REPORTS_SHOWN = 100
+
+
 class ContactDetailView(ContactMixin, record_views.RecordDetailView):
     list_view_class = ContactListView
     summary_fields = [
@@ -66,11 +70,11 @@ class ContactDetailView(ContactMixin, record_views.RecordDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        reports = guard.seen(self.object.direct_reports.all(), self.request.user)  # only readable ones by name
-        context["direct_reports"] = reports.records.only("manager", "full_name", "job_title", "status").order_by(
+        reports = self.object.direct_reports.only("manager", "full_name", "job_title", "status").order_by(
             "full_name", "id"
-        )[:100]
-        context["hidden_reports"] = reports.hidden
+        )
+        reports = guard.listed(reports, self.request.user, limit=REPORTS_SHOWN)  # only readable ones by name
+        context["direct_reports"], context["hidden_reports"] = reports.records, reports.hidden
         user = self.request.user
         context["can_export_vcard"] = user.has_perm("contacts.export_contact") and bool(
             access_of(user).depth(Contact, Privilege.EXPORT)

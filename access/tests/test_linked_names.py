@@ -254,3 +254,28 @@ def exported_rows_of(client) -> list[list]:
     from imports.tests.files import exported_rows
 
     return exported_rows(client, "contact", "csv", "?view=active")
+
+
+def test_a_related_list_that_fits_is_read_counted_and_hidden_with_one_query(org, hidden, django_assert_num_queries):
+    from access import guard
+
+    owner = org.users["owner"]
+    contacts = org.mine.contacts.order_by("full_name", "id")
+    readable = list(contacts.exclude(pk=hidden["staff"].pk))
+    guard.visible(contacts, owner).exists()  # the user's access, read once per request
+    with django_assert_num_queries(1):
+        found = guard.listed(contacts, owner, limit=len(readable) + 1)
+    assert (found.records, found.count, found.hidden) == (readable, len(readable), 1)
+
+
+def test_a_related_list_longer_than_shown_is_counted_apart(org, hidden):
+    from access import guard
+
+    owner = org.users["owner"]
+    ContactFactory(first_name="Ada", last_name="Also Mine", owner=owner, company=org.mine)
+    contacts = org.mine.contacts.order_by("full_name", "id")
+    readable = list(contacts.exclude(pk=hidden["staff"].pk))
+    found = guard.listed(contacts, owner, limit=1)
+    assert (found.records, found.count, found.hidden) == (readable[:1], len(readable), 1)
+    everything = guard.listed(contacts, org.users["admin"], limit=1)
+    assert (len(everything.records), everything.count, everything.hidden) == (1, len(readable) + 1, 0)
