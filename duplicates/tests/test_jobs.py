@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Account
 from contacts.models import Contact
 from crm.tests.factories import AccountFactory, ContactFactory
+from duplicates import jobs
 from duplicates.jobs import duplicate_jobs_fail_stalled
 from duplicates.models import DetectionJob, JobStatus, MergeJob, MergeOperation
 from duplicates.tests.helpers import merge
@@ -69,6 +70,21 @@ def test_rows_ticked_on_a_list_are_offered_then_detected_alone(org):
     job = DetectionJob.objects.get()
     assert job.scope_label == "3 selected accounts"
     assert job.groups.get().record_ids == sorted([a.pk, b.pk])  # not c (not ticked), not org.far
+
+
+def test_the_selected_rows_chosen_with_nothing_ticked_detect_over_the_view_not_everything(org):
+    owner = org.users["owner"]
+    AccountFactory(name="Contoso Ltd", owner=owner)
+    AccountFactory(name="Contoso Ltd", owner=owner, status="inactive")
+    client = org.client("owner")
+    url = reverse("duplicates:detect", args=["accounts.account"]) + "?view=active"
+
+    client.post(url, {"scope": "selected"})  # e.g. a stale page whose ticks were lost
+
+    job = DetectionJob.objects.get()
+    assert job.scope_label == jobs.scope_label(model=Account, params="view=active")
+    assert job.scope_label != jobs.scope_label(model=Account, params="")
+    assert not job.groups.exists()  # the inactive twin is outside the Active view
 
 
 def test_detecting_over_a_view_lists_its_groups_to_merge(owner_client, owner):
