@@ -22,7 +22,7 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Model, Q, QuerySet, Value
 from django.db.models.sql.where import AND, OR, WhereNode
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -209,6 +209,18 @@ class Listed:
     hidden: int
 
 
+def readable_flag(model: type[Model], user) -> ExpressionWrapper | Value | None:
+    """True on the rows of `model` that `user` may read, to be read with them (annotate): a
+    page that reads linked rows anyway learns which it may name without a query of its own.
+    None for a user who reads every one."""
+    paths = branches_of_user(model, user, Privilege.READ)
+    if paths is None:
+        return None
+    if not paths:
+        return Value(False, output_field=BooleanField())
+    return ExpressionWrapper(reduce(or_, paths), output_field=BooleanField())
+
+
 def listed(queryset: QuerySet, user, *, limit: int) -> Listed:
     """The first `limit` records of `queryset` (in its order) that `user` may read, how many
     they may read and how many they may not ("2 other contacts you can't see").
@@ -216,14 +228,11 @@ def listed(queryset: QuerySet, user, *, limit: int) -> Listed:
     A record's related lists (an account's contacts and sub-accounts, a contact's reports)
     mostly fit in `limit`: then one query reads them all with whether each is readable, and
     the unreadable ones are only counted. A longer list is counted and listed apart (seen())."""
-    paths = branches_of_user(queryset.model, user, Privilege.READ)
-    if paths is None:
+    flag = readable_flag(queryset.model, user)
+    if flag is None:
         records = list(queryset[:limit])
         return Listed(records, len(records) if len(records) < limit else queryset.count(), 0)
-    if not paths:
-        return Listed([], 0, queryset.count())
-    readable = ExpressionWrapper(reduce(or_, paths), output_field=BooleanField())
-    rows = list(queryset.annotate(crm_readable=readable)[: limit + 1])
+    rows = list(queryset.annotate(crm_readable=flag)[: limit + 1])
     if len(rows) <= limit:
         records = [row for row in rows if row.crm_readable]
         return Listed(records, len(records), len(rows) - len(records))
@@ -231,10 +240,12 @@ def listed(queryset: QuerySet, user, *, limit: int) -> Listed:
     return Listed(list(found.records[:limit]), found.count, found.hidden)
 
 
-def unreadable_links(record: Model, user) -> set[str]:
+def unreadable_links(record: Model, user, known: dict[tuple[type[Model], int], bool] | None = None) -> set[str]:
     """The names of `record`'s links (company, parent, manager...) to records `user` may not
     read: a page shows those as a record they can't see, never by name. One query per
-    linked record type."""
+    linked record type, for the links whose readability isn't `known` already ({(model, id):
+    readable}, as readable_flag() gave it with the linked rows)."""
+    known = known or {}
     wanted: dict[type[Model], dict[int, list[str]]] = {}
     for field in type(record)._meta.concrete_fields:
         target = field.related_model if field.many_to_one else None
@@ -243,7 +254,9 @@ def unreadable_links(record: Model, user) -> set[str]:
             wanted.setdefault(target, {}).setdefault(linked_id, []).append(field.name)
     hidden: set[str] = set()
     for model, links in wanted.items():
-        unreadable = unreadable_ids(model, links, user)
+        unknown = [linked_id for linked_id in links if (model, linked_id) not in known]
+        unreadable = unreadable_ids(model, unknown, user)
+        unreadable |= {linked_id for linked_id in links if known.get((model, linked_id)) is False}
         for linked_id, names in links.items():
             if linked_id in unreadable:
                 hidden.update(names)

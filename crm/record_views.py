@@ -206,11 +206,19 @@ class RecordDetailView(RecordMixin, DetailView):
         return with_undoable_merge(super().get_queryset().select_related(*linked).only(*own, *columns))
 
     def read_linked_records(self) -> None:
+        """Each linked record by key, with whether the user may read it when that isn't all
+        of them (`linked_readable`, for guard.unreadable_links: no query of its own)."""
+        self.linked_readable = {}
         for relation, columns in self.linked_records.items():
             field = self.model._meta.get_field(relation)
             key = getattr(self.object, field.attname)
-            if key is not None:  # (None if it was deleted meanwhile, as if read with the record)
-                linked = field.related_model._base_manager.only(*columns).filter(pk=key).first()
+            if key is not None:
+                linked = field.related_model._base_manager.only(*columns).filter(pk=key)
+                flag = guard.readable_flag(field.related_model, self.request.user)
+                linked = (linked if flag is None else linked.annotate(crm_readable=flag)).first()
+                if linked is not None and flag is not None:
+                    self.linked_readable[(field.related_model, key)] = linked.crm_readable
+                # (None if it was deleted meanwhile, as if read with the record)
                 field.set_cached_value(self.object, linked)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -244,7 +252,8 @@ class RecordDetailView(RecordMixin, DetailView):
         context["record_set"] = self.record_set_links()
         context["record_tab"] = self.record_tab()
         # Links to records this user may not read show no name (access.guard).
-        hidden = self.hidden_links = context["hidden_links"] = guard.unreadable_links(self.object, self.request.user)
+        hidden = guard.unreadable_links(self.object, self.request.user, known=self.linked_readable)
+        self.hidden_links = context["hidden_links"] = hidden
         if context["record_tab"] == "details":
             context["sections"] = [self.section(title, names) for title, names in self.detail_sections]
         else:

@@ -279,3 +279,25 @@ def test_a_related_list_longer_than_shown_is_counted_apart(org, hidden):
     assert (found.records, found.count, found.hidden) == (readable[:1], len(readable), 1)
     everything = guard.listed(contacts, org.users["admin"], limit=1)
     assert (len(everything.records), everything.count, everything.hidden) == (1, len(readable) + 1, 0)
+
+
+def test_a_record_page_learns_which_links_it_may_name_with_the_linked_rows(org, hidden):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = org.client("owner")
+    plain = ContactFactory(first_name="No", last_name="Links", owner=org.users["owner"])
+    linked = ContactFactory(
+        first_name="Two", last_name="Links", owner=org.users["owner"], company=org.far, manager=org.contact
+    )
+    counts = {}
+    for contact in (plain, linked):
+        client.get(contact.get_absolute_url())  # Recent holds it, as on every later visit
+        with CaptureQueriesContext(connection) as captured:
+            page = text(client.get(contact.get_absolute_url()))
+        counts[contact] = len(captured)
+    # The company and the manager are read by key, each with whether the reader may read it:
+    # no query more to hide the unreadable company's name.
+    assert counts[linked] == counts[plain] + 2
+    assert "Far Ltd" not in page and "Linked to an account you can't see." in page
+    assert org.contact.full_name in page
