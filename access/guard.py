@@ -256,7 +256,9 @@ def unreadable_links(record: Model, user, known: dict[tuple[type[Model], int], b
     for model, links in wanted.items():
         unknown = [linked_id for linked_id in links if (model, linked_id) not in known]
         unreadable = unreadable_ids(model, unknown, user)
-        unreadable |= {linked_id for linked_id in links if known.get((model, linked_id)) is False}
+        unreadable |= {
+            linked_id for linked_id in links if (model, linked_id) in known and not known[(model, linked_id)]
+        }
         for linked_id, names in links.items():
             if linked_id in unreadable:
                 hidden.update(names)
