@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Local runs get a generated secret key kept in var/ (git-ignored); production sets SECRET_KEY.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
 
-.PHONY: run test install lint format messages bench bench-sqlite bench-run loadtest
+.PHONY: run test install lint format messages bench bench-sqlite bench-run bench-instructions loadtest
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,16 @@ bench-run:
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py bench --scale $(SCALE) --repeat $(REPEAT) $(BENCH_ARGS)
+
+# Instructions per request of one page (valgrind's callgrind), to compare code on a host whose
+# speed moves: PAGE=/accounts/1/ AS=bench REQUESTS=20 (bench/instructions.py).
+PAGE ?= /
+AS ?= bench
+REQUESTS ?= 20
+bench-instructions: install var/secret_key
+	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind >/dev/null)
+	$(BENCH_ENV) DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" \
+	  $(BIN)/python -m bench.instructions --page "$(PAGE)" --as "$(AS)" --requests $(REQUESTS)
 
 # Load test (issue 13): gunicorn with gunicorn.conf.py plus the background worker on 127.0.0.1,
 # then 10 and 50 concurrent signed-in salespeople for LOADTEST_SECONDS each (bench/loadtest.py).
