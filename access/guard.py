@@ -256,11 +256,8 @@ def unreadable_links(record: Model, user, known: dict[tuple[type[Model], int], b
     for model, links in wanted.items():
         unknown = [linked_id for linked_id in links if (model, linked_id) not in known]
         unreadable = unreadable_ids(model, unknown, user)
-        unreadable |= {
-            linked_id for linked_id in links if (model, linked_id) in known and not known[(model, linked_id)]
-        }
         for linked_id, names in links.items():
-            if linked_id in unreadable:
+            if linked_id in unreadable or not known.get((model, linked_id), True):
                 hidden.update(names)
     return hidden
 

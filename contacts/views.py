@@ -70,12 +70,12 @@ class ContactDetailView(ContactMixin, record_views.RecordDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         reports = self.object.direct_reports.only("manager", "full_name", "job_title", "status").order_by(
             "full_name", "id"
         )
-        reports = guard.listed(reports, self.request.user, limit=REPORTS_SHOWN)  # only readable ones by name
+        reports = guard.listed(reports, user, limit=REPORTS_SHOWN)  # only readable ones by name
         context["direct_reports"], context["hidden_reports"] = reports.records, reports.hidden
-        user = self.request.user
         context["can_export_vcard"] = user.has_perm("contacts.export_contact") and bool(
             access_of(user).depth(Contact, Privilege.EXPORT)
         )

@@ -218,8 +218,7 @@ class RecordDetailView(RecordMixin, DetailView):
                 linked = (linked if flag is None else linked.annotate(crm_readable=flag)).first()
                 if linked is not None and flag is not None:
                     self.linked_readable[(field.related_model, key)] = linked.crm_readable
-                # (None if it was deleted meanwhile, as if read with the record)
-                field.set_cached_value(self.object, linked)
+                field.set_cached_value(self.object, linked)  # None if deleted meanwhile, as if joined
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         wanted = request.headers.get("X-Fragment")
